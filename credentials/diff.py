@@ -1,0 +1,263 @@
+"""A pull request's registry changes, summarised in Markdown for a bureau clerk.
+
+Pure: takes a ``RegistryChange`` (files at both ends, read by ``gitsource``) and returns the summary
+and whether the changed files are free of errors. It says what changed in words (new filings, scope
+rows added or ended, levels changed, validity extended, keys added, rotated or compromised, status
+changes, revocations, identity fields) and adds the validation findings of the changed files only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import fields
+
+from credentials import crossfile, keymaterial
+from credentials.describe import STATUS_ZH, levels_long
+from credentials.findings import Finding, count, sort_key
+from credentials.gitsource import RegistryChange
+from credentials.model import Institution, ScopeRow
+from credentials.rules import finding
+from credentials.validate import check_files, check_institution_file, classify, load_context
+
+_IDENTITY = {
+    "name": "机构名称 name",
+    "short_name": "机构简称 short name",
+    "name_en": "英文名称 English name",
+    "type": "机构类型 type",
+    "category": "机构类别 category",
+    "ownership": "隶属 ownership",
+    "province": "省份 province",
+    "city": "城市 city",
+    "address": "地址 address",
+    "contact": "联系方式 contact",
+    "filing_bureau": "备案部门 filing bureau",
+    "filing_receipt": "回执文号 receipt",
+    "filing_date": "备案日期 filing date",
+    "assessed": "认定对象 assessed",
+}
+
+
+def summarize(change: RegistryChange) -> tuple[str, bool]:
+    """The Markdown summary and whether the changed files have no error."""
+    findings, head_insts, base_insts = _validate(change)
+    errors, warnings = count(findings)
+    out = [
+        f"## 评价机构目录变更 Registry changes: `{change.base}` → `{change.head}`",
+        "",
+    ]
+    counts = _counts(change)
+    out.append(counts)
+    out.append("")
+    for status, rel in change.changes:
+        out.extend(_file_section(change, status, rel, base_insts, head_insts))
+    out.append("### 校验结果 Validation of the changed files")
+    out.append("")
+    if errors == 0:
+        out.append(f"✅ 无错误 no errors ({warnings} warning(s))")
+    else:
+        out.append(f"❌ {errors} 个错误 error(s), {warnings} 个警告 warning(s)")
+    out.append("")
+    for f in sorted(findings, key=sort_key):
+        icon = "❌" if f.severity == "error" else "⚠️"
+        out.append(f"- {icon} `{f.location()}` **{f.rule}**: {f.zh} / {f.en}")
+    return "\n".join(out).rstrip() + "\n", errors == 0
+
+
+def _counts(change: RegistryChange) -> str:
+    added = sum(1 for s, p in change.changes if s == "A" and classify(p) == "institution")
+    modified = sum(1 for s, p in change.changes if s == "M")
+    deleted = sum(1 for s, _ in change.changes if s == "D")
+    return (
+        f"**{len(change.changes)}** 个文件变更 files changed: {added} 新备案 new filing(s), "
+        f"{modified} 修改 modified, {deleted} 删除 deleted"
+    )
+
+
+def _validate(
+    change: RegistryChange,
+) -> tuple[list[Finding], dict[str, Institution], dict[str, Institution]]:
+    prefix = change.prefix
+    changed_names = {prefix + p for s, p in change.changes if s != "D"}
+    findings: list[Finding] = []
+    head_insts: dict[str, Institution] = {}
+    if change.all_head_files is not None:
+        # Bureau rules or reference data changed: every file may be affected.
+        result = check_files(change.all_head_files, prefix=prefix)
+        findings = result.findings
+        head_insts = {i.file: i for i in result.institutions.values()}
+        bureau, occupations = result.bureau, result.occupations
+    else:
+        bureau, occupations, findings = load_context(change.head_files, prefix)
+        findings = [f for f in findings if f.file in changed_names]
+        for status, rel in change.changes:
+            if status == "D":
+                continue
+            raw = change.head_files.get(rel, b"")
+            kind = classify(rel)
+            if kind == "institution":
+                inst, problems = check_institution_file(raw, prefix + rel, bureau, occupations)
+                findings += problems
+                if inst is not None:
+                    head_insts[inst.file] = inst
+            elif kind == "unexpected":
+                findings.append(finding("file-unexpected", prefix + rel, (1, 1), what=rel))
+                findings += keymaterial.scan(raw.decode("utf-8", "replace"), prefix + rel)
+        related = []
+        for rel, raw in change.related_files.items():
+            inst, _ = check_institution_file(raw, prefix + rel, bureau, occupations)
+            if inst is not None:
+                related.append(inst)
+        findings += crossfile.check(
+            [*head_insts.values(), *related], bureau, report_for=changed_names
+        )
+    base_insts: dict[str, Institution] = {}
+    for status, rel in change.changes:
+        if status == "A" or classify(rel) != "institution":
+            continue
+        inst, _ = check_institution_file(
+            change.base_files.get(rel, b""), prefix + rel, bureau, occupations
+        )
+        if inst is not None:
+            base_insts[inst.file] = inst
+    for status, rel in change.changes:
+        if status == "D" and classify(rel) == "institution":
+            findings.append(finding("history-deleted", prefix + rel, (1, 1), what=f"file {rel}"))
+    findings = [f for f in findings if f.file in changed_names or f.rule == "history-deleted"]
+    for name, new in head_insts.items():
+        old = base_insts.get(name)
+        if old is not None:
+            findings += _deleted_history(old, new)
+    return findings, head_insts, base_insts
+
+
+def _row_key(row: ScopeRow) -> tuple[str, str | None, str]:
+    return (row.occupation, row.job, row.since.isoformat())
+
+
+def _deleted_history(old: Institution, new: Institution) -> Iterator[Finding]:
+    new_rows = {_row_key(r) for r in new.scope}
+    for row in old.scope:
+        if _row_key(row) not in new_rows:
+            what = f"scope {row.occupation} {row.job or '--'} since {row.since}"
+            yield finding("history-deleted", new.file, (1, 1), what=what)
+    new_periods = {p.start for p in new.validity}
+    for p in old.validity:
+        if p.start not in new_periods:
+            yield finding("history-deleted", new.file, (1, 1), what=f"validity from {p.start}")
+    new_events = {(e.date, e.status) for e in new.status}
+    for e in old.status:
+        if (e.date, e.status) not in new_events:
+            yield finding("history-deleted", new.file, (1, 1), what=f"status {e.status} {e.date}")
+    new_kids = {k.kid for k in new.keys}
+    for k in old.keys:
+        if k.kid not in new_kids:
+            yield finding("history-deleted", new.file, (1, 1), what=f"key {k.kid}")
+    new_revs = {(r.number, r.version) for r in new.revoked}
+    for r in old.revoked:
+        if (r.number, r.version) not in new_revs:
+            yield finding(
+                "history-deleted", new.file, (1, 1), what=f"revocation {r.number} v{r.version}"
+            )
+
+
+def _file_section(
+    change: RegistryChange,
+    status: str,
+    rel: str,
+    base: dict[str, Institution],
+    head: dict[str, Institution],
+) -> list[str]:
+    name = change.prefix + rel
+    if classify(rel) != "institution":
+        verb = {"A": "新增 added", "M": "修改 modified", "D": "删除 deleted"}[status]
+        return [f"### `{name}` — {verb}", ""]
+    new = head.get(name)
+    old = base.get(name)
+    if status == "D":
+        title = old.name if old else rel
+        return [f"### ❌ 删除备案文件 File deleted: `{name}` {title}", ""]
+    if new is None:
+        return [f"### `{name}` — 无法解析，见下方校验结果 unreadable, see validation below", ""]
+    if status == "A" or old is None:
+        lines = [
+            f"### 🆕 新备案 New filing: {new.filing_number} {new.name}",
+            "",
+            f"- {new.type} · {new.province}-{new.city} · {new.filing_bureau} {new.filing_receipt}",
+            "- 有效期 validity: " + "; ".join(f"{p.start} – {p.until}" for p in new.validity),
+            f"- 公钥 keys: {', '.join(k.kid for k in new.keys) or 'none'}",
+            "",
+            "| 职业 occupation | 工种 job | 等级 levels | 起 since | 至 until |",
+            "|---|---|---|---|---|",
+        ]
+        for row in new.scope:
+            lines.append(
+                f"| {row.occupation} {row.name} | {row.job or '--'} | {levels_long(row.levels)} "
+                f"| {row.since} | {row.until or ''} |"
+            )
+        return [*lines, ""]
+    items = list(_changes(old, new))
+    head_line = f"### {new.filing_number} {new.name}"
+    return [head_line, "", *(items or ["- 无实质变更 no change in content (layout only)"]), ""]
+
+
+def _changes(old: Institution, new: Institution) -> Iterator[str]:
+    for f in fields(Institution):
+        if f.name in _IDENTITY and getattr(old, f.name) != getattr(new, f.name):
+            yield (
+                f"- ✏️ {_IDENTITY[f.name]}: {_show(getattr(old, f.name))} → "
+                f"{_show(getattr(new, f.name))}"
+            )
+    old_periods = {p.start: p for p in old.validity}
+    for p in new.validity:
+        if p.start not in old_periods:
+            yield f"- 📅 有效期延续 validity extended: {p.start} – {p.until} {p.receipt or ''}".rstrip()
+        elif old_periods[p.start] != p:
+            before = old_periods[p.start]
+            yield f"- 📅 有效期变更 validity changed: {before.start} – {before.until} → {p.start} – {p.until}"
+    old_rows = {_row_key(r): r for r in old.scope}
+    for row in new.scope:
+        label = f"{row.occupation} {row.name} / {row.job or '--'}"
+        was = old_rows.get(_row_key(row))
+        if was is None:
+            receipt = f" ({row.receipt})" if row.receipt else ""
+            yield (
+                f"- ➕ 认定范围新增 scope added: {label}: {levels_long(row.levels)}, "
+                f"since {row.since}{receipt}"
+            )
+            continue
+        if was.until != row.until:
+            yield f"- ⏹️ 认定范围终止 scope ended: {label}: until {row.until or '(open again)'}"
+        if set(was.levels) != set(row.levels):
+            yield (
+                f"- 🔁 等级变更 levels changed: {label}: {levels_long(was.levels)} → "
+                f"{levels_long(row.levels)}"
+            )
+        if (was.basis, was.specification) != (row.basis, row.specification):
+            yield f"- 🔁 评价依据变更 basis changed: {label}: {was.basis} → {row.basis}"
+    old_keys = {k.kid: k for k in old.keys}
+    for key in new.keys:
+        was_key = old_keys.get(key.kid)
+        if was_key is None:
+            yield f"- 🔑 新增公钥 key added: `{key.kid}` from {key.not_before}"
+            continue
+        if was_key.not_after != key.not_after:
+            yield f"- 🔑 公钥停用（轮换） key rotated out: `{key.kid}` not_after {key.not_after}"
+        if was_key.compromised_at != key.compromised_at:
+            yield (
+                f"- 🚨 公钥泄露 key marked compromised: `{key.kid}` from {key.compromised_at}: "
+                "certificates it signed on or after that date stop verifying"
+            )
+    old_events = {(e.date, e.status) for e in old.status}
+    for ev in new.status:
+        if (ev.date, ev.status) not in old_events:
+            yield f"- 🚦 状态变更 status: {ev.date} {STATUS_ZH[ev.status]} — {ev.reason}"
+    old_revs = {(r.number, r.version) for r in old.revoked}
+    for rev in new.revoked:
+        if (rev.number, rev.version) not in old_revs:
+            yield f"- 🚫 证书注销 revoked: {rev.number} v{rev.version} on {rev.date} — {rev.reason}"
+
+
+def _show(value: object) -> str:
+    if isinstance(value, tuple):
+        return "、".join(str(v) for v in value)
+    return str(value)

@@ -1,0 +1,134 @@
+"""The registry as a whole: loading it, and answering questions about it as of a date.
+
+``Registry.load(path)`` reads a registry directory (the only place this module touches files),
+validates it and raises ``RegistryError`` with every problem when it has errors. A loaded ``Registry``
+is indexed by filing number and key id; every question takes the date as an argument.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from credentials.errors import RegistryError
+from credentials.model import Bureau, Institution, KeyEntry, Occupation, Revocation, ScopeRow
+from credentials.validate import CheckResult, check_files
+
+
+def read_tree(root: Path) -> dict[str, bytes]:
+    """Every file under ``root`` as ``{relative posix path: bytes}`` (hidden directories skipped)."""
+    files: dict[str, bytes] = {}
+    for path in root.rglob("*"):
+        rel = path.relative_to(root)
+        if any(part.startswith(".") and part not in (".gitkeep",) for part in rel.parts):
+            continue
+        if path.is_file():
+            files[rel.as_posix()] = path.read_bytes()
+    return files
+
+
+def display_prefix(root: Path) -> str:
+    """How file names of ``root`` are shown: relative to the working directory when inside it."""
+    try:
+        shown = root.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        shown = root.as_posix()
+    return "" if shown in ("", ".") else shown.rstrip("/") + "/"
+
+
+def check_registry(root: Path) -> CheckResult:
+    """Validate the registry directory ``root``; never raises for bad data."""
+    if not root.is_dir():
+        raise FileNotFoundError(f"registry directory {root} does not exist")
+    return check_files(read_tree(root), prefix=display_prefix(root))
+
+
+@dataclass(frozen=True, slots=True)
+class InstitutionState:
+    """An institution as it stood on one day."""
+
+    institution: Institution
+    day: dt.date
+    status: str
+    scope: tuple[ScopeRow, ...]
+    keys: tuple[KeyEntry, ...]
+
+    @property
+    def active(self) -> bool:
+        """Filed, inside a validity period, and neither suspended nor withdrawn."""
+        return self.status == "active"
+
+
+class Registry:
+    """A validated registry, indexed for lookups by filing number, key id and certificate number."""
+
+    __slots__ = ("_by_kid", "_revoked", "bureau", "institutions", "occupations")
+
+    def __init__(
+        self,
+        institutions: Mapping[str, Institution],
+        bureau: Bureau | None,
+        occupations: Mapping[str, Occupation],
+    ) -> None:
+        self.institutions = dict(institutions)
+        self.bureau = bureau
+        self.occupations = dict(occupations)
+        self._by_kid: dict[str, tuple[Institution, KeyEntry]] = {}
+        self._revoked: dict[str, list[Revocation]] = {}
+        for inst in self.institutions.values():
+            for key in inst.keys:
+                self._by_kid.setdefault(key.kid, (inst, key))
+            for rev in inst.revoked:
+                self._revoked.setdefault(rev.number, []).append(rev)
+
+    @classmethod
+    def from_check(cls, result: CheckResult) -> Registry:
+        """The registry of a check that found no error; raises ``RegistryError`` otherwise."""
+        if not result.ok:
+            raise RegistryError(tuple(result.findings))
+        return cls(result.institutions, result.bureau, result.occupations)
+
+    @classmethod
+    def load(cls, path: Path | str) -> Registry:
+        """Read and validate a registry directory."""
+        return cls.from_check(check_registry(Path(path)))
+
+    def __len__(self) -> int:
+        return len(self.institutions)
+
+    def institution(self, filing_number: str) -> Institution | None:
+        """The institution with this filing number."""
+        return self.institutions.get(filing_number)
+
+    def state(self, filing_number: str, day: dt.date) -> InstitutionState | None:
+        """The institution as it stood on ``day`` (None when no such filing number)."""
+        inst = self.institutions.get(filing_number)
+        if inst is None:
+            return None
+        return InstitutionState(
+            inst, day, inst.status_on(day), inst.scope_on(day), inst.keys_on(day)
+        )
+
+    def key(self, kid: str) -> tuple[Institution, KeyEntry] | None:
+        """The institution and key entry with this key id."""
+        return self._by_kid.get(kid)
+
+    def scope_row(
+        self, filing_number: str, occupation: str, job: str | None, level: int, day: dt.date
+    ) -> ScopeRow | None:
+        """The scope row that allows this occupation, job and level on ``day``, if any."""
+        inst = self.institutions.get(filing_number)
+        if inst is None:
+            return None
+        return next((r for r in inst.scope if r.covers(occupation, job, level, day)), None)
+
+    def revocations(self, number: str, *, as_of: dt.date) -> tuple[Revocation, ...]:
+        """Revocations of a certificate number recorded on or before ``as_of``."""
+        return tuple(r for r in self._revoked.get(number, ()) if r.date <= as_of)
+
+
+def load_registry(path: Path | str) -> Registry:
+    """Read and validate a registry directory (``Registry.load``)."""
+    return Registry.load(path)

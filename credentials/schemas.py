@@ -1,0 +1,236 @@
+"""The JSON Schemas (2020-12) of the registry files, and schema errors turned into findings.
+
+The only module that imports ``jsonschema`` and ``jsonschema_rs``. The schemas in ``schema/`` are the
+written contract for registry files. ``jsonschema_rs`` (compiled, fast) decides whether a document is
+valid; only a document it rejects goes through ``jsonschema``, whose errors carry the paths and schema
+keywords we explain to people.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+
+import jsonschema
+import jsonschema_rs
+
+from credentials.findings import Finding
+from credentials.rules import finding
+from credentials.yamldoc import Document, Path
+
+Kind = Literal["institution", "bureau", "occupations"]
+
+_TYPE_ZH = {
+    "string": "文本（字符串）",
+    "integer": "整数",
+    "number": "数字",
+    "boolean": "布尔值",
+    "array": "列表",
+    "object": "映射",
+    "null": "空（null）",
+}
+_REQUIRED_RE = re.compile(r"'(.+)' is a required property")
+
+
+@cache
+def schema(kind: Kind) -> dict[str, Any]:
+    """The JSON Schema of a file kind, as shipped in the package."""
+    text = resources.files("credentials").joinpath(f"schema/{kind}.schema.json").read_text("utf-8")
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+@cache
+def _fast(kind: Kind) -> Any:
+    return jsonschema_rs.validator_for(schema(kind), validate_formats=True)
+
+
+@cache
+def _explaining(kind: Kind) -> jsonschema.protocols.Validator:
+    cls = jsonschema.validators.validator_for(schema(kind))
+    cls.check_schema(schema(kind))
+    validator: jsonschema.protocols.Validator = cls(schema(kind), format_checker=cls.FORMAT_CHECKER)
+    return validator
+
+
+def validate(doc: Document, kind: Kind) -> list[Finding]:
+    """Every schema problem of ``doc`` as findings (empty when it is valid)."""
+    if _fast(kind).is_valid(doc.data):
+        return []
+    out: list[Finding] = []
+    for err in _explaining(kind).iter_errors(doc.data):
+        out.extend(_explain(err, doc))
+    # One finding per place and rule is enough (oneOf branches can repeat themselves).
+    seen: set[tuple[str, int, int, str]] = set()
+    unique = []
+    for f in out:
+        k = (f.rule, f.line, f.column, f.en)
+        if k not in seen:
+            seen.add(k)
+            unique.append(f)
+    return unique
+
+
+def _show_path(path: Path) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text or "(root)"
+
+
+def _type_name(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+def _hint(sch: Any) -> tuple[str, str]:
+    if isinstance(sch, dict):
+        if "x-hint-zh" in sch:
+            return sch["x-hint-zh"], sch["x-hint-en"]
+        ref = sch.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            return _hint(schema_root_defs().get(ref.removeprefix("#/$defs/")))
+    return "", ""
+
+
+@cache
+def schema_root_defs() -> dict[str, Any]:
+    """All ``$defs`` of all schemas (names are shared and mean the same)."""
+    defs: dict[str, Any] = {}
+    for kind in ("institution", "bureau", "occupations"):
+        defs.update(schema(kind).get("$defs", {}))
+    return defs
+
+
+def _titles(sch: Any, field: str) -> tuple[str, str]:
+    prop = sch.get("properties", {}).get(field, {}) if isinstance(sch, dict) else {}
+    title = prop.get("title", field)
+    zh, _, en = title.partition(" / ")
+    return zh, en or zh
+
+
+def _explain(err: jsonschema.ValidationError, doc: Document) -> Iterator[Finding]:
+    path: Path = tuple(err.absolute_path)
+    shown = _show_path(path)
+    kw = err.validator
+    file = doc.file
+    if kw == "required":
+        m = _REQUIRED_RE.match(err.message)
+        field = m.group(1) if m else "?"
+        zh, en = _titles(err.schema, field)
+        where_zh = f"{shown} 中" if path else ""
+        where_en = f"{shown}: " if path else ""
+        yield finding(
+            "schema-required",
+            file,
+            doc.key_pos(path) if path else (1, 1),
+            field=field,
+            title=zh,
+            title_en=en,
+            where=where_zh,
+            where_en=where_en,
+        )
+    elif kw == "additionalProperties":
+        known = set(err.schema.get("properties", {})) if isinstance(err.schema, dict) else set()
+        inst = err.instance if isinstance(err.instance, dict) else {}
+        for extra in inst:
+            if extra not in known:
+                yield finding(
+                    "schema-unknown-field", file, doc.key_pos((*path, extra)), field=extra
+                )
+    elif kw == "type":
+        expected: Any = err.validator_value
+        names = [str(n) for n in (expected if isinstance(expected, list) else [expected])]
+        actual = _type_name(err.instance)
+        hint_zh = hint_en = ""
+        if "string" in names and actual in ("integer", "number", "boolean"):
+            hint_zh, hint_en = '（请给值加引号，如 "01"）', ' (put the value in quotes, e.g. "01")'
+        yield finding(
+            "schema-type",
+            file,
+            doc.pos(path),
+            path=shown,
+            expected=" or ".join(names),
+            expected_zh="或".join(_TYPE_ZH.get(n, n) for n in names),
+            actual=actual,
+            hint_zh=hint_zh,
+            hint_en=hint_en,
+        )
+    elif kw in ("enum", "const"):
+        value: Any = err.validator_value
+        allowed: list[Any] = list(value) if kw == "enum" else [value]
+        yield finding(
+            "schema-enum",
+            file,
+            doc.pos(path),
+            path=shown,
+            value=json.dumps(err.instance, ensure_ascii=False),
+            allowed=", ".join(json.dumps(a, ensure_ascii=False) for a in allowed),
+        )
+    elif kw in ("pattern", "format"):
+        hint_zh, hint_en = _hint(err.schema)
+        if not hint_zh:
+            hint_zh = hint_en = f"{kw} {err.validator_value}"
+        yield finding(
+            "schema-format",
+            file,
+            doc.pos(path),
+            path=shown,
+            value=json.dumps(err.instance, ensure_ascii=False),
+            hint_zh=hint_zh,
+            hint_en=hint_en,
+        )
+    elif kw in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        yield finding(
+            "schema-range",
+            file,
+            doc.pos(path),
+            path=shown,
+            value=err.instance,
+            bound=f"{kw} {err.validator_value}",
+        )
+    elif kw in ("minItems", "maxItems", "minLength", "maxLength", "minProperties"):
+        yield finding(
+            "schema-size", file, doc.pos(path), path=shown, bound=f"{kw} {err.validator_value}"
+        )
+    elif kw == "uniqueItems":
+        yield finding("schema-unique", file, doc.pos(path), path=shown)
+    elif kw in ("oneOf", "anyOf") and err.context:
+        # e.g. until: date or null. Explain the branch that is not a mere type mismatch.
+        specific = [e for e in err.context if e.validator != "type"]
+        if specific:
+            for sub in specific:
+                yield from _explain(sub, doc)
+        else:
+            values: list[Any] = [e.validator_value for e in err.context]
+            flat = [str(n) for v in values for n in (v if isinstance(v, list) else [v])]
+            yield finding(
+                "schema-type",
+                file,
+                doc.pos(path),
+                path=shown,
+                expected=" or ".join(flat),
+                expected_zh="或".join(_TYPE_ZH.get(n, n) for n in flat),
+                actual=_type_name(err.instance),
+                hint_zh="",
+                hint_en="",
+            )
+    elif kw == "propertyNames":
+        yield finding("schema-invalid", file, doc.pos(path), path=shown, detail=err.message)
+    else:
+        yield finding("schema-invalid", file, doc.pos(path), path=shown, detail=err.message)

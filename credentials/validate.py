@@ -1,0 +1,155 @@
+"""Validating a whole registry: every file parsed, schema-checked and rule-checked, every problem kept.
+
+``check_files`` takes the registry's files as bytes (from a directory or a git revision) and returns
+a ``CheckResult``: all findings and the model of every file that could be built. Institution files
+are checked in parallel on all cores when there are many. Reading files is the caller's job.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from credentials import crossfile, keymaterial, schemas, semantics, yamldoc
+from credentials.findings import Finding, count
+from credentials.model import Bureau, Institution, Occupation
+from credentials.rules import finding
+
+BUREAU_FILE = "bureau.yaml"
+OCCUPATIONS_FILE = "occupations.yaml"
+INSTITUTIONS_DIR = "institutions"
+_IGNORED = {"README.md", ".gitkeep", ".gitattributes"}
+_PARALLEL_FROM = 400
+
+
+@dataclass(slots=True)
+class CheckResult:
+    """What a check found, and what it could build."""
+
+    findings: list[Finding]
+    institutions: dict[str, Institution] = field(default_factory=dict)
+    bureau: Bureau | None = None
+    occupations: dict[str, Occupation] = field(default_factory=dict)
+    files: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """True when there is no error (warnings allowed)."""
+        return count(self.findings)[0] == 0
+
+
+def classify(rel: str) -> str:
+    """``bureau``, ``occupations``, ``institution``, ``ignored`` or ``unexpected``."""
+    p = PurePosixPath(rel)
+    if rel == BUREAU_FILE:
+        return "bureau"
+    if rel == OCCUPATIONS_FILE:
+        return "occupations"
+    if len(p.parts) == 2 and p.parts[0] == INSTITUTIONS_DIR and p.suffix == ".yaml":
+        return "institution"
+    if p.name in _IGNORED:
+        return "ignored"
+    return "unexpected"
+
+
+def load_context(
+    files: Mapping[str, bytes], prefix: str
+) -> tuple[Bureau | None, dict[str, Occupation], list[Finding]]:
+    """Parse and check the bureau file and the occupation reference data."""
+    out: list[Finding] = []
+    bureau = None
+    occupations: dict[str, Occupation] = {}
+    for rel, kind in ((BUREAU_FILE, "bureau"), (OCCUPATIONS_FILE, "occupations")):
+        name = prefix + rel
+        raw = files.get(rel)
+        if raw is None:
+            out.append(finding("file-missing", name, (1, 1), what=rel))
+            continue
+        doc, problems = _parse(raw, name)
+        out += problems
+        if doc is None:
+            continue
+        schema_problems = schemas.validate(doc, kind)  # type: ignore[arg-type]
+        out += schema_problems
+        if schema_problems or problems:
+            continue
+        if kind == "bureau":
+            bureau = Bureau.from_data(doc.data)
+            out += semantics.check_bureau(doc, bureau)
+        else:
+            occupations, dupes = semantics.check_occupations(doc)
+            out += dupes
+    return bureau, occupations, out
+
+
+def _parse(raw: bytes, name: str) -> tuple[yamldoc.Document | None, list[Finding]]:
+    doc, problems = yamldoc.parse(raw, name)
+    text = raw.decode("utf-8", errors="replace")
+    return doc, keymaterial.scan(text, name) + problems
+
+
+def check_institution_file(
+    raw: bytes, name: str, bureau: Bureau | None, occupations: dict[str, Occupation]
+) -> tuple[Institution | None, list[Finding]]:
+    """Parse, schema-check and rule-check one institution file."""
+    doc, problems = _parse(raw, name)
+    if doc is None:
+        return None, problems
+    schema_problems = schemas.validate(doc, "institution")
+    if schema_problems:
+        return None, problems + schema_problems
+    lines = {path[:2]: pos[0] for path, pos in doc.positions.items() if len(path) == 2}
+    inst = Institution.from_data(doc.data, file=name, lines=lines)
+    return inst, problems + semantics.check_institution(doc, inst, bureau, occupations)
+
+
+# The worker processes inherit the context by fork.
+_CONTEXT: tuple[Bureau | None, dict[str, Occupation]] = (None, {})
+
+
+def _work(batch: Sequence[tuple[str, bytes]]) -> list[tuple[Institution | None, list[Finding]]]:
+    bureau, occupations = _CONTEXT
+    return [check_institution_file(raw, name, bureau, occupations) for name, raw in batch]
+
+
+def check_institution_files(
+    items: Sequence[tuple[str, bytes]], bureau: Bureau | None, occupations: dict[str, Occupation]
+) -> list[tuple[Institution | None, list[Finding]]]:
+    """Check many institution files, on every core when there are many."""
+    workers = os.cpu_count() or 1
+    if len(items) < _PARALLEL_FROM or workers == 1:
+        return [check_institution_file(raw, name, bureau, occupations) for name, raw in items]
+    global _CONTEXT
+    _CONTEXT = (bureau, occupations)
+    size = max(50, len(items) // (workers * 8))
+    batches = [items[i : i + size] for i in range(0, len(items), size)]
+    ctx = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        return [r for batch in pool.map(_work, batches) for r in batch]
+
+
+def check_files(files: Mapping[str, bytes], *, prefix: str = "registry/") -> CheckResult:
+    """Validate a whole registry given as ``{relative path: bytes}``."""
+    bureau, occupations, findings = load_context(files, prefix)
+    items = []
+    for rel in sorted(files):
+        kind = classify(rel)
+        if kind == "institution":
+            items.append((prefix + rel, files[rel]))
+        elif kind == "unexpected":
+            findings.append(finding("file-unexpected", prefix + rel, (1, 1), what=rel))
+            text = files[rel].decode("utf-8", errors="replace")
+            findings += keymaterial.scan(text, prefix + rel)
+    result = CheckResult(findings, bureau=bureau, occupations=occupations, files=len(files))
+    built = []
+    for inst, problems in check_institution_files(items, bureau, occupations):
+        result.findings += problems
+        if inst is not None:
+            built.append(inst)
+            result.institutions.setdefault(inst.filing_number, inst)
+    result.findings += crossfile.check(built, bureau)
+    return result

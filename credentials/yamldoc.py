@@ -1,0 +1,166 @@
+"""Reading one YAML registry file into plain data, keeping the line and column of every value.
+
+The only module that imports PyYAML. It composes the node tree with libyaml (fast) and builds the
+data itself, so that it can report duplicate keys, tabs, unsupported tags and syntax errors as
+findings with positions, and keep dates as ISO strings for the JSON Schema. It knows nothing about
+what the files mean.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from credentials.findings import Finding
+from credentials.rules import finding
+
+# libyaml is in PyYAML's wheels; the pure-Python loader is a slow fallback.
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+Path = tuple[str | int, ...]
+Pos = tuple[int, int]
+
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_TAB_INDENT = re.compile(r"^[ ]*\t", re.MULTILINE)
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@dataclass(slots=True)
+class Document:
+    """A parsed file: its data and where each value and key stands (1-based line, column)."""
+
+    file: str
+    data: Any
+    positions: dict[Path, Pos] = field(default_factory=dict)
+    key_positions: dict[Path, Pos] = field(default_factory=dict)
+
+    def pos(self, path: Path) -> Pos:
+        """Position of the value at ``path``, or of its nearest parent that has one."""
+        while path:
+            if path in self.positions:
+                return self.positions[path]
+            path = path[:-1]
+        return self.positions.get((), (1, 1))
+
+    def key_pos(self, path: Path) -> Pos:
+        """Position of the key whose value is at ``path`` (falls back to the value)."""
+        return self.key_positions.get(path) or self.pos(path)
+
+
+def _mark(node: yaml.Node) -> Pos:
+    return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+class _Builder:
+    def __init__(self, file: str, loader: Any) -> None:
+        self.file = file
+        self.loader = loader
+        self.doc = Document(file, None)
+        self.findings: list[Finding] = []
+
+    def build(self, node: yaml.Node, path: Path) -> Any:
+        self.doc.positions[path] = _mark(node)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != _SEQ:
+                self.findings.append(finding("yaml-tag", self.file, _mark(node), tag=node.tag))
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        return self._scalar(node)
+
+    def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, Any]:
+        if node.tag != _MAP:
+            self.findings.append(finding("yaml-tag", self.file, _mark(node), tag=node.tag))
+        out: dict[str, Any] = {}
+        first: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key = self._scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            if not isinstance(key, str):
+                # Keys are field names or codes: a bare 01 or 2022 is read as a number, so say so.
+                shown = key_node.value if isinstance(key_node, yaml.ScalarNode) else "…"
+                self.findings.append(
+                    finding("yaml-key-type", self.file, _mark(key_node), key=repr(shown))
+                )
+                key = str(shown)
+            if key in first:
+                self.findings.append(
+                    finding(
+                        "yaml-duplicate-key",
+                        self.file,
+                        _mark(key_node),
+                        key=key,
+                        first=first[key],
+                    )
+                )
+                continue
+            first[key] = key_node.start_mark.line + 1
+            self.doc.key_positions[(*path, key)] = _mark(key_node)
+            out[key] = self.build(value_node, (*path, key))
+        return out
+
+    def _scalar(self, node: yaml.Node) -> Any:
+        tag = node.tag
+        value: str = node.value
+        if tag == _STR:
+            return value
+        if tag == _NULL:
+            return None
+        if tag == _BOOL:
+            return self.loader.construct_yaml_bool(node)
+        if tag == _INT:
+            return self.loader.construct_yaml_int(node)
+        if tag == _FLOAT:
+            return self.loader.construct_yaml_float(node)
+        if tag == _TIMESTAMP:
+            # Keep dates as written; the schema checks them as ISO dates.
+            return value if _ISO_DATE.fullmatch(value) else value.replace(" ", "T")
+        self.findings.append(finding("yaml-tag", self.file, _mark(node), tag=tag))
+        return value
+
+
+def parse(raw: bytes, file: str) -> tuple[Document | None, list[Finding]]:
+    """Parse one file. Returns the document (None when unusable) and every problem found."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        return None, [finding("file-encoding", file, (line, 1))]
+    findings: list[Finding] = []
+    for m in _TAB_INDENT.finditer(text):
+        line = text.count("\n", 0, m.start()) + 1
+        findings.append(finding("yaml-tab", file, (line, m.end() - m.start())))
+    if not text.strip() or all(
+        not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
+    ):
+        return None, [*findings, finding("yaml-empty", file, (1, 1))]
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as err:
+        if findings:  # the tab is the cause; one finding per tab line says it better
+            return None, findings
+        mark = err.problem_mark or err.context_mark
+        pos = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = " ".join(x for x in (err.context, err.problem) if x) or "unreadable"
+        if "expected a single document" in problem:
+            return None, [finding("yaml-multiple-documents", file, pos)]
+        return None, [finding("yaml-syntax", file, pos, problem=problem)]
+    except yaml.YAMLError as err:
+        return None, [finding("yaml-syntax", file, (1, 1), problem=str(err).splitlines()[0])]
+    finally:
+        loader.dispose()
+    if node is None:
+        return None, [*findings, finding("yaml-empty", file, (1, 1))]
+    builder = _Builder(file, loader)
+    builder.doc.data = builder.build(node, ())
+    return builder.doc, findings + builder.findings

@@ -135,11 +135,14 @@ def _row_key(row: ScopeRow) -> tuple[str, str | None, str]:
 
 
 def _deleted_history(old: Institution, new: Institution) -> Iterator[Finding]:
-    new_rows = {_row_key(r) for r in new.scope}
+    new_rows = {_row_key(r): r for r in new.scope}
     for row in old.scope:
-        if _row_key(row) not in new_rows:
-            what = f"scope {row.occupation} {row.job or '--'} since {row.since}"
+        what = f"scope {row.occupation} {row.job or '--'} since {row.since}"
+        now = new_rows.get(_row_key(row))
+        if now is None:
             yield finding("history-deleted", new.file, (1, 1), what=what)
+        elif set(now.levels) != set(row.levels) or now.basis != row.basis:
+            yield finding("history-rewritten", new.file, (now.line, 1), what=what)
     new_periods = {p.start for p in new.validity}
     for p in old.validity:
         if p.start not in new_periods:

@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 from credentials.errors import GitError
 from credentials.validate import INSTITUTIONS_DIR
 
-_KID_LINE = re.compile(r"^\s*-?\s*kid:\s*([0-9a-f]{16})\s*$", re.MULTILINE)
+_KID_LINE = re.compile(r"^\s*-?\s*kid:\s*[\"']?([0-9a-f]{16})[\"']?\s*$", re.MULTILINE)
 _FILING_LINE = re.compile(r"^filing_number:\s*([A-Z0-9]+)\s*$", re.MULTILINE)
 
 

@@ -115,11 +115,6 @@ _RULES: dict[str, tuple[Severity, str, str]] = {
         "field {path} does not match the format: {detail}",
     ),
     # --- filing number --------------------------------------------------------------------
-    "filing-number-syntax": (
-        "error",
-        "备案号 {number} 格式不对：应为 1 位大写字母（Y 或 S）加 12 位数字",
-        "filing number {number} is malformed: one capital letter (Y or S) then 12 digits",
-    ),
     "filing-number-category": (
         "error",
         "备案号第 1 位 {letter} 与机构类别 category: {category} 不一致",
@@ -322,6 +317,12 @@ _RULES: dict[str, tuple[Severity, str, str]] = {
         "删除了历史记录：{what}。历史即数据，请保留原记录，用 until / not_after 等日期结束它",
         "history was deleted: {what}. History is data: keep the record and end it with a date "
         "(until, not_after)",
+    ),
+    "history-rewritten": (
+        "warning",
+        "改写了已有记录：{what}。这会改变过去签发证书的判定；新增等级请新增一行并写明 since 日期",
+        "an existing record was rewritten: {what}. This changes how past certificates are judged; "
+        "add a new row with its own since date instead",
     ),
     # --- bureau and reference files -------------------------------------------------------
     "bureau-sequence-length": (

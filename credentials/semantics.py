@@ -103,6 +103,8 @@ def _filing_number(doc: Document, inst: Institution, bureau: Bureau | None) -> I
 def _sequence(doc: Document, inst: Institution, rules: ProvinceRules) -> Iterator[Finding]:
     seq = inst.filing_number[7:13]
     pos = doc.pos(("filing_number",))
+    if sum(s.length for s in rules.sequence) != len(seq):
+        return  # the rule itself is wrong: reported once, in bureau.yaml
     offset = 0
     for seg in rules.sequence:
         value = seq[offset : offset + seg.length]
@@ -187,6 +189,11 @@ def _validity(doc: Document, inst: Institution, bureau: Bureau | None) -> Iterat
         )
 
 
+def _periods_ok(inst: Institution) -> bool:
+    """Whether every validity period is well-ordered (else dates cannot be judged against them)."""
+    return all(p.start <= p.until for p in inst.validity)
+
+
 def _scope(
     doc: Document, inst: Institution, bureau: Bureau | None, occupations: dict[str, Occupation]
 ) -> Iterator[Finding]:
@@ -197,7 +204,7 @@ def _scope(
         pos = doc.pos(("scope", i))
         if row.until is not None and row.until < row.since:
             yield finding("scope-date-order", doc.file, pos, since=row.since, until=row.until)
-        if not any(p.covers(row.since) for p in inst.validity):
+        if _periods_ok(inst) and not any(p.covers(row.since) for p in inst.validity):
             yield finding(
                 "scope-outside-validity", doc.file, doc.pos(("scope", i, "since")), since=row.since
             )
@@ -306,7 +313,7 @@ def _keys(doc: Document, inst: Institution) -> Iterator[Finding]:
                     later=value,
                     start=key.not_before,
                 )
-        if not any(p.covers(key.not_before) for p in inst.validity):
+        if _periods_ok(inst) and not any(p.covers(key.not_before) for p in inst.validity):
             yield finding(
                 "key-outside-validity",
                 doc.file,

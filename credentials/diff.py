@@ -50,7 +50,8 @@ def summarize(change: RegistryChange) -> tuple[str, bool]:
     out.append("")
     for status, rel in change.changes:
         out.extend(_file_section(change, status, rel, base_insts, head_insts))
-    out.append("### 校验结果 Validation of the changed files")
+    scope = "the whole registry" if change.all_head_files is not None else "the changed files"
+    out.append(f"### 校验结果 Validation of {scope}")
     out.append("")
     if errors == 0:
         out.append(f"✅ 无错误 no errors ({warnings} warning(s))")
@@ -122,7 +123,8 @@ def _validate(
     for status, rel in change.changes:
         if status == "D" and classify(rel) == "institution":
             findings.append(finding("history-deleted", prefix + rel, (1, 1), what=f"file {rel}"))
-    findings = [f for f in findings if f.file in changed_names or f.rule == "history-deleted"]
+    if change.all_head_files is None:
+        findings = [f for f in findings if f.file in changed_names or f.rule == "history-deleted"]
     for name, new in head_insts.items():
         old = base_insts.get(name)
         if old is not None:

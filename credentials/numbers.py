@@ -159,7 +159,7 @@ def parse_number(text: str, schemes: list[NumberScheme] | None = None) -> Certif
         if scheme.matches(text):
             return scheme.parse(text)
     raise InvalidNumber(
-        f"certificate number {text!r} has no known format (1 capital letter + 21 digits)"
+        f"certificate number {text!r} has no known format: one capital letter and 21 digits"
     )
 
 

@@ -100,7 +100,7 @@ def registry_check(registry_dir: Path, fmt: str) -> None:
     from credentials.registry import check_registry
 
     _require_dir(registry_dir)
-    result = check_registry(registry_dir)
+    result = check_registry(registry_dir, keep_institutions=False)
     errors, warnings = count(result.findings)
     if fmt == "json":
         click.echo(format_json(result.findings, files=result.files))
@@ -113,7 +113,7 @@ def registry_check(registry_dir: Path, fmt: str) -> None:
             click.echo(format_text(result.findings))
         verdict = "通过 passed" if errors == 0 else "未通过 failed"
         click.echo(
-            f"{verdict}: {result.files} files, {len(result.institutions)} institutions, "
+            f"{verdict}: {result.files} files, {result.valid_institutions} institutions, "
             f"{errors} error(s), {warnings} warning(s)"
         )
     sys.exit(1 if errors else 0)

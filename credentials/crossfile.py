@@ -10,97 +10,130 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from credentials.findings import Finding
 from credentials.model import Bureau, Institution
 from credentials.rules import finding
 
 
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What cross-file rules need to know of one institution file (small, cheap to ship)."""
+
+    file: str
+    filing_number: str
+    kids: tuple[tuple[str, int], ...]  # (kid, line)
+    pilot_rows: tuple[PilotRow, ...] = ()
+
+
+# (province, city, occupation, job, level, line, since, last day)
+PilotRow = tuple[str, str, str, str | None, int, int, dt.date, dt.date]
+
+
+def facts(inst: Institution, bureau: Bureau | None) -> Facts:
+    """The cross-file facts of ``inst`` (pilot rows only where the province limits pilots)."""
+    rules = bureau.provinces.get(inst.province) if bureau else None
+    rows: list[PilotRow] = []
+    if rules is not None and rules.pilot_limit is not None and inst.type in rules.pilot_types:
+        for row in inst.scope:
+            end = min(row.until or dt.date.max, inst.validity_end)
+            for lv in row.levels:
+                rows.append(
+                    (
+                        inst.province,
+                        inst.city,
+                        row.occupation,
+                        row.job,
+                        int(lv),
+                        row.line,
+                        row.since,
+                        end,
+                    )
+                )
+    return Facts(
+        inst.file, inst.filing_number, tuple((k.kid, k.line) for k in inst.keys), tuple(rows)
+    )
+
+
 def check(
-    institutions: Iterable[Institution],
+    items: Iterable[Facts],
     bureau: Bureau | None,
     *,
     report_for: set[str] | None = None,
 ) -> list[Finding]:
     """Cross-file findings; with ``report_for``, only those located in these files."""
-    insts = list(institutions)
+    all_facts = sorted(items, key=lambda f: f.file)
     out: list[Finding] = []
-    out += _unique_filing_numbers(insts)
-    out += _unique_kids(insts, bureau)
+    out += _unique_filing_numbers(all_facts)
+    out += _unique_kids(all_facts, bureau)
     if bureau is not None:
-        out += _pilot_limits(insts, bureau)
+        out += _pilot_limits(all_facts, bureau)
     if report_for is not None:
         out = [f for f in out if f.file in report_for]
     return out
 
 
-def _unique_filing_numbers(insts: list[Institution]) -> list[Finding]:
-    first: dict[str, Institution] = {}
+def _unique_filing_numbers(items: list[Facts]) -> list[Finding]:
+    first: dict[str, Facts] = {}
     out = []
-    for inst in sorted(insts, key=lambda i: i.file):
-        other = first.get(inst.filing_number)
+    for item in items:
+        other = first.get(item.filing_number)
         if other is None:
-            first[inst.filing_number] = inst
+            first[item.filing_number] = item
         else:
             out.append(
                 finding(
                     "filing-number-duplicate",
-                    inst.file,
+                    item.file,
                     (1, 1),
-                    number=inst.filing_number,
+                    number=item.filing_number,
                     other=other.file,
                 )
             )
     return out
 
 
-def _unique_kids(insts: list[Institution], bureau: Bureau | None) -> list[Finding]:
+def _unique_kids(items: list[Facts], bureau: Bureau | None) -> list[Finding]:
     first: dict[str, str] = {}
     if bureau is not None:
         first[bureau.snapshot_kid] = "bureau.yaml"
     out = []
-    for inst in sorted(insts, key=lambda i: i.file):
-        for key in inst.keys:
-            where = first.get(key.kid)
+    for item in items:
+        for kid, line in item.kids:
+            where = first.get(kid)
             if where is None:
-                first[key.kid] = inst.file
+                first[kid] = item.file
             else:
-                out.append(
-                    finding("key-id-duplicate", inst.file, (key.line, 1), kid=key.kid, other=where)
-                )
+                out.append(finding("key-id-duplicate", item.file, (line, 1), kid=kid, other=where))
     return out
 
 
-def _pilot_limits(insts: list[Institution], bureau: Bureau) -> list[Finding]:
-    groups: dict[
-        tuple[str, str, str, str | None, int], list[tuple[Institution, int, dt.date, dt.date]]
-    ]
+def _pilot_limits(items: list[Facts], bureau: Bureau) -> list[Finding]:
+    groups: dict[tuple[str, str, str, str | None, int], list[tuple[Facts, PilotRow]]]
     groups = defaultdict(list)
-    for inst in insts:
-        rules = bureau.provinces.get(inst.province)
-        if rules is None or rules.pilot_limit is None or inst.type not in rules.pilot_types:
-            continue
-        for row in inst.scope:
-            end = min(row.until or dt.date.max, inst.validity_end)
-            for lv in row.levels:
-                key = (inst.province, inst.city, row.occupation, row.job, int(lv))
-                groups[key].append((inst, row.line, row.since, end))
+    for item in items:
+        for row in item.pilot_rows:
+            groups[row[:5]].append((item, row))
     out = []
     for (province, city, code, job, level), rows in groups.items():
         limit = bureau.provinces[province].pilot_limit
         assert limit is not None
-        if len({r[0].filing_number for r in rows}) <= limit:
+        if len({item.filing_number for item, _ in rows}) <= limit:
             continue
-        for inst, line, since, end in rows:
-            overlapping = {r[0].filing_number for r in rows if r[2] <= end and since <= r[3]}
+        for item, row in rows:
+            since, end = row[6], row[7]
+            overlapping = {
+                other.filing_number for other, r in rows if r[6] <= end and since <= r[7]
+            }
             if len(overlapping) > limit:
-                others = "、".join(sorted(overlapping - {inst.filing_number}))
+                others = "、".join(sorted(overlapping - {item.filing_number}))
                 city_name = bureau.provinces[province].cities.get(city, city)
                 out.append(
                     finding(
                         "pilot-limit",
-                        inst.file,
-                        (line, 1),
+                        item.file,
+                        (row[5], 1),
                         city_name=city_name,
                         limit=limit,
                         code=code,

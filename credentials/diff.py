@@ -103,14 +103,12 @@ def _validate(
             elif kind == "unexpected":
                 findings.append(finding("file-unexpected", prefix + rel, (1, 1), what=rel))
                 findings += keymaterial.scan(raw.decode("utf-8", "replace"), prefix + rel)
-        related = []
+        related = [crossfile.facts(i, bureau) for i in head_insts.values()]
         for rel, raw in change.related_files.items():
             inst, _ = check_institution_file(raw, prefix + rel, bureau, occupations)
             if inst is not None:
-                related.append(inst)
-        findings += crossfile.check(
-            [*head_insts.values(), *related], bureau, report_for=changed_names
-        )
+                related.append(crossfile.facts(inst, bureau))
+        findings += crossfile.check(related, bureau, report_for=changed_names)
     base_insts: dict[str, Institution] = {}
     for status, rel in change.changes:
         if status == "A" or classify(rel) != "institution":

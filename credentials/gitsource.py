@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from credentials.errors import GitError
-from credentials.validate import INSTITUTIONS_DIR
+from credentials.model import Bureau
+from credentials.validate import INSTITUTIONS_DIR, load_bureau
 
 _KID_LINE = re.compile(r"^\s*-?\s*kid:\s*[\"']?([0-9a-f]{16})[\"']?\s*$", re.MULTILINE)
 _FILING_LINE = re.compile(r"^filing_number:\s*([A-Z0-9]+)\s*$", re.MULTILINE)
@@ -142,22 +143,37 @@ def _list(repo: Path, rev: str | None, spec: str) -> list[str]:
 
 
 def _related(repo: Path, rev: str | None, spec: str, sub: str, change: RegistryChange) -> list[str]:
-    """Head files that cross-file rules must see beside the changed ones."""
-    provinces = set()
+    """Head files that cross-file rules must see beside the changed ones.
+
+    Uniqueness needs the files that mention a changed file's key ids or filing number (found with
+    ``git grep``); the pilot limit needs the other files of the same city, where the province has
+    such a limit (found by name: positions 8-9 of the filing number are the city there).
+    """
+    bureau = load_bureau(change.head_files.get("bureau.yaml"))
+    areas: set[tuple[str, str]] = set()
     needles = set()
     for rel, raw in change.head_files.items():
         parts = PurePosixPath(rel).parts
         if len(parts) != 2 or parts[0] != INSTITUTIONS_DIR:
             continue
         stem = PurePosixPath(rel).stem
-        provinces.add(stem[5:7])
+        area = _pilot_area(stem, bureau)
+        if area is not None:
+            areas.add(area)
         text = raw.decode("utf-8", "replace")
         needles.update(_KID_LINE.findall(text))
         needles.update(_FILING_LINE.findall(text))
         needles.add(stem)
     inst_dir = f"{sub}{INSTITUTIONS_DIR}/"
     listed = [p for p in _list(repo, rev, spec) if p.startswith(inst_dir)]
-    same_province = {p for p in listed if PurePosixPath(p).stem[5:7] in provinces}
+    same_city = {
+        p
+        for p in listed
+        if any(
+            PurePosixPath(p).stem[5:7] == prov and PurePosixPath(p).stem[7:9].startswith(city)
+            for prov, city in areas
+        )
+    }
     hits: set[str] = set()
     if needles:
         args = ["grep", "-l", "-F"]
@@ -170,4 +186,14 @@ def _related(repo: Path, rev: str | None, spec: str, sub: str, change: RegistryC
         out = _git(repo, *args, "--", spec).decode("utf-8").splitlines()
         hits = {line.split(":", 1)[1] if rev is not None else line for line in out}
     changed = {sub + p for _, p in change.changes}
-    return sorted((same_province | hits) - changed)
+    return sorted((same_city | hits) - changed)
+
+
+def _pilot_area(stem: str, bureau: Bureau | None) -> tuple[str, str] | None:
+    """(province, city or "") whose files a pilot limit compares with ``stem``; None: no limit."""
+    province = stem[5:7]
+    rules = bureau.provinces.get(province) if bureau else None
+    if bureau is not None and (rules is None or rules.pilot_limit is None):
+        return None
+    city = stem[7:9] if rules and rules.sequence and rules.sequence[0].part == "city" else ""
+    return province, city

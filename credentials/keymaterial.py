@@ -18,22 +18,19 @@ from credentials.rules import finding
 PRIVATE_KEY_MARKER = "skillcert-ed25519-private-key"
 
 _PEM = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----|PRIVATE KEY-----|" + PRIVATE_KEY_MARKER)
-_SECRET_FIELD = re.compile(
-    r"^\s*-?\s*[\"']?([A-Za-z_]*(?:private|secret|seed|signing_key)[A-Za-z_]*)[\"']?\s*:",
-    re.IGNORECASE,
-)
-_HEX = re.compile(r"(?<![0-9A-Fa-f])([0-9A-Fa-f]{128}|[0-9A-Fa-f]{64})(?![0-9A-Fa-f])")
-_B64 = re.compile(r"(?<![A-Za-z0-9+/=_-])([A-Za-z0-9+/_-]{43,88}={0,2})(?![A-Za-z0-9+/=_-])")
-_FIELD = re.compile(r"^\s*-?\s*([A-Za-z_]+)\s*:")
+_FIELD_NAME = re.compile(r"^[ \t]*-?[ \t]*[\"']?([A-Za-z_]+)[\"']?[ \t]*:", re.MULTILINE)
+# Runs of characters that hex and base64 secrets are made of, at least as long as the shortest one.
+_SECRET_WORDS = ("private", "secret", "seed", "signing_key")
+_TOKEN = re.compile(r"[A-Za-z0-9+/=_-]{43,}")
+_HEX = re.compile(r"[0-9A-Fa-f]+")
+_PUBLIC_KEY_FIELD = re.compile(r"[ \t]*-?[ \t]*public_key[ \t]*:")
 
 
 def _b64_secret(token: str) -> bool:
     stripped = token.rstrip("=")
-    if (
-        len(stripped) not in (43, 86)
-        or not re.search(r"\d", token)
-        or not re.search(r"[A-Za-z]", token)
-    ):
+    if len(stripped) not in (43, 86) or len(token) - len(stripped) > 2 or "=" in stripped:
+        return False
+    if not re.search(r"\d", token) or not re.search(r"[A-Za-z]", token):
         return False
     padded = stripped + "=" * (-len(stripped) % 4)
     try:
@@ -48,27 +45,32 @@ def _b64_secret(token: str) -> bool:
 
 
 def scan(text: str, file: str) -> list[Finding]:
-    """Every line of ``text`` that looks like private key material."""
-    out: list[Finding] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        what = None
-        col = 1
-        if m := _PEM.search(line):
-            what, col = "PEM / private key block", m.start() + 1
-        elif m := _SECRET_FIELD.match(line):
-            what, col = f"field '{m.group(1)}'", m.start(1) + 1
-        else:
-            field = _FIELD.match(line)
-            name = field.group(1) if field else ""
-            for m in _HEX.finditer(line):
-                if len(m.group(1)) == 128 or name not in ("public_key",):
-                    what, col = f"{len(m.group(1))} hex digits", m.start(1) + 1
-                    break
-            if what is None:
-                for m in _B64.finditer(line):
-                    if _b64_secret(m.group(1)):
-                        what, col = "base64 of a 32/64-byte secret", m.start(1) + 1
-                        break
-        if what is not None:
-            out.append(finding("private-key-material", file, (number, col), what=what))
-    return out
+    """Every line of ``text`` that looks like private key material (one finding per line)."""
+    hits: dict[int, tuple[int, str]] = {}
+
+    def hit(pos: int, what: str) -> None:
+        line_start = text.rfind("\n", 0, pos) + 1
+        line = text.count("\n", 0, pos) + 1
+        hits.setdefault(line, (pos - line_start + 1, what))
+
+    if "PRIVATE KEY" in text or PRIVATE_KEY_MARKER in text:
+        for m in _PEM.finditer(text):
+            hit(m.start(), "PEM / private key block")
+    lower = text.lower()
+    if any(word in lower for word in _SECRET_WORDS):
+        for m in _FIELD_NAME.finditer(text):
+            name = m.group(1).lower()
+            if any(word in name for word in _SECRET_WORDS):
+                hit(m.start(1), f"field '{m.group(1)}'")
+    for m in _TOKEN.finditer(text):
+        token = m.group()
+        if len(token) in (64, 128) and _HEX.fullmatch(token):
+            line_start = text.rfind("\n", 0, m.start()) + 1
+            if len(token) == 128 or not _PUBLIC_KEY_FIELD.match(text, line_start):
+                hit(m.start(), f"{len(token)} hex digits")
+        elif _b64_secret(token):
+            hit(m.start(), "base64 of a 32/64-byte secret")
+    return [
+        finding("private-key-material", file, (line, col), what=what)
+        for line, (col, what) in sorted(hits.items())
+    ]

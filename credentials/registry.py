@@ -38,11 +38,15 @@ def display_prefix(root: Path) -> str:
     return "" if shown in ("", ".") else shown.rstrip("/") + "/"
 
 
-def check_registry(root: Path) -> CheckResult:
-    """Validate the registry directory ``root``; never raises for bad data."""
+def check_registry(root: Path, *, keep_institutions: bool = True) -> CheckResult:
+    """Validate the registry directory ``root``; never raises for bad data.
+
+    ``keep_institutions=False`` when only the findings matter (faster on large registries).
+    """
     if not root.is_dir():
         raise FileNotFoundError(f"registry directory {root} does not exist")
-    return check_files(read_tree(root), prefix=display_prefix(root))
+    files = read_tree(root)
+    return check_files(files, prefix=display_prefix(root), keep_institutions=keep_institutions)
 
 
 @dataclass(frozen=True, slots=True)

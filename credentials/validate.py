@@ -35,6 +35,7 @@ class CheckResult:
     bureau: Bureau | None = None
     occupations: dict[str, Occupation] = field(default_factory=dict)
     files: int = 0
+    valid_institutions: int = 0
 
     @property
     def ok(self) -> bool:
@@ -86,6 +87,16 @@ def load_context(
     return bureau, occupations, out
 
 
+def load_bureau(raw: bytes | None) -> Bureau | None:
+    """The bureau's rules from ``bureau.yaml``, or None when it is missing or has errors."""
+    if raw is None:
+        return None
+    doc, problems = yamldoc.parse(raw, BUREAU_FILE)
+    if doc is None or problems or schemas.validate(doc, "bureau"):
+        return None
+    return Bureau.from_data(doc.data)
+
+
 def _parse(raw: bytes, name: str) -> tuple[yamldoc.Document | None, list[Finding]]:
     doc, problems = yamldoc.parse(raw, name)
     text = raw.decode("utf-8", errors="replace")
@@ -102,29 +113,57 @@ def check_institution_file(
     schema_problems = schemas.validate(doc, "institution")
     if schema_problems:
         return None, problems + schema_problems
-    lines = {path[:2]: pos[0] for path, pos in doc.positions.items() if len(path) == 2}
+    lines = {
+        (name, i): line
+        for name in ("scope", "status", "keys", "revoked")
+        for i, line in enumerate(doc.item_lines(name))
+    }
     inst = Institution.from_data(doc.data, file=name, lines=lines)
     return inst, problems + semantics.check_institution(doc, inst, bureau, occupations)
 
 
+Outcome = tuple[Institution | None, crossfile.Facts | None, list[Finding]]
+
 # The worker processes inherit the context by fork.
-_CONTEXT: tuple[Bureau | None, dict[str, Occupation]] = (None, {})
+_CONTEXT: tuple[Bureau | None, dict[str, Occupation], bool] = (None, {}, True)
 
 
-def _work(batch: Sequence[tuple[str, bytes]]) -> list[tuple[Institution | None, list[Finding]]]:
-    bureau, occupations = _CONTEXT
-    return [check_institution_file(raw, name, bureau, occupations) for name, raw in batch]
+def _check_one(
+    raw: bytes,
+    name: str,
+    bureau: Bureau | None,
+    occupations: dict[str, Occupation],
+    *,
+    keep: bool,
+) -> Outcome:
+    inst, problems = check_institution_file(raw, name, bureau, occupations)
+    facts = crossfile.facts(inst, bureau) if inst is not None else None
+    return (inst if keep else None), facts, problems
+
+
+def _work(batch: Sequence[tuple[str, bytes]]) -> list[Outcome]:
+    bureau, occupations, keep = _CONTEXT
+    return [_check_one(raw, name, bureau, occupations, keep=keep) for name, raw in batch]
 
 
 def check_institution_files(
-    items: Sequence[tuple[str, bytes]], bureau: Bureau | None, occupations: dict[str, Occupation]
-) -> list[tuple[Institution | None, list[Finding]]]:
-    """Check many institution files, on every core when there are many."""
+    items: Sequence[tuple[str, bytes]],
+    bureau: Bureau | None,
+    occupations: dict[str, Occupation],
+    *,
+    keep_institutions: bool = True,
+) -> list[Outcome]:
+    """Check many institution files, on every core when there are many.
+
+    Without ``keep_institutions`` only findings and cross-file facts come back from the workers:
+    shipping whole models between processes costs more than a third of a full check.
+    """
+    keep = keep_institutions
     workers = os.cpu_count() or 1
     if len(items) < _PARALLEL_FROM or workers == 1:
-        return [check_institution_file(raw, name, bureau, occupations) for name, raw in items]
+        return [_check_one(raw, name, bureau, occupations, keep=keep) for name, raw in items]
     global _CONTEXT
-    _CONTEXT = (bureau, occupations)
+    _CONTEXT = (bureau, occupations, keep)
     size = max(50, len(items) // (workers * 8))
     batches = [items[i : i + size] for i in range(0, len(items), size)]
     ctx = multiprocessing.get_context("fork")
@@ -132,8 +171,14 @@ def check_institution_files(
         return [r for batch in pool.map(_work, batches) for r in batch]
 
 
-def check_files(files: Mapping[str, bytes], *, prefix: str = "registry/") -> CheckResult:
-    """Validate a whole registry given as ``{relative path: bytes}``."""
+def check_files(
+    files: Mapping[str, bytes], *, prefix: str = "registry/", keep_institutions: bool = True
+) -> CheckResult:
+    """Validate a whole registry given as ``{relative path: bytes}``.
+
+    ``keep_institutions=False`` is for a check only: the result then has no models, which makes
+    large registries faster to check.
+    """
     bureau, occupations, findings = load_context(files, prefix)
     items = []
     for rel in sorted(files):
@@ -145,11 +190,16 @@ def check_files(files: Mapping[str, bytes], *, prefix: str = "registry/") -> Che
             text = files[rel].decode("utf-8", errors="replace")
             findings += keymaterial.scan(text, prefix + rel)
     result = CheckResult(findings, bureau=bureau, occupations=occupations, files=len(files))
-    built = []
-    for inst, problems in check_institution_files(items, bureau, occupations):
+    all_facts = []
+    outcomes = check_institution_files(
+        items, bureau, occupations, keep_institutions=keep_institutions
+    )
+    for inst, facts, problems in outcomes:
         result.findings += problems
+        if facts is not None:
+            all_facts.append(facts)
         if inst is not None:
-            built.append(inst)
             result.institutions.setdefault(inst.filing_number, inst)
-    result.findings += crossfile.check(built, bureau)
+    result.valid_institutions = len(all_facts)
+    result.findings += crossfile.check(all_facts, bureau)
     return result

@@ -37,52 +37,127 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 @dataclass(slots=True)
 class Document:
-    """A parsed file: its data and where each value and key stands (1-based line, column)."""
+    """A parsed file: its data, and its node tree to find where a value stands (1-based)."""
 
     file: str
     data: Any
-    positions: dict[Path, Pos] = field(default_factory=dict)
-    key_positions: dict[Path, Pos] = field(default_factory=dict)
+    root: yaml.Node | None = field(default=None, repr=False)
+
+    def _node(self, path: Path) -> tuple[yaml.Node | None, yaml.Node | None]:
+        """The value node at ``path`` (or its nearest ancestor) and the key node naming it."""
+        node, key_node = self.root, None
+        for part in path:
+            if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+                for k, v in node.value:
+                    if isinstance(k, yaml.ScalarNode) and k.value == part:
+                        node, key_node = v, k
+                        break
+                else:
+                    return node, None
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+                if part >= len(node.value):
+                    return node, None
+                node, key_node = node.value[part], None
+            else:
+                return node, None
+        return node, key_node
+
+    def item_lines(self, field: str) -> list[int]:
+        """The line of each item of the top-level list ``field``."""
+        node, _ = self._node((field,))
+        if not isinstance(node, yaml.SequenceNode):
+            return []
+        return [item.start_mark.line + 1 for item in node.value]
 
     def pos(self, path: Path) -> Pos:
-        """Position of the value at ``path``, or of its nearest parent that has one."""
-        while path:
-            if path in self.positions:
-                return self.positions[path]
-            path = path[:-1]
-        return self.positions.get((), (1, 1))
+        """Position of the value at ``path``, or of its nearest parent that exists."""
+        node, _ = self._node(path)
+        return _mark(node) if node is not None else (1, 1)
 
     def key_pos(self, path: Path) -> Pos:
         """Position of the key whose value is at ``path`` (falls back to the value)."""
-        return self.key_positions.get(path) or self.pos(path)
+        node, key = self._node(path)
+        if key is not None:
+            return _mark(key)
+        return _mark(node) if node is not None else (1, 1)
 
 
 def _mark(node: yaml.Node) -> Pos:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
 
 
+_BOOL_NULL_WORDS = frozenset(
+    [
+        "yes",
+        "Yes",
+        "YES",
+        "no",
+        "No",
+        "NO",
+        "true",
+        "True",
+        "TRUE",
+        "false",
+        "False",
+        "FALSE",
+        "on",
+        "On",
+        "ON",
+        "off",
+        "Off",
+        "OFF",
+        "null",
+        "Null",
+        "NULL",
+    ]
+)
+
+
+class _FastLoader(_Loader):  # type: ignore[misc]
+    """libyaml's loader with a quicker tag resolver for the common case.
+
+    PyYAML resolves every plain scalar in Python by trying regular expressions. Most scalars in
+    registry files are names and words: when a plain scalar cannot be a number, date, boolean, null
+    or merge key (by its first character and the YAML 1.1 words), it is a string; anything else
+    goes to the full resolver, so the result is the same as PyYAML's.
+    """
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is yaml.ScalarNode:
+            if not implicit[0]:
+                return _STR
+            if value and value[0] not in _MAYBE_SPECIAL and value not in _BOOL_NULL_WORDS:
+                return _STR
+            if value.isdigit() and (len(value) == 1 or value[0] != "0"):
+                return _INT
+            if _ISO_DATE.fullmatch(value):
+                return _TIMESTAMP
+        return super().resolve(kind, value, implicit)
+
+
+# First characters with which a plain scalar may resolve to something other than a string.
+_MAYBE_SPECIAL = frozenset("0123456789-+.~<=")
+
+
 class _Builder:
     def __init__(self, file: str, loader: Any) -> None:
         self.file = file
         self.loader = loader
-        self.doc = Document(file, None)
         self.findings: list[Finding] = []
 
-    def build(self, node: yaml.Node, path: Path) -> Any:
-        self.doc.positions[path] = _mark(node)
+    def build(self, node: yaml.Node) -> Any:
         if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path)
+            return self._mapping(node)
         if isinstance(node, yaml.SequenceNode):
             if node.tag != _SEQ:
                 self.findings.append(finding("yaml-tag", self.file, _mark(node), tag=node.tag))
-            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+            return [self.build(item) for item in node.value]
         return self._scalar(node)
 
-    def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, Any]:
+    def _mapping(self, node: yaml.MappingNode) -> dict[str, Any]:
         if node.tag != _MAP:
             self.findings.append(finding("yaml-tag", self.file, _mark(node), tag=node.tag))
         out: dict[str, Any] = {}
-        first: dict[str, int] = {}
         for key_node, value_node in node.value:
             key = self._scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
             if not isinstance(key, str):
@@ -92,20 +167,19 @@ class _Builder:
                     finding("yaml-key-type", self.file, _mark(key_node), key=repr(shown))
                 )
                 key = str(shown)
-            if key in first:
+            if key in out:
+                first = next(k for k, _ in node.value if getattr(k, "value", None) == key)
                 self.findings.append(
                     finding(
                         "yaml-duplicate-key",
                         self.file,
                         _mark(key_node),
                         key=key,
-                        first=first[key],
+                        first=first.start_mark.line + 1,
                     )
                 )
                 continue
-            first[key] = key_node.start_mark.line + 1
-            self.doc.key_positions[(*path, key)] = _mark(key_node)
-            out[key] = self.build(value_node, (*path, key))
+            out[key] = self.build(value_node)
         return out
 
     def _scalar(self, node: yaml.Node) -> Any:
@@ -128,6 +202,9 @@ class _Builder:
         return value
 
 
+_CONTENT = re.compile(r"^[ \t]*[^#\s]", re.MULTILINE)
+
+
 def parse(raw: bytes, file: str) -> tuple[Document | None, list[Finding]]:
     """Parse one file. Returns the document (None when unusable) and every problem found."""
     try:
@@ -139,11 +216,9 @@ def parse(raw: bytes, file: str) -> tuple[Document | None, list[Finding]]:
     for m in _TAB_INDENT.finditer(text):
         line = text.count("\n", 0, m.start()) + 1
         findings.append(finding("yaml-tab", file, (line, m.end() - m.start())))
-    if not text.strip() or all(
-        not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
-    ):
+    if not _CONTENT.search(text):
         return None, [*findings, finding("yaml-empty", file, (1, 1))]
-    loader = _Loader(text)
+    loader = _FastLoader(text)
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as err:
@@ -162,5 +237,5 @@ def parse(raw: bytes, file: str) -> tuple[Document | None, list[Finding]]:
     if node is None:
         return None, [*findings, finding("yaml-empty", file, (1, 1))]
     builder = _Builder(file, loader)
-    builder.doc.data = builder.build(node, ())
-    return builder.doc, findings + builder.findings
+    data = builder.build(node)
+    return Document(file, data, node), findings + builder.findings

@@ -1,0 +1,112 @@
+"""A synthetic national-scale registry for benchmarks: N fictional institutions in the sample
+bureau's four provinces, each with ~10 scope rows and 2 keys (one rotated), all valid.
+
+Deterministic for a given seed. Writes YAML text directly (the shape ``skillcert`` expects).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import shutil
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "registry"
+
+# province -> (cities, how positions 8-13 are formed)
+_PROVINCES = {
+    "41": ([f"{c:02d}" for c in range(0, 19)], "henan"),
+    "21": ([f"{c:02d}" for c in range(1, 15)], "liaoning"),
+    "33": ([f"{c:02d}" for c in range(1, 12)], "order4"),
+    "32": ([f"{c:02d}" for c in range(1, 14)], "order4"),
+}
+_MAX_YEARS = {"41": 3, "21": 3, "33": 2, "32": 2}
+
+
+def _public_key(rng: random.Random) -> str:
+    # Real Ed25519 points without paying for key generation: derive from a seed with nacl.
+    from nacl.signing import SigningKey
+
+    return bytes(SigningKey(rng.randbytes(32)).verify_key).hex()
+
+
+def _sequence(rng: random.Random, province: str, city: str, n: int) -> tuple[str, str, str]:
+    """(sequence, type, ownership) for institution number ``n`` of a city."""
+    kind = _PROVINCES[province][1]
+    if kind == "henan":
+        if n % 3 == 0:
+            return f"{city}{9001 + n // 3:04d}", "technician_college", "private"
+        return f"{city}{1 + n:04d}", "enterprise", "private"
+    if kind == "liaoning":
+        digit = rng.choice("123")
+        own = {"1": "central", "2": "provincial", "3": "municipal"}[digit]
+        return f"{city}{digit}{1 + n % 999:03d}", "enterprise", own
+    return f"{city}{1 + n:04d}", "enterprise", "private"
+
+
+def generate(dest: Path, count: int, *, seed: int = 2026) -> Path:
+    """Write a registry of ``count`` institutions into ``dest`` (replaced) and return it."""
+    rng = random.Random(seed)
+    if dest.exists():
+        shutil.rmtree(dest)
+    (dest / "institutions").mkdir(parents=True)
+    bureau = (SAMPLE / "bureau.yaml").read_text("utf-8")
+    # the pilot-limit warning is a Zhejiang policy for real pilots; random data would trip it
+    bureau = bureau.replace("enabled: true", "enabled: false")
+    (dest / "bureau.yaml").write_text(bureau, "utf-8")
+    shutil.copy(SAMPLE / "occupations.yaml", dest / "occupations.yaml")
+    occupations = yaml.safe_load((SAMPLE / "occupations.yaml").read_text("utf-8"))["occupations"]
+    per_city: dict[tuple[str, str], int] = {}
+    provinces = list(_PROVINCES)
+    for i in range(count):
+        province = provinces[i % len(provinces)]
+        city = rng.choice(_PROVINCES[province][0])
+        n = per_city.get((province, city), 0)
+        per_city[(province, city)] = n + 1
+        sequence, itype, ownership = _sequence(rng, province, city, n)
+        filing = f"Y0000{province}{sequence}"
+        year = 2020 + rng.randrange(4)
+        start = f"{year}-{rng.randrange(1, 13):02d}-01"
+        years = _MAX_YEARS[province]
+        end1 = f"{year + years}-{start[5:7]}-01"
+        until1 = _day_before(end1)
+        until2 = _day_before(f"{year + 2 * years}-{start[5:7]}-01")
+        rows = []
+        for occ in rng.sample(occupations, 10):
+            levels = sorted(rng.sample([1, 2, 3, 4, 5], rng.randrange(1, 6)), reverse=True)
+            rows.append(
+                f"  - occupation: {occ['code']}\n    name: {occ['name']}\n    job: null\n"
+                f"    levels: [{', '.join(map(str, levels))}]\n    basis: national_standard\n"
+                f"    since: {start}\n"
+            )
+        keys = []
+        for k, (nb, na) in enumerate(((start, until1), (end1, None))):
+            pk = _public_key(rng)
+            kid = hashlib.sha256(bytes.fromhex(pk)).digest()[:8].hex()
+            keys.append(
+                f'  - kid: "{kid}"\n    public_key: "{pk}"\n    not_before: {nb}\n'
+                + (f"    not_after: {na}\n" if na and k == 0 else "")
+            )
+        text = (
+            f"filing_number: {filing}\ncategory: Y\ntype: {itype}\nownership: {ownership}\n"
+            f"name: 合成测试机构{i:05d}职业技能等级认定中心\nshort_name: 合成{i:05d}\n"
+            f'province: "{province}"\ncity: "{city}"\naddress: 合成地址 {i} 号\n'
+            f"contact:\n  person: 测试员\n  phone: 010-5550 {i % 10000:04d}\n"
+            f"filing:\n  bureau: 合成备案部门\n  receipt: 合成函〔{year}〕{i}号\n  date: {start}\n"
+            f"validity:\n  - from: {start}\n    until: {until1}\n  - from: {end1}\n"
+            f"    until: {until2}\n"
+            "assessed: [own_employees]\n"
+            "scope:\n" + "".join(rows) + f"status:\n  - date: {start}\n    status: active\n"
+            "    reason: 备案通过\nkeys:\n" + "".join(keys)
+        )
+        (dest / "institutions" / f"{filing}.yaml").write_text(text, "utf-8")
+    return dest
+
+
+def _day_before(iso: str) -> str:
+    import datetime as dt
+
+    return (dt.date.fromisoformat(iso) - dt.timedelta(days=1)).isoformat()

@@ -126,9 +126,23 @@ def _titles(sch: Any, field: str) -> tuple[str, str]:
 
 def _explain(err: jsonschema.ValidationError, doc: Document) -> Iterator[Finding]:
     path: Path = tuple(err.absolute_path)
-    shown = _show_path(path)
     kw = err.validator
     file = doc.file
+    if "propertyNames" in err.absolute_schema_path and isinstance(err.instance, str):
+        # A key breaks the rule for keys: point at the key itself.
+        key_path = (*path, err.instance)
+        hint_zh, hint_en = _hint(err.schema)
+        yield finding(
+            "schema-format",
+            file,
+            doc.key_pos(key_path),
+            path=_show_path(key_path),
+            value=json.dumps(err.instance, ensure_ascii=False),
+            hint_zh=hint_zh or f"{kw} {err.validator_value}",
+            hint_en=hint_en or f"{kw} {err.validator_value}",
+        )
+        return
+    shown = _show_path(path)
     if kw == "required":
         m = _REQUIRED_RE.match(err.message)
         field = m.group(1) if m else "?"

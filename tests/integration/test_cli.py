@@ -234,3 +234,26 @@ def test_workflow_parses_and_calls_existing_commands() -> None:
             group = group.commands[word]
             path.append(word)
         assert path, call
+
+
+def _hangzhou_pilot(inst: Path, number: str) -> None:
+    text = (inst / "Y000033010001.yaml").read_text("utf-8").replace("Y000033010001", number)
+    head, _, _ = text.partition("keys:")
+    scope_start = head.index("scope:")
+    qc = head.index("  - occupation: 6-31-03-05")
+    (inst / f"{number}.yaml").write_text(
+        head[:scope_start] + "scope:\n" + head[qc:] + "keys: []\n", "utf-8"
+    )
+
+
+def test_diff_sees_pilot_competitors_in_unchanged_files(runner: CliRunner, repo: Path) -> None:
+    inst = repo / "registry" / "institutions"
+    _hangzhou_pilot(inst, "Y000033010002")
+    _hangzhou_pilot(inst, "Y000033010003")
+    _commit(repo)  # three Hangzhou pilots for 质检员: at the limit, fine
+    _hangzhou_pilot(inst, "Y000033010004")
+    result = runner.invoke(main, ["registry", "diff", "HEAD", "--registry", str(repo / "registry")])
+    assert result.exit_code == 0, result.output  # a warning, not an error
+    assert "**pilot-limit**" in result.output
+    assert "Y000033010004.yaml" in result.output
+    assert "Y000033010001、Y000033010002、Y000033010003" in result.output

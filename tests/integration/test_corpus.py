@@ -66,7 +66,7 @@ def test_corpus_is_large_and_covers_every_rule() -> None:
         expects, _ = parse_case(case.read_bytes())
         covered |= {rule for rule, _, _ in expects}
     # Rules a single-file corpus case cannot reach are covered by unit tests named here.
-    elsewhere = {"file-missing", "history-deleted", "history-rewritten", "schema-invalid",
-                 "occupation-duplicate"}  # fmt: skip
+    elsewhere = {"file-missing", "history-deleted", "history-rewritten", "occupation-duplicate",
+                 "schema-invalid"}  # fmt: skip
     missing = set(rules.rule_ids()) - covered - elsewhere
     assert not missing, f"rules without a corpus case: {sorted(missing)}"

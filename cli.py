@@ -156,6 +156,299 @@ def registry_diff(base: str, head: str | None, registry_dir: Path) -> None:
     sys.exit(0 if ok else 1)
 
 
+# --- keys -------------------------------------------------------------------------------------
+
+_PASSPHRASE_ENV = "SKILLCERT_PASSPHRASE"
+
+
+def _new_passphrase(*, wanted: bool) -> str | None:
+    """A passphrase for a new key file: from the environment, or asked twice."""
+    import os
+
+    if not wanted:
+        return None
+    env = os.environ.get(_PASSPHRASE_ENV)
+    if env:
+        return env
+    value: str = click.prompt(
+        "Passphrase for the new key file", hide_input=True, confirmation_prompt=True
+    )
+    return value
+
+
+def _institution_file(registry_dir: Path, filing: str) -> Path:
+    path = registry_dir / "institutions" / f"{filing}.yaml"
+    if not path.is_file():
+        raise click.ClickException(f"no registry file for {filing}: {path} does not exist")
+    return path
+
+
+def _refuse_public_places(path: Path, registry_dir: Path) -> None:
+    """A private key never goes under registry/ or site/."""
+    target = path.resolve()
+    for public in (registry_dir.resolve(), Path("site").resolve()):
+        if target == public or public in target.parents:
+            raise click.UsageError(f"refusing to write a private key under {public}")
+
+
+def _create_key(
+    filing: str, registry_dir: Path, out: Path | None, keys_dir: Path, *, passphrase: bool
+) -> tuple[Any, Path]:
+    from credentials.keys import SigningKey, save_signing_key
+
+    key = SigningKey.generate()
+    path = out or keys_dir / f"{filing}-{key.kid}.key"
+    _refuse_public_places(path, registry_dir)
+    save_signing_key(key, path, passphrase=_new_passphrase(wanted=passphrase), institution=filing)
+    return key, path
+
+
+def _recheck(registry_dir: Path, file: Path) -> None:
+    from credentials.findings import format_text
+    from credentials.registry import check_registry
+
+    result = check_registry(registry_dir, keep_institutions=False)
+    mine = [f for f in result.findings if Path(f.file).name == file.name]
+    if mine:
+        click.echo(format_text(mine), err=True)
+
+
+@main.group()
+def keys() -> None:
+    """Signing keys: create, list, rotate, mark compromised."""
+
+
+_keys_dir_option = click.option(
+    "--keys-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("keys"),
+    show_default=True,
+    help="Where private key files are kept.",
+)
+
+
+@keys.command("new")
+@click.option("--institution", "filing", required=True, help="The institution's filing number.")
+@click.option(
+    "--passphrase", is_flag=True, help=f"Encrypt the key file (or set ${_PASSPHRASE_ENV})."
+)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Key file path.")
+@click.option(
+    "--print-only", is_flag=True, help="Print the registry snippet; do not edit the file."
+)
+@click.option("--not-before", type=click.DateTime(formats=["%Y-%m-%d"]), help="Default: today.")
+@_keys_dir_option
+@_registry_option
+@_errors
+def keys_new(
+    filing: str,
+    passphrase: bool,  # noqa: FBT001
+    out: Path | None,
+    print_only: bool,  # noqa: FBT001
+    not_before: dt.datetime | None,
+    keys_dir: Path,
+    registry_dir: Path,
+) -> None:
+    """Create a key pair for an institution and register its public key."""
+    from credentials import registryedit
+
+    filing = filing.strip().upper()
+    start = _day(not_before)
+    target = None if print_only else _institution_file(registry_dir, filing)
+    key, path = _create_key(filing, registry_dir, out, keys_dir, passphrase=passphrase)
+    click.echo(f"private key: {path} (mode 600; never commit it)")
+    public = key.public_key.raw
+    if target is None:
+        click.echo("add under keys: in the institution's registry file:")
+        click.echo(registryedit.key_snippet(kid=key.kid, public_key=public, not_before=start))
+        return
+    registryedit.add_key(target, kid=key.kid, public_key=public, not_before=start)
+    click.echo(f"public key {key.kid} added to {target} from {start}: open a pull request")
+    _recheck(registry_dir, target)
+
+
+@keys.command("list")
+@_keys_dir_option
+@_registry_option
+@_at_option
+def keys_list(keys_dir: Path, registry_dir: Path, at: dt.datetime | None) -> None:
+    """List local key files and what the registry says of each."""
+    import json
+
+    from credentials.registry import check_registry
+
+    day = _day(at)
+    result = check_registry(registry_dir) if registry_dir.is_dir() else None
+    by_kid = {}
+    if result is not None:
+        for inst in result.institutions.values():
+            for k in inst.keys:
+                by_kid[k.kid] = (inst, k)
+    files = sorted(keys_dir.glob("*.key")) if keys_dir.is_dir() else []
+    if not files:
+        click.echo(f"no key files in {keys_dir}")
+        return
+    for path in files:
+        try:
+            doc = json.loads(path.read_text("utf-8"))
+            kid, owner = doc["kid"], doc.get("institution") or "?"
+            enc = "encrypted" if doc.get("encryption") else "plain"
+        except (OSError, ValueError, KeyError, TypeError):
+            click.echo(f"{path}: unreadable key file")
+            continue
+        found = by_kid.get(kid)
+        if found is None:
+            state = "not in the registry"
+        else:
+            inst, entry = found
+            window = f"{entry.not_before} – {entry.not_after or '…'}"
+            valid = "valid" if entry.valid_on(day) else "not valid"
+            comp = f", compromised from {entry.compromised_at}" if entry.compromised_at else ""
+            state = f"{inst.filing_number} {window}{comp}: {valid} on {day}"
+        click.echo(f"{kid}  {owner}  {enc:9s}  {path}  — {state}")
+
+
+@keys.command("rotate")
+@click.option("--institution", "filing", required=True, help="The institution's filing number.")
+@click.option("--date", "date_", type=click.DateTime(formats=["%Y-%m-%d"]), help="Default: today.")
+@click.option(
+    "--passphrase", is_flag=True, help=f"Encrypt the key file (or set ${_PASSPHRASE_ENV})."
+)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Key file path.")
+@_keys_dir_option
+@_registry_option
+@_errors
+def keys_rotate(
+    filing: str,
+    date_: dt.datetime | None,
+    passphrase: bool,  # noqa: FBT001
+    out: Path | None,
+    keys_dir: Path,
+    registry_dir: Path,
+) -> None:
+    """New key from DATE; the institution's current keys end the day before."""
+    from credentials import registryedit
+    from credentials.registry import check_registry
+
+    filing = filing.strip().upper()
+    start = _day(date_)
+    target = _institution_file(registry_dir, filing)
+    result = check_registry(registry_dir)
+    inst = result.institutions.get(filing)
+    if inst is None:
+        raise click.ClickException(f"{filing} has errors in the registry; fix them first")
+    key, path = _create_key(filing, registry_dir, out, keys_dir, passphrase=passphrase)
+    registryedit.add_key(target, kid=key.kid, public_key=key.public_key.raw, not_before=start)
+    end = start - dt.timedelta(days=1)
+    for entry in inst.keys:
+        if entry.not_after is None and entry.not_before <= end:
+            registryedit.set_key_date(target, kid=entry.kid, field="not_after", day=end)
+            click.echo(f"key {entry.kid}: not_after {end}")
+    click.echo(f"new key {key.kid} from {start}: private key in {path}")
+    _recheck(registry_dir, target)
+
+
+@keys.command("compromised")
+@click.argument("kid")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), required=True,
+              help="Certificates signed on or after this date stop verifying.")  # fmt: skip
+@_registry_option
+@_errors
+def keys_compromised(kid: str, since: dt.datetime, registry_dir: Path) -> None:
+    """Mark key KID compromised from a date."""
+    from credentials import registryedit
+
+    kid = kid.strip().lower()
+    for path in sorted((registry_dir / "institutions").glob("*.yaml")):
+        if kid in path.read_text("utf-8") and registryedit.set_key_date(
+            path, kid=kid, field="compromised_at", day=since.date()
+        ):
+            click.echo(f"key {kid} in {path}: compromised_at {since.date()}; open a pull request")
+            _recheck(registry_dir, path)
+            return
+    raise click.ClickException(f"no key {kid} in {registry_dir}")
+
+
+# --- verify -------------------------------------------------------------------------------------
+
+
+def _credential_bytes(source: str) -> bytes:
+    """Credential bytes from a file (COSE, QR text, image) or from QR text given directly."""
+    from credentials import imagescan, qr
+    from credentials.errors import MalformedCredential
+
+    path = Path(source)
+    data: bytes
+    if source == "-":
+        data = sys.stdin.buffer.read()
+    elif path.is_file():
+        data = path.read_bytes()
+    elif "#" in source or source.isdigit():
+        return qr.decode_text(source)
+    else:
+        raise MalformedCredential(f"{source} is not a file, nor QR text")
+    if imagescan.looks_like_image(data):
+        texts = imagescan.qr_texts(data)
+        if not texts:
+            raise MalformedCredential("no QR code found in the image")
+        return qr.decode_text(texts[0])
+    if data[:1] == b"\xd2":  # COSE_Sign1: CBOR tag 18
+        return data
+    try:
+        return qr.decode_text(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        return data  # binary: let the verifier say what is wrong with it
+
+
+@main.command("verify")
+@click.argument("source")
+@_registry_option
+@_at_option
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--id-number", help="Confirm the holder's ID number against the commitment.")
+def verify_cmd(
+    source: str,
+    registry_dir: Path,
+    at: dt.datetime | None,
+    as_json: bool,  # noqa: FBT001
+    id_number: str | None,
+) -> None:
+    """Verify a credential: a .cose file, the QR text (URL), or an image with the QR code.
+
+    Exit 0: genuine; 1: not genuine; 2: the input cannot be read.
+    """
+    import json
+
+    from credentials import commitment
+    from credentials.describe import credential_text
+    from credentials.errors import CredentialsError
+    from credentials.registry import load_registry
+    from credentials.verify import check
+
+    try:
+        data = _credential_bytes(source)
+    except CredentialsError as err:
+        click.echo(f"无法读取 unusable input: {err}", err=True)
+        sys.exit(2)
+    _require_dir(registry_dir)
+    try:
+        reg = load_registry(registry_dir)
+    except CredentialsError as err:
+        raise click.ClickException(str(err)) from err
+    report = check(data, reg, at=_day(at))
+    id_match = None
+    if id_number is not None and report.credential is not None:
+        cred = report.credential
+        id_match = commitment.matches(cred.id_commitment, cred.id_type, id_number)
+    if as_json:
+        doc = report.to_dict()
+        doc["id_number_matches"] = id_match
+        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+    else:
+        click.echo(credential_text(report, reg, id_match=id_match))
+    sys.exit(0 if report.ok and id_match is not False else 1)
+
+
 @main.command()
 @_registry_option
 @_at_option

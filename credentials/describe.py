@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from typing import TYPE_CHECKING
 
 from credentials.levels import Level
 from credentials.model import Institution
 from credentials.registry import Registry
 from credentials.semantics import TYPE_ZH
+
+if TYPE_CHECKING:
+    from credentials.verify import Report
 
 STATUS_ZH = {
     "active": "有效 active",
@@ -121,3 +125,52 @@ def institution_text(inst: Institution, registry: Registry, day: dt.date) -> str
 def _city(registry: Registry, inst: Institution) -> str:
     rules = registry.bureau.provinces.get(inst.province) if registry.bureau else None
     return rules.cities.get(inst.city, inst.city) if rules else inst.city
+
+
+def credential_text(report: Report, registry: Registry, *, id_match: bool | None = None) -> str:
+    """A verification report for people: verdict, the certificate as on paper, every check."""
+    from credentials.wording import TITLES, describe
+
+    out = []
+    if report.ok and id_match is not False:
+        out.append("✅ 真实有效 GENUINE")
+    else:
+        out.append("❌ 未通过核验 NOT GENUINE")
+    cred = report.credential
+    if cred is not None:
+        inst = report.institution
+        out += [
+            "",
+            f"姓名 Name:                 {cred.holder}",
+            f"证件类型 ID type:          {cred.id_type.zh}",
+            f"职业名称 Occupation:       {cred.occupation} {_occupation_name(registry, cred.occupation)}",
+            f"工种/职业方向 Job:         {cred.job or '--'}",
+            f"职业技能等级 Skill level:  {cred.level.zh} ({cred.level.en})",
+            f"证书编号 Certificate No.:  {cred.number}" + (f" (第 {cred.version} 版 version {cred.version})" if cred.version > 1 else ""),
+            f"发证日期 Issue date:       {cred.issued.isoformat()}",
+            f"评价机构 Institution:      {inst.name if inst else '(unknown)'}",
+        ]  # fmt: skip
+        if report.scope_row is not None:
+            row = report.scope_row
+            out.append(
+                f"备案范围 Filed scope:      {row.occupation} {row.name} / {row.job or '--'}: "
+                f"{levels_long(row.levels)} (since {row.since}; {inst.file if inst else ''}:"
+                f"{row.line})"
+            )
+    if id_match is not None:
+        out.append(
+            "证件号码 ID number:         "
+            + ("✅ 与证书一致 matches" if id_match else "❌ 与证书不符 does not match")
+        )
+    out += ["", f"检查 Checks (as of {report.at}):"]
+    marks = {"passed": "✔", "failed": "✘", "skipped": "–"}
+    for i, c in enumerate(report.checks, start=1):
+        zh, en = describe(c)
+        title_zh, title_en = TITLES[c.id]
+        out.append(f" {i:2d}. {marks[c.status]} {title_zh} {title_en} [{c.id}]: {zh} / {en}")
+    return "\n".join(out)
+
+
+def _occupation_name(registry: Registry, code: str) -> str:
+    occ = registry.occupations.get(code)
+    return occ.name if occ else ""

@@ -254,6 +254,10 @@ def _changes(old: Institution, new: Institution) -> Iterator[str]:
     for ev in new.status:
         if (ev.date, ev.status) not in old_events:
             yield f"- 🚦 状态变更 status: {ev.date} {STATUS_ZH[ev.status]} — {ev.reason}"
+    old_reissues = {(r.number, r.version) for r in old.reissued}
+    for re_ in new.reissued:
+        if (re_.number, re_.version) not in old_reissues:
+            yield f"- ♻️ 证书补发 re-issued: {re_.number} v{re_.version} on {re_.date}"
     old_revs = {(r.number, r.version) for r in old.revoked}
     for rev in new.revoked:
         if (rev.number, rev.version) not in old_revs:

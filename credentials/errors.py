@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from credentials.findings import Finding
+    from credentials.verify import Report
 
 
 class CredentialsError(Exception):
@@ -23,6 +24,15 @@ class MalformedCredential(CredentialsError, ValueError):
 
 class InvalidNumber(CredentialsError, ValueError):
     """A certificate or filing number that does not follow its numbering scheme."""
+
+
+class VerificationFailed(CredentialsError):
+    """A well-formed input failed a check; ``.report`` says which and why."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        failed = ", ".join(report.failed) or "unknown"
+        super().__init__(f"credential is not genuine: failed {failed}")
 
 
 class RegistryError(CredentialsError):

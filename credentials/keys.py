@@ -1,20 +1,43 @@
-"""Ed25519 keys: key ids and public-key checks.
+"""Ed25519 keys, key ids, key files, and the memory-hard hash: everything that needs libsodium.
 
-Primitive: checks only the cryptography, not policy (whether a key is filed or valid on a date is the
-registry's business). The only module that imports ``nacl``.
+Primitive: checks only the cryptography, not policy (whether a key is filed, or valid on a date, is
+the registry's business). The only module that imports ``nacl``.
 
-The key id (kid) is the first 8 bytes of SHA-256 over the raw 32-byte public key, written as 16
-lowercase hex digits (the EU DCC convention).
+- The key id (kid) is the first 8 bytes of SHA-256 over the raw 32-byte public key, written as 16
+  lowercase hex digits (the EU DCC convention).
+- Verification is libsodium's ``crypto_sign_verify_detached``: strict (it rejects S >= L,
+  non-canonical and small-order public keys and R), with no ZIP-215 leniency.
+- A key file is JSON with a format marker. With a passphrase the 32-byte seed is encrypted with
+  XSalsa20-Poly1305 (``SecretBox``) under a key derived by Argon2id; without one it is stored plain
+  and the file must not be readable by others (mode 0600).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
 
+import nacl.exceptions
+import nacl.pwhash
+import nacl.secret
+import nacl.signing
+import nacl.utils
 from nacl.bindings import crypto_core_ed25519_is_valid_point
 
+from credentials.errors import KeyFileError
+from credentials.keymaterial import PRIVATE_KEY_MARKER
+
 _ED25519_KEY_SIZE = 32
+_SIGNATURE_SIZE = 64
 _KID_SIZE = 8
+_FILE_VERSION = 1
+# Argon2id for key files: libsodium's "moderate" limits (about 0.5 s, 256 MiB) on each unlock.
+_FILE_OPSLIMIT = nacl.pwhash.argon2id.OPSLIMIT_MODERATE
+_FILE_MEMLIMIT = nacl.pwhash.argon2id.MEMLIMIT_MODERATE
 
 
 def kid_for(public_key: bytes) -> str:
@@ -37,3 +60,191 @@ def public_key_problem(public_key: bytes) -> str | None:
     if not crypto_core_ed25519_is_valid_point(public_key):
         return "not a point of the curve, or of small order"
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyKey:
+    """An Ed25519 public key."""
+
+    raw: bytes
+
+    def __post_init__(self) -> None:
+        if len(self.raw) != _ED25519_KEY_SIZE:
+            raise ValueError(f"an Ed25519 public key has {_ED25519_KEY_SIZE} bytes")
+
+    @classmethod
+    def from_bytes(cls, raw: bytes) -> VerifyKey:
+        """From the raw 32 bytes."""
+        return cls(bytes(raw))
+
+    @property
+    def kid(self) -> str:
+        """The key id."""
+        return kid_for(self.raw)
+
+    def verify(self, message: bytes, signature: bytes) -> bool:
+        """Whether ``signature`` is a valid strict Ed25519 signature of ``message``."""
+        if len(signature) != _SIGNATURE_SIZE:
+            return False
+        try:
+            nacl.signing.VerifyKey(self.raw).verify(message, signature)
+        except (nacl.exceptions.BadSignatureError, nacl.exceptions.ValueError, ValueError):
+            return False
+        except nacl.exceptions.CryptoError:
+            return False
+        return True
+
+
+class SigningKey:
+    """An Ed25519 private key. Never printed: ``repr`` shows the key id only."""
+
+    __slots__ = ("_key",)
+
+    def __init__(self, key: nacl.signing.SigningKey) -> None:
+        self._key = key
+
+    @classmethod
+    def generate(cls) -> SigningKey:
+        """A new random key."""
+        return cls(nacl.signing.SigningKey.generate())
+
+    @classmethod
+    def from_seed(cls, seed: bytes) -> SigningKey:
+        """From a 32-byte seed (RFC 8032 private key)."""
+        if len(seed) != _ED25519_KEY_SIZE:
+            raise ValueError(f"an Ed25519 seed has {_ED25519_KEY_SIZE} bytes")
+        return cls(nacl.signing.SigningKey(seed))
+
+    @property
+    def public_key(self) -> VerifyKey:
+        """The matching public key."""
+        return VerifyKey(bytes(self._key.verify_key))
+
+    @property
+    def kid(self) -> str:
+        """The key id of the public key."""
+        return self.public_key.kid
+
+    def sign(self, message: bytes) -> bytes:
+        """The 64-byte Ed25519 signature of ``message`` (deterministic)."""
+        return bytes(self._key.sign(message).signature)
+
+    def __repr__(self) -> str:
+        return f"SigningKey(kid={self.kid})"
+
+    # --- key files ---------------------------------------------------------------------------
+
+    def to_file_bytes(self, *, passphrase: str | None, institution: str | None = None) -> bytes:
+        """The key file's content, encrypted when a passphrase is given."""
+        seed = bytes(self._key)
+        doc: dict[str, object] = {
+            "format": PRIVATE_KEY_MARKER,
+            "version": _FILE_VERSION,
+            "kid": self.kid,
+            "public_key": self.public_key.raw.hex(),
+            "institution": institution,
+        }
+        if passphrase:
+            salt = nacl.utils.random(nacl.pwhash.argon2id.SALTBYTES)
+            box = nacl.secret.SecretBox(_file_key(passphrase, salt, _FILE_OPSLIMIT, _FILE_MEMLIMIT))
+            doc["encryption"] = {
+                "kdf": "argon2id",
+                "salt": salt.hex(),
+                "opslimit": _FILE_OPSLIMIT,
+                "memlimit": _FILE_MEMLIMIT,
+                "cipher": "xsalsa20poly1305",
+                "ciphertext": bytes(box.encrypt(seed)).hex(),
+            }
+        else:
+            doc["encryption"] = None
+            doc["seed"] = seed.hex()
+        return (json.dumps(doc, indent=2) + "\n").encode()
+
+    @classmethod
+    def from_file_bytes(cls, data: bytes, *, passphrase: str | None) -> SigningKey:
+        """Read a key file's content; wrong passphrase or damage raise ``KeyFileError``."""
+        try:
+            doc = json.loads(data.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as err:
+            raise KeyFileError("key file is damaged or truncated (not valid JSON)") from err
+        if not isinstance(doc, dict) or doc.get("format") != PRIVATE_KEY_MARKER:
+            raise KeyFileError("not a skillcert private key file")
+        enc = doc.get("encryption")
+        try:
+            if enc is None:
+                seed = bytes.fromhex(doc["seed"])
+            else:
+                if not passphrase:
+                    raise KeyFileError("key file is encrypted: a passphrase is needed")
+                box = nacl.secret.SecretBox(
+                    _file_key(
+                        passphrase,
+                        bytes.fromhex(enc["salt"]),
+                        int(enc["opslimit"]),
+                        int(enc["memlimit"]),
+                    )
+                )
+                seed = box.decrypt(bytes.fromhex(enc["ciphertext"]))
+        except nacl.exceptions.CryptoError as err:
+            raise KeyFileError("wrong passphrase, or the key file was altered") from err
+        except (KeyError, TypeError, ValueError) as err:
+            raise KeyFileError("key file is damaged or truncated (missing fields)") from err
+        if len(seed) != _ED25519_KEY_SIZE:
+            raise KeyFileError("key file is damaged: the key has the wrong length")
+        key = cls.from_seed(seed)
+        if doc.get("kid") != key.kid:
+            raise KeyFileError("key file is damaged: its key id does not match the key")
+        return key
+
+
+def _file_key(passphrase: str, salt: bytes, opslimit: int, memlimit: int) -> bytes:
+    return bytes(
+        nacl.pwhash.argon2id.kdf(
+            nacl.secret.SecretBox.KEY_SIZE,
+            passphrase.encode("utf-8"),
+            salt,
+            opslimit=opslimit,
+            memlimit=memlimit,
+        )
+    )
+
+
+def save_signing_key(
+    key: SigningKey, path: Path, *, passphrase: str | None, institution: str | None = None
+) -> None:
+    """Write a key file with mode 0600; refuses to overwrite an existing file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = key.to_file_bytes(passphrase=passphrase, institution=institution)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError as err:
+        raise KeyFileError(f"{path} exists already; a key file is never overwritten") from err
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def load_signing_key(path: Path, *, passphrase: str | None) -> SigningKey:
+    """Read a key file; refuses one that others may read."""
+    try:
+        mode = path.stat().st_mode
+        data = path.read_bytes()
+    except OSError as err:
+        raise KeyFileError(f"cannot read key file {path}: {err.strerror}") from err
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise KeyFileError(
+            f"key file {path} is readable by others (mode {stat.S_IMODE(mode):o}); "
+            f"run: chmod 600 {path}"
+        )
+    return SigningKey.from_file_bytes(data, passphrase=passphrase)
+
+
+def memory_hard_hash(password: bytes, salt: bytes, *, opslimit: int, memlimit: int) -> bytes:
+    """Argon2id (libsodium ``crypto_pwhash``, 1 lane), 16-byte output; ``salt`` is 16 bytes."""
+    return bytes(nacl.pwhash.argon2id.kdf(16, password, salt, opslimit=opslimit, memlimit=memlimit))
+
+
+def random_bytes(n: int) -> bytes:
+    """``n`` bytes from the system's CSPRNG."""
+    return bytes(nacl.utils.random(n))

@@ -106,6 +106,16 @@ class Revocation:
 
 
 @dataclass(frozen=True, slots=True)
+class Reissue:
+    """A re-issue (补发): ``version`` of ``number`` supersedes every earlier version from ``date``."""
+
+    number: str
+    version: int
+    date: Date
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class Contact:
     """Who to call."""
 
@@ -136,6 +146,7 @@ class Institution:
     status: tuple[StatusEvent, ...]
     keys: tuple[KeyEntry, ...]
     revoked: tuple[Revocation, ...] = ()
+    reissued: tuple[Reissue, ...] = ()
     short_name: str | None = None
     name_en: str | None = None
     ownership: str | None = None
@@ -204,6 +215,10 @@ class Institution:
                     lines.get(("revoked", i), 0),
                 )
                 for i, r in enumerate(data.get("revoked", []))
+            ),
+            reissued=tuple(
+                Reissue(r["number"], r["version"], _req_date(r["date"]), lines.get(("reissued", i), 0))
+                for i, r in enumerate(data.get("reissued", []))
             ),
             file=file,
         )  # fmt: skip

@@ -13,7 +13,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from credentials.errors import RegistryError
-from credentials.model import Bureau, Institution, KeyEntry, Occupation, Revocation, ScopeRow
+from credentials.model import (
+    Bureau,
+    Institution,
+    KeyEntry,
+    Occupation,
+    Reissue,
+    Revocation,
+    ScopeRow,
+)
 from credentials.validate import CheckResult, check_files
 
 
@@ -68,7 +76,7 @@ class InstitutionState:
 class Registry:
     """A validated registry, indexed for lookups by filing number, key id and certificate number."""
 
-    __slots__ = ("_by_kid", "_revoked", "bureau", "institutions", "occupations")
+    __slots__ = ("_by_kid", "_reissued", "_revoked", "bureau", "institutions", "occupations")
 
     def __init__(
         self,
@@ -81,11 +89,14 @@ class Registry:
         self.occupations = dict(occupations)
         self._by_kid: dict[str, tuple[Institution, KeyEntry]] = {}
         self._revoked: dict[str, list[Revocation]] = {}
+        self._reissued: dict[str, list[Reissue]] = {}
         for inst in self.institutions.values():
             for key in inst.keys:
                 self._by_kid.setdefault(key.kid, (inst, key))
             for rev in inst.revoked:
                 self._revoked.setdefault(rev.number, []).append(rev)
+            for re_ in inst.reissued:
+                self._reissued.setdefault(re_.number, []).append(re_)
 
     @classmethod
     def from_check(cls, result: CheckResult) -> Registry:
@@ -131,6 +142,13 @@ class Registry:
     def revocations(self, number: str, *, as_of: dt.date) -> tuple[Revocation, ...]:
         """Revocations of a certificate number recorded on or before ``as_of``."""
         return tuple(r for r in self._revoked.get(number, ()) if r.date <= as_of)
+
+    def superseded_by(self, number: str, version: int, *, as_of: dt.date) -> Reissue | None:
+        """The latest re-issue of ``number`` with a higher version, recorded by ``as_of``."""
+        later = [
+            r for r in self._reissued.get(number, ()) if r.version > version and r.date <= as_of
+        ]
+        return max(later, key=lambda r: r.version) if later else None
 
 
 def load_registry(path: Path | str) -> Registry:

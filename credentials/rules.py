@@ -306,6 +306,17 @@ _RULES: dict[str, tuple[Severity, str, str]] = {
         "注销日期 {date} 早于证书编号中的发证年份 20{year}",
         "revocation date {date} is before the issue year 20{year} in the number",
     ),
+    "reissued-number-syntax": (
+        "error",
+        "补发的证书编号 {number} 格式不对：{reason}",
+        "re-issued certificate number {number} is malformed: {reason}",
+    ),
+    "reissued-foreign": (
+        "error",
+        "补发的证书编号 {number} 不属于本机构（前 13 位应为 {filing}）",
+        "re-issued certificate number {number} does not belong to this institution "
+        "(its first 13 characters must be {filing})",
+    ),
     "revoked-duplicate": (
         "error",
         "证书 {number} 第 {version} 版已在第 {other} 行注销",

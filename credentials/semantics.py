@@ -50,6 +50,7 @@ def check_institution(
     out += _status(doc, inst)
     out += _keys(doc, inst)
     out += _revoked(doc, inst)
+    out += _reissued(doc, inst)
     return out
 
 
@@ -362,6 +363,20 @@ def _revoked(doc: Document, inst: Institution) -> Iterator[Finding]:
             )
         else:
             seen[key] = doc.pos(("revoked", i))[0]
+
+
+def _reissued(doc: Document, inst: Institution) -> Iterator[Finding]:
+    for i, re_ in enumerate(inst.reissued):
+        pos = doc.pos(("reissued", i, "number"))
+        try:
+            number = parse_number(re_.number)
+        except InvalidNumber as err:
+            yield finding("reissued-number-syntax", doc.file, pos, number=re_.number, reason=err)
+            continue
+        if not number.belongs_to(inst.filing_number):
+            yield finding(
+                "reissued-foreign", doc.file, pos, number=re_.number, filing=inst.filing_number
+            )
 
 
 def check_bureau(doc: Document, bureau: Bureau) -> list[Finding]:

@@ -115,7 +115,7 @@ def check_institution_file(
         return None, problems + schema_problems
     lines = {
         (name, i): line
-        for name in ("scope", "status", "keys", "revoked")
+        for name in ("scope", "status", "keys", "revoked", "reissued")
         for i, line in enumerate(doc.item_lines(name))
     }
     inst = Institution.from_data(doc.data, file=name, lines=lines)

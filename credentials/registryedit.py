@@ -1,0 +1,114 @@
+"""Editing an institution's registry file for a pull request, keeping its comments and layout.
+
+The only module that imports ``ruamel.yaml`` (round-trip mode). Each function reads the file, makes
+one change, and replaces the file atomically. Nothing is deleted: keys get ``not_after`` or
+``compromised_at``, revocations and re-issues are appended.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+from credentials.errors import RegistryError
+
+
+def _yaml() -> YAML:
+    y = YAML(typ="rt")
+    y.preserve_quotes = True
+    y.width = 4096
+    y.indent(mapping=2, sequence=4, offset=2)
+    # keep "null" written out (ruamel would leave the value empty)
+    y.representer.add_representer(
+        type(None), lambda r, _: r.represent_scalar("tag:yaml.org,2002:null", "null")
+    )
+    return y
+
+
+def _load(path: Path) -> Any:
+    try:
+        return _yaml().load(path.read_text("utf-8"))
+    except OSError as err:
+        raise RegistryError(()) from err
+
+
+def _save(path: Path, doc: Any) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".yaml")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            _yaml().dump(doc, fh)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _list(doc: Any, name: str) -> CommentedSeq:
+    seq = doc.get(name)
+    if isinstance(seq, CommentedSeq):
+        return seq
+    new = CommentedSeq()
+    doc[name] = new
+    return new
+
+
+def add_key(path: Path, *, kid: str, public_key: bytes, not_before: dt.date) -> None:
+    """Append a public key entry."""
+    doc = _load(path)
+    entry = CommentedMap()
+    entry["kid"] = DoubleQuotedScalarString(kid)
+    entry["public_key"] = DoubleQuotedScalarString(public_key.hex())
+    entry["not_before"] = not_before
+    _list(doc, "keys").append(entry)
+    _save(path, doc)
+
+
+def key_snippet(*, kid: str, public_key: bytes, not_before: dt.date) -> str:
+    """The YAML lines of a key entry, to paste under ``keys:``."""
+    return (
+        f'  - kid: "{kid}"\n    public_key: "{public_key.hex()}"\n'
+        f"    not_before: {not_before.isoformat()}\n"
+    )
+
+
+def set_key_date(path: Path, *, kid: str, field: str, day: dt.date) -> bool:
+    """Set ``not_after`` or ``compromised_at`` of key ``kid``; False when the key is not there."""
+    if field not in ("not_after", "compromised_at"):
+        raise ValueError(f"cannot set {field} of a key")
+    doc = _load(path)
+    for entry in _list(doc, "keys"):
+        if str(entry.get("kid")) == kid:
+            entry[field] = day
+            _save(path, doc)
+            return True
+    return False
+
+
+def add_revocation(path: Path, *, number: str, version: int, day: dt.date, reason: str) -> None:
+    """Append a revoked certificate."""
+    doc = _load(path)
+    entry = CommentedMap()
+    entry["number"] = number
+    entry["version"] = version
+    entry["date"] = day
+    entry["reason"] = reason
+    _list(doc, "revoked").append(entry)
+    _save(path, doc)
+
+
+def add_reissue(path: Path, *, number: str, version: int, day: dt.date) -> None:
+    """Append a re-issue (the new version supersedes the earlier ones)."""
+    doc = _load(path)
+    entry = CommentedMap()
+    entry["number"] = number
+    entry["version"] = version
+    entry["date"] = day
+    _list(doc, "reissued").append(entry)
+    _save(path, doc)

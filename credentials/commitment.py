@@ -1,11 +1,13 @@
 """The ID commitment: proof that a credential belongs to an ID number, without the number.
 
-A credential never carries any digit of the holder's ID number. It carries 32 bytes: a 16-byte
-random salt and the first 16 bytes of Argon2id over the normalised number. A verifier who holds the
+A credential never carries any digit of the holder's ID number. It carries 24 bytes: a 12-byte
+random salt and the first 12 bytes of Argon2id over the normalised number. A verifier who holds the
 candidate's ID card recomputes it and compares.
 
-Parameters (fixed; part of the format): Argon2id v1.3, 1 lane, t = 2 passes, m = 4 MiB, 16-byte
-output; password = UTF-8 of ``"skillcert-id-v1:" + id type + ":" + normalised number``.
+Parameters (fixed; part of the format): Argon2id v1.3, 1 lane, t = 2 passes, m = 4 MiB (4096 KiB),
+16-byte output of which the first 12 bytes are kept; salt = the 12 salt bytes followed by the ASCII
+bytes ``skc1`` (Argon2 salts here are 16 bytes); password = UTF-8 of
+``"skillcert-id-v1:" + id type + ":" + normalised number``.
 Normalised: Unicode NFKC, spaces removed, upper case (a resident ID's final ``x`` becomes ``X``).
 
 Cost: about 2.5 ms per guess on one core here, so an attacker who knows the last 4 characters of
@@ -23,8 +25,9 @@ from credentials.keys import memory_hard_hash, random_bytes
 
 OPSLIMIT = 2
 MEMLIMIT = 4 * 1024 * 1024
-_SALT_SIZE = 16
-_HASH_SIZE = 16
+_SALT_SIZE = 12
+_HASH_SIZE = 12
+_SALT_SUFFIX = b"skc1"
 _CONTEXT = "skillcert-id-v1"
 _RESIDENT_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _RESIDENT_ID_CHECK = "10X98765432"
@@ -49,11 +52,12 @@ def resident_id_problem(id_number: str) -> str | None:
 
 def _hash(id_type: IdType, id_number: str, salt: bytes) -> bytes:
     password = f"{_CONTEXT}:{int(id_type)}:{normalise(id_number)}".encode()
-    return memory_hard_hash(password, salt, opslimit=OPSLIMIT, memlimit=MEMLIMIT)[:_HASH_SIZE]
+    full = memory_hard_hash(password, salt + _SALT_SUFFIX, opslimit=OPSLIMIT, memlimit=MEMLIMIT)
+    return full[:_HASH_SIZE]
 
 
 def commit(id_type: IdType, id_number: str, *, salt: bytes | None = None) -> bytes:
-    """The 32-byte commitment (random salt unless one is given, e.g. for test vectors)."""
+    """The 24-byte commitment (random salt unless one is given, e.g. for test vectors)."""
     salt = random_bytes(_SALT_SIZE) if salt is None else salt
     if len(salt) != _SALT_SIZE:
         raise ValueError(f"salt must be {_SALT_SIZE} bytes")

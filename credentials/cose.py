@@ -11,6 +11,7 @@ receive: verification uses the protected-header and payload bytes exactly as the
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import IntEnum
@@ -60,10 +61,13 @@ def decode(data: bytes) -> Any:
     """Decode CBOR; any problem is ``MalformedCredential``. Trailing bytes are an error."""
     if len(data) > _MAX_INPUT:
         raise MalformedCredential(f"input of {len(data)} bytes is too long for a credential")
+    stream = io.BytesIO(data)
     try:
-        value = cbor2.loads(data)
+        value = cbor2.CBORDecoder(stream).decode()
     except (cbor2.CBORDecodeError, ValueError, TypeError, OverflowError, RecursionError) as err:
         raise MalformedCredential(f"not valid CBOR: {err}") from err
+    if stream.tell() != len(data):
+        raise MalformedCredential(f"{len(data) - stream.tell()} bytes after the CBOR item")
     return _plain(value)
 
 

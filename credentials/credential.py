@@ -7,7 +7,7 @@ the spirit of CWT (RFC 8392); the table below is the whole format::
     2  version       uint   1, then 2, 3 … for each re-issue (补发) under the same number
     3  holder        text   the holder's name as printed
     4  id type       uint   see IdType
-    5  id commitment bytes  32 bytes: 16-byte random salt || 16-byte Argon2id hash (``commitment``)
+    5  id commitment bytes  24 bytes: 12-byte random salt || 12-byte Argon2id hash (``commitment``)
     6  occupation    uint   the occupation code without dashes: 6-18-01-01 -> 6180101
     7  job           text / null   the job (工种/职业方向), null when the scope row has none
     8  level         uint   1–5 (must equal position 16 of the number)
@@ -28,7 +28,7 @@ from credentials.numbers import parse_number
 
 _EPOCH = dt.date(1970, 1, 1)
 _OCCUPATION_RE = re.compile(r"([1-8])-(\d{2})-(\d{2})-(\d{2})")
-_COMMITMENT_SIZE = 32
+_COMMITMENT_SIZE = 24
 _MAX_TEXT = 64
 
 

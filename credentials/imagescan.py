@@ -18,7 +18,11 @@ def qr_texts(image: bytes) -> list[str]:
     try:
         with Image.open(io.BytesIO(image)) as img:
             img.load()
-            gray = img.convert("L")
+            if img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info:
+                background = Image.new("RGBA", img.size, "white")
+                gray = Image.alpha_composite(background, img.convert("RGBA")).convert("L")
+            else:
+                gray = img.convert("L")
     except (UnidentifiedImageError, OSError) as err:
         raise MalformedCredential("not an image file that can be read") from err
     results = zxingcpp.read_barcodes(

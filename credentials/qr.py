@@ -75,7 +75,8 @@ def designator(code: segno.QRCode) -> str:
 def render_svg(code: segno.QRCode, *, size_mm: float = 30.0, path: Path | None = None) -> bytes:
     """SVG whose symbol (without the quiet zone) measures ``size_mm``."""
     buf = io.BytesIO()
-    code.save(buf, kind="svg", scale=size_mm / code.symbol_size(border=0)[0], unit="mm", border=4)
+    scale = size_mm / code.symbol_size(border=0)[0]
+    code.save(buf, kind="svg", scale=scale, unit="mm", border=4, dark="black", light="white")
     out = buf.getvalue()
     if path is not None:
         path.write_bytes(out)

@@ -1,0 +1,192 @@
+"""keys and verify commands, end to end on a copy of the sample registry."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from cli import main
+from credentials import commitment, qr
+from credentials.credential import Credential, IdType
+from credentials.keys import load_signing_key
+from credentials.levels import Level
+from credentials.registry import load_registry
+from credentials.sign import sign
+
+pytestmark = pytest.mark.integration
+FILING = "Y000041039002"  # 洛阳远川高级技工学校: 保育师 5-3, 车工 5, from 2023-04-10
+ID = "410102199909091238"
+
+
+def _keys(registry: Path) -> list[dict[str, object]]:
+    doc = yaml.safe_load((registry / "institutions" / f"{FILING}.yaml").read_text("utf-8"))
+    keys: list[dict[str, object]] = doc["keys"]
+    return keys
+
+
+def _new_key(runner: CliRunner, registry: Path, tmp: Path, *extra: str) -> Path:
+    args = ["keys", "new", "--institution", FILING, "--registry", str(registry),
+            "--keys-dir", str(tmp / "keys"), "--not-before", "2023-04-10", *extra]  # fmt: skip
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    (path,) = (tmp / "keys").glob("*.key")
+    return path
+
+
+def test_keys_new_writes_private_key_and_registers_public(
+    runner: CliRunner, registry_copy: Path, tmp_path: Path
+) -> None:
+    before = (registry_copy / "institutions" / f"{FILING}.yaml").read_text("utf-8")
+    path = _new_key(runner, registry_copy, tmp_path)
+    assert path.stat().st_mode & 0o777 == 0o600
+    key = load_signing_key(path, passphrase=None)
+    after = (registry_copy / "institutions" / f"{FILING}.yaml").read_text("utf-8")
+    assert after.startswith(before.split("keys:")[0])  # comments and layout kept
+    assert f'kid: "{key.kid}"' in after
+    assert _keys(registry_copy)[-1]["public_key"] == key.public_key.raw.hex()
+    check = runner.invoke(main, ["registry", "check", "--registry", str(registry_copy)])
+    assert check.exit_code == 0, check.output
+
+
+def test_keys_new_print_only_and_passphrase_from_environment(
+    runner: CliRunner, registry_copy: Path, tmp_path: Path
+) -> None:
+    before = (registry_copy / "institutions" / f"{FILING}.yaml").read_text("utf-8")
+    result = runner.invoke(
+        main,
+        ["keys", "new", "--institution", FILING, "--registry", str(registry_copy),
+         "--keys-dir", str(tmp_path / "k"), "--print-only", "--passphrase"],
+        env={"SKILLCERT_PASSPHRASE": "batch secret"},
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "public_key:" in result.output
+    assert (registry_copy / "institutions" / f"{FILING}.yaml").read_text("utf-8") == before
+    (path,) = (tmp_path / "k").glob("*.key")
+    assert json.loads(path.read_text())["encryption"] is not None
+    assert load_signing_key(path, passphrase="batch secret")
+
+
+def test_keys_new_refuses_to_write_into_registry(runner: CliRunner, registry_copy: Path) -> None:
+    result = runner.invoke(
+        main,
+        ["keys", "new", "--institution", FILING, "--registry", str(registry_copy),
+         "--out", str(registry_copy / "institutions" / "leak.key")],
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "refusing to write a private key" in result.output
+    assert not (registry_copy / "institutions" / "leak.key").exists()
+
+
+def test_rotate_list_and_compromise(runner: CliRunner, registry_copy: Path, tmp_path: Path) -> None:
+    first = _new_key(runner, registry_copy, tmp_path)
+    kid1 = load_signing_key(first, passphrase=None).kid
+    result = runner.invoke(
+        main,
+        ["keys", "rotate", "--institution", FILING, "--registry", str(registry_copy),
+         "--keys-dir", str(tmp_path / "keys"), "--date", "2025-01-01"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    keys = {k["kid"]: k for k in _keys(registry_copy)}
+    assert str(keys[kid1]["not_after"]) == "2024-12-31"
+    listed = runner.invoke(
+        main, ["keys", "list", "--keys-dir", str(tmp_path / "keys"), "--registry",
+               str(registry_copy), "--at", "2025-06-01"],
+    )  # fmt: skip
+    assert listed.exit_code == 0, listed.output
+    assert f"{kid1}  {FILING}" in listed.output
+    assert "not valid on 2025-06-01" in listed.output
+    comp = runner.invoke(
+        main,
+        ["keys", "compromised", kid1, "--since", "2024-06-01", "--registry", str(registry_copy)],
+    )
+    assert comp.exit_code == 0, comp.output
+    assert str({k["kid"]: k for k in _keys(registry_copy)}[kid1]["compromised_at"]) == "2024-06-01"
+    missing = runner.invoke(
+        main,
+        [
+            "keys",
+            "compromised",
+            "0" * 16,
+            "--since",
+            "2024-06-01",
+            "--registry",
+            str(registry_copy),
+        ],
+    )
+    assert missing.exit_code == 1
+
+
+@pytest.fixture
+def issued(runner: CliRunner, registry_copy: Path, tmp_path: Path) -> tuple[Path, bytes]:
+    key = load_signing_key(_new_key(runner, registry_copy, tmp_path), passphrase=None)
+    cred = Credential(
+        number=f"{FILING}245000001",
+        version=1,
+        holder="张小芳",
+        id_type=IdType.RESIDENT_ID,
+        id_commitment=commitment.commit(IdType.RESIDENT_ID, ID),
+        occupation="4-10-01-03",
+        job=None,
+        level=Level.JUNIOR_WORKER,
+        issued=dt.date(2024, 6, 28),
+    )
+    return registry_copy, sign(cred, key, registry=load_registry(registry_copy))
+
+
+def test_verify_file_text_and_image(
+    runner: CliRunner, issued: tuple[Path, bytes], tmp_path: Path
+) -> None:
+    registry, data = issued
+    base = ["--registry", str(registry), "--at", "2026-11-21"]
+    cose_file = tmp_path / "c.cose"
+    cose_file.write_bytes(data)
+    out = runner.invoke(main, ["verify", str(cose_file), *base])
+    assert out.exit_code == 0, out.output
+    assert "✅ 真实有效 GENUINE" in out.output
+    assert "张小芳" in out.output
+    assert "保育师" in out.output
+    assert "五级/初级工" in out.output
+    assert "洛阳远川高级技工学校" in out.output
+    text = qr.payload_text("https://skillcert.example.org", data)
+    assert runner.invoke(main, ["verify", text, *base]).exit_code == 0
+    png = tmp_path / "qr.png"
+    qr.render_png(qr.make("https://skillcert.example.org", data), path=png)
+    out = runner.invoke(main, ["verify", str(png), *base, "--json", "--id-number", ID])
+    assert out.exit_code == 0, out.output
+    doc = json.loads(out.output)
+    assert doc["ok"] is True
+    assert doc["id_number_matches"] is True
+    assert doc["credential"]["holder"] == "张小芳"
+    wrong = runner.invoke(
+        main, ["verify", str(cose_file), *base, "--id-number", "410102199909091246"]
+    )
+    assert wrong.exit_code == 1
+    assert "与证书不符 does not match" in wrong.output
+
+
+def test_verify_not_genuine_and_unusable(
+    runner: CliRunner, issued: tuple[Path, bytes], tmp_path: Path
+) -> None:
+    registry, data = issued
+    base = ["--registry", str(registry), "--at", "2026-11-21"]
+    bad = tmp_path / "bad.cose"
+    bad.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
+    out = runner.invoke(main, ["verify", str(bad), *base])
+    assert out.exit_code == 1
+    assert "❌ 未通过核验 NOT GENUINE" in out.output
+    assert "[signature]" in out.output
+    assert "altered or forged" in out.output
+    early = runner.invoke(main, ["verify", str(bad.with_name("x")), *base])
+    assert early.exit_code == 2
+    blank = tmp_path / "blank.png"
+    from PIL import Image
+
+    Image.new("L", (200, 200), 255).save(blank)
+    out = runner.invoke(main, ["verify", str(blank), *base])
+    assert out.exit_code == 2
+    assert "no QR code" in out.output

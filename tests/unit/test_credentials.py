@@ -1,0 +1,206 @@
+"""Keys and key files, signing refusals, QR round trips, and fuzzing the verifier."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import random
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from credentials import cose, qr
+from credentials.credential import Credential, IdType
+from credentials.errors import CredentialsError, IssuanceRefused, KeyFileError
+from credentials.keys import SigningKey, load_signing_key, save_signing_key
+from credentials.levels import Level
+from credentials.registry import Registry, load_registry
+from credentials.sign import sign
+from credentials.verify import check
+
+VECTORS = Path(__file__).resolve().parent.parent / "vectors"
+AT = dt.date(2026, 11, 21)
+
+
+@pytest.fixture(scope="module")
+def registry() -> Registry:
+    return load_registry(VECTORS / "registry")
+
+
+def _key(label: str) -> SigningKey:
+    import hashlib
+
+    return SigningKey.from_seed(hashlib.sha256(f"skillcert-test-key:{label}".encode()).digest())
+
+
+def _cred(**changes: object) -> Credential:
+    fields: dict[str, object] = {
+        "number": "Y000041019101233000001",
+        "version": 1,
+        "holder": "王小明",
+        "id_type": IdType.RESIDENT_ID,
+        "id_commitment": bytes(24),
+        "occupation": "6-18-01-01",
+        "job": "数控车床",
+        "level": Level.SENIOR_WORKER,
+        "issued": dt.date(2023, 6, 30),
+    }
+    fields.update(changes)
+    return Credential(**fields)  # type: ignore[arg-type]
+
+
+# --- key files -------------------------------------------------------------------------------
+
+
+def test_key_file_round_trip_plain_and_encrypted(tmp_path: Path) -> None:
+    key = SigningKey.generate()
+    save_signing_key(key, tmp_path / "plain.key", passphrase=None, institution="Y000041019101")
+    assert (tmp_path / "plain.key").stat().st_mode & 0o777 == 0o600
+    assert load_signing_key(tmp_path / "plain.key", passphrase=None).kid == key.kid
+    save_signing_key(key, tmp_path / "enc.key", passphrase="正确的口令 horse")
+    raw = (tmp_path / "enc.key").read_text()
+    assert json.loads(raw)["encryption"]["kdf"] == "argon2id"
+    assert "seed" not in json.loads(raw)
+    assert load_signing_key(tmp_path / "enc.key", passphrase="正确的口令 horse").kid == key.kid
+    with pytest.raises(KeyFileError, match="wrong passphrase"):
+        load_signing_key(tmp_path / "enc.key", passphrase="wrong")
+    with pytest.raises(KeyFileError, match="passphrase is needed"):
+        load_signing_key(tmp_path / "enc.key", passphrase=None)
+
+
+def test_key_file_problems_are_clear_and_never_show_the_key(tmp_path: Path) -> None:
+    key = SigningKey.generate()
+    path = tmp_path / "k.key"
+    save_signing_key(key, path, passphrase=None)
+    seed_hex = json.loads(path.read_text())["seed"]
+    with pytest.raises(KeyFileError, match="never overwritten"):
+        save_signing_key(key, path, passphrase=None)
+    path.chmod(0o644)
+    with pytest.raises(KeyFileError, match="chmod 600") as info:
+        load_signing_key(path, passphrase=None)
+    assert seed_hex not in str(info.value)
+    path.chmod(0o600)
+    path.write_bytes(path.read_bytes()[:40])
+    with pytest.raises(KeyFileError, match="damaged or truncated") as info:
+        load_signing_key(path, passphrase=None)
+    assert seed_hex[:16] not in str(info.value)
+    with pytest.raises(KeyFileError, match="cannot read"):
+        load_signing_key(tmp_path / "missing.key", passphrase=None)
+    assert seed_hex not in repr(key)
+    assert repr(key) == f"SigningKey(kid={key.kid})"
+
+
+# --- signing refuses what would not verify ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("changes", "key", "rule"),
+    [
+        ({"level": Level.INTERMEDIATE_WORKER}, "A1", "level-matches-number"),
+        ({"issued": dt.date(2024, 1, 2)}, "A1", "year-matches-number"),
+        ({"number": "Y000041019999233000001"}, "A1", "issuer-known"),
+        ({}, "B1", "key-of-issuer"),
+        ({"number": "Y000032050107253000001", "occupation": "6-31-03-05", "job": None,
+          "issued": dt.date(2025, 11, 1)}, "C1", "issuer-active-on-issue-date"),
+        ({"number": "Y000041019101253000001", "issued": dt.date(2025, 1, 2)}, "A1",
+         "key-valid-on-issue-date"),
+        ({"job": "普通车床"}, "A1", "in-scope-on-issue-date"),
+        ({"number": "Y000041019101243000001", "occupation": "4-03-02-01", "job": None,
+          "issued": dt.date(2024, 5, 31)}, "A1", "in-scope-on-issue-date"),
+    ],
+)  # fmt: skip
+def test_sign_refuses_naming_the_rule(
+    changes: dict[str, object], key: str, rule: str, registry: Registry
+) -> None:
+    with pytest.raises(IssuanceRefused, match=f"refused \\({rule}\\)"):
+        sign(_cred(**changes), _key(key), registry=registry)
+
+
+def test_signed_credential_verifies(registry: Registry) -> None:
+    data = sign(_cred(), _key("A1"), registry=registry)
+    assert check(data, registry, at=AT).ok
+
+
+# --- QR codes, read back by an independent decoder ------------------------------------------
+
+
+def test_qr_text_round_trip_keeps_leading_zero_bytes() -> None:
+    for data in (b"", b"\x00", b"\x00\x00\xd2", os.urandom(190)):
+        assert qr.decode_text(qr.payload_text("https://x.example", data)) == data
+    with pytest.raises(CredentialsError):
+        qr.decode_text("https://x.example/v#12a")
+    with pytest.raises(CredentialsError):
+        qr.decode_text("https://x.example/v#2")  # no 0x01 marker
+
+
+def test_every_rendering_decodes_with_zxing() -> None:
+    import cairosvg
+
+    from credentials import imagescan
+
+    rng = random.Random(7)
+    for i in range(40):
+        data = rng.randbytes(rng.randrange(150, 200))
+        code = qr.make("https://skillcert.example.org", data)
+        assert qr.designator(code).startswith("11-")
+        png = qr.render_png(code)
+        assert [qr.decode_text(t) for t in imagescan.qr_texts(png)] == [data], i
+        svg = qr.render_svg(code)
+        raster = cairosvg.svg2png(bytestring=svg, dpi=300)
+        assert [qr.decode_text(t) for t in imagescan.qr_texts(raster)] == [data], i
+
+
+def test_svg_is_30_mm() -> None:
+    code = qr.make("https://skillcert.example.org", bytes(180))
+    svg = qr.render_svg(code).decode()
+    # 61 modules at 30/61 mm plus a 4-module quiet zone on each side
+    assert 'width="33.93' in svg
+
+
+# --- fuzzing: the verifier never raises, and nothing random is genuine -----------------------
+
+_VALID = bytes.fromhex(
+    json.loads((VECTORS / "valid-technician-college.json").read_text())["cose_hex"]
+)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=400))
+def test_random_bytes_are_never_genuine(data: bytes) -> None:
+    reg = _REG
+    report = check(data, reg, at=AT)
+    assert not report.ok
+    assert report.checks[0].id == "decode"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.data())
+def test_mutated_credentials_are_never_genuine(data: st.DataObject) -> None:
+    raw = bytearray(_VALID)
+    n = data.draw(st.integers(min_value=1, max_value=4))
+    for _ in range(n):
+        op = data.draw(st.sampled_from(["flip", "set", "cut", "insert"]))
+        i = data.draw(st.integers(min_value=0, max_value=max(0, len(raw) - 1)))
+        if op == "flip" and raw:
+            raw[i] ^= 1 << data.draw(st.integers(min_value=0, max_value=7))
+        elif op == "set" and raw:
+            raw[i] = data.draw(st.integers(min_value=0, max_value=255))
+        elif op == "cut":
+            del raw[i:]
+        else:
+            raw[i:i] = data.draw(st.binary(min_size=1, max_size=4))
+    if bytes(raw) == _VALID:
+        return
+    report = check(bytes(raw), _REG, at=AT)
+    assert not report.ok
+
+
+_REG = load_registry(VECTORS / "registry")
+
+
+def test_cose_rejects_non_tag_18() -> None:
+    with pytest.raises(CredentialsError, match="tag 18"):
+        cose.parse_sign1(cose.encode([b"", {}, b"", b""]))

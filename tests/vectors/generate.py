@@ -1,0 +1,469 @@
+"""Regenerate the credential test vectors, deterministically (fixed seeds, fixed salts).
+
+    .venv/bin/python tests/vectors/generate.py          # write tests/vectors/*.json and registry/
+    .venv/bin/python tests/vectors/generate.py --check  # fail on any difference (CI runs this)
+
+Every vector is one JSON file: its inputs, the intermediate bytes, the COSE bytes, the QR text and
+the expected report. Each case below states the checks it must fail; generation stops if the
+implementation disagrees, so a vector is never just a snapshot of what the code happened to do.
+The keys are test keys derived from public labels: never use them for anything else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+sys.path.insert(0, str(ROOT))
+
+from credentials import commitment, cose, qr  # noqa: E402
+from credentials.credential import Credential, IdType  # noqa: E402
+from credentials.keys import SigningKey  # noqa: E402
+from credentials.levels import Level  # noqa: E402
+from credentials.registry import Registry, load_registry  # noqa: E402
+from credentials.sign import protected_header  # noqa: E402
+from credentials.verify import CHECK_IDS, check  # noqa: E402
+
+AT = dt.date(2026, 11, 21)
+SITE = "https://skillcert.example.org"
+ID_NUMBER = "410102199909091238"  # fictional, valid check digit
+
+
+def test_key(label: str) -> SigningKey:
+    """A fixed test key: seed = SHA-256("skillcert-test-key:" + label)."""
+    return SigningKey.from_seed(hashlib.sha256(f"skillcert-test-key:{label}".encode()).digest())
+
+
+KEYS = {name: test_key(name) for name in ("A1", "A2", "B1", "C1", "D1", "E1", "bureau")}
+
+
+def _key_yaml(name: str, not_before: str, **extra: str) -> str:
+    key = KEYS[name]
+    lines = [
+        f'  - kid: "{key.kid}"',
+        f'    public_key: "{key.public_key.raw.hex()}"',
+        f"    not_before: {not_before}",
+    ]
+    lines += [f"    {k}: {v}" for k, v in extra.items()]
+    return "\n".join(lines) + "\n"
+
+
+def _institution(
+    number: str, category: str, itype: str, name: str, province: str, city: str,
+    validity: list[tuple[str, str]], scope: str, status: str, keys: str, extra: str = "",
+    ownership: str = "",
+) -> str:  # fmt: skip
+    text = (
+        f"# Test vector institution (fictional).\nfiling_number: {number}\ncategory: {category}\n"
+    )
+    text += f"type: {itype}\n" + (f"ownership: {ownership}\n" if ownership else "")
+    text += (
+        f'name: {name}\nprovince: "{province}"\ncity: "{city}"\naddress: 测试地址 1 号\n'
+        "contact:\n  person: 测试员\n  phone: 010-5550 0000\n"
+        f"filing:\n  bureau: 测试备案部门\n  receipt: 测试函〔2020〕1号\n  date: {validity[0][0]}\n"
+        "validity:\n"
+        + "".join(f"  - from: {a}\n    until: {b}\n" for a, b in validity)
+        + "assessed: [public]\nscope:\n"
+        + scope
+        + "status:\n"
+        + status
+        + "keys:\n"
+        + keys
+        + extra
+    )
+    return text
+
+
+def _row(code: str, name: str, job: str | None, levels: str, since: str, until: str = "") -> str:
+    out = (
+        f"  - occupation: {code}\n    name: {name}\n    job: {job or 'null'}\n"
+        f"    levels: [{levels}]\n    basis: national_standard\n    since: {since}\n"
+    )
+    return out + (f"    until: {until}\n" if until else "")
+
+
+def _active(date: str) -> str:
+    return f"  - date: {date}\n    status: active\n    reason: 备案通过\n"
+
+
+def write_registry(dest: Path) -> None:
+    """The small registry the vectors are judged against."""
+    if dest.exists():
+        shutil.rmtree(dest)
+    (dest / "institutions").mkdir(parents=True)
+    bureau = (ROOT / "registry" / "bureau.yaml").read_text("utf-8")
+    start = bureau.index("snapshot_key:")
+    end = bureau.index("\n\n", start)
+    snap = KEYS["bureau"].public_key
+    bureau = (
+        bureau[:start]
+        + f'snapshot_key:\n  kid: "{snap.kid}"\n  public_key: "{snap.raw.hex()}"'
+        + bureau[end:]
+    )
+    (dest / "bureau.yaml").write_text(bureau, "utf-8")
+    occupations = [
+        ln
+        for ln in (ROOT / "registry" / "occupations.yaml").read_text("utf-8").splitlines()
+        if not ln.startswith("  - ")
+        or any(c in ln for c in ("6-18-01-01", "4-03-02-01", "6-31-03-05", "4-12-01-01"))
+    ]
+    (dest / "occupations.yaml").write_text("\n".join(occupations) + "\n", "utf-8")
+    files = {
+        "Y000041019101": _institution(
+            "Y000041019101", "Y", "technician_college", "测试技师学院职业技能等级认定中心", "41", "01",
+            [("2022-03-01", "2025-02-28"), ("2025-03-01", "2028-02-29")],
+            _row("6-18-01-01", "车工", "数控车床", "5, 4, 3, 2, 1", "2022-03-01")
+            + _row("6-18-01-01", "车工", None, "5", "2022-03-01")
+            + _row("4-03-02-01", "中式烹调师", None, "5, 4, 3", "2024-06-01"),
+            _active("2022-03-01"),
+            _key_yaml("A1", "2022-03-01", not_after="2024-12-31") + _key_yaml("A2", "2025-01-01"),
+            "revoked:\n  - number: Y000041019101233000002\n    version: 1\n    date: 2024-03-15\n"
+            "    reason: 成绩作废\n"
+            "reissued:\n  - number: Y000041019101233000003\n    version: 2\n    date: 2024-05-01\n",
+        ),
+        "S000021025101": _institution(
+            "S000021025101", "S", "social_organisation", "测试烹饪职业技能评价中心", "21", "02",
+            [("2023-03-01", "2026-02-28"), ("2026-03-01", "2029-02-28")],
+            _row("4-03-02-01", "中式烹调师", None, "5, 4, 3, 2, 1", "2023-03-01"),
+            _active("2023-03-01"), _key_yaml("B1", "2023-03-01"),
+        ),
+        "Y000032050107": _institution(
+            "Y000032050107", "Y", "enterprise", "测试精密机械有限公司职业技能等级认定中心", "32", "05",
+            [("2024-07-01", "2026-06-30"), ("2026-07-01", "2028-06-30")],
+            _row("6-31-03-05", "质检员", None, "5, 4, 3", "2024-07-01"),
+            _active("2024-07-01")
+            + "  - date: 2025-10-15\n    status: suspended\n    reason: 限期整改\n",
+            _key_yaml("C1", "2024-07-01"), ownership="private",
+        ),
+        "Y000033020101": _institution(
+            "Y000033020101", "Y", "other_school", "测试烹饪职业学校职业技能等级认定中心", "33", "02",
+            [("2021-01-01", "2022-12-31")],
+            _row("4-03-02-01", "中式烹调师", None, "5, 4, 3", "2021-01-01"),
+            _active("2021-01-01"), _key_yaml("D1", "2021-01-01"),
+        ),
+        "Y000021011101": _institution(
+            "Y000021011101", "Y", "enterprise", "测试重型机械分公司职业技能等级认定中心", "21", "01",
+            [("2020-08-01", "2023-07-31"), ("2023-08-01", "2026-07-31")],
+            _row("6-18-01-01", "车工", "数控车床", "5, 4, 3, 2, 1", "2020-08-01"),
+            _active("2020-08-01")
+            + "  - date: 2024-12-20\n    status: withdrawn\n    reason: 撤销备案\n",
+            _key_yaml("E1", "2020-08-01", compromised_at="2023-05-01"), ownership="central",
+        ),
+    }  # fmt: skip
+    for number, text in files.items():
+        (dest / "institutions" / f"{number}.yaml").write_text(text, "utf-8")
+
+
+@dataclass
+class Case:
+    """One vector: what to sign (or how to break it) and which checks must fail."""
+
+    name: str
+    title: str
+    credential: dict[str, Any]
+    key: str
+    fails: list[str]
+    at: dt.date = AT
+    protected: dict[int, Any] | None = None
+    mutate: Callable[[bytes], bytes] | None = None
+    mutation: str = ""
+    payload: Callable[[Credential], bytes] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+BASE: dict[str, Any] = {
+    "number": "Y000041019101233000001",
+    "version": 1,
+    "holder": "王小明",
+    "id_type": IdType.RESIDENT_ID,
+    "occupation": "6-18-01-01",
+    "job": "数控车床",
+    "level": Level.SENIOR_WORKER,
+    "issued": dt.date(2023, 6, 30),
+}
+
+
+def cred(**changes: Any) -> dict[str, Any]:
+    """BASE with some fields changed."""
+    return {**BASE, **changes}
+
+
+def flip(offset_from_end: int) -> Callable[[bytes], bytes]:
+    """Flip the lowest bit of one byte, counted from the end."""
+
+    def f(data: bytes) -> bytes:
+        b = bytearray(data)
+        b[len(b) - offset_from_end] ^= 1
+        return bytes(b)
+
+    return f
+
+
+def flip_in(needle: bytes) -> Callable[[bytes], bytes]:
+    """Flip the lowest bit of the first byte of ``needle`` inside the message."""
+
+    def f(data: bytes) -> bytes:
+        i = data.index(needle)
+        b = bytearray(data)
+        b[i] ^= 1
+        return bytes(b)
+
+    return f
+
+
+def set_level_2(data: bytes) -> bytes:
+    """Change the level claim (key 8, value 3, followed by key 9) to 2."""
+    i = data.index(b"\x08\x03\x09")
+    return data[: i + 1] + b"\x02" + data[i + 2 :]
+
+
+def unsorted_payload(c: Credential) -> bytes:
+    """The claims with keys in reverse order: valid CBOR, not deterministic."""
+    import cbor2
+
+    claims = c.to_claims()
+    return bytes(cbor2.dumps(dict(reversed(list(claims.items())))))
+
+
+S = "signature"
+CASES = [
+    Case("valid-technician-college", "valid: a technician college, 数控车床 level 3", cred(), "A1", []),
+    Case("valid-no-job", "valid: an occupation filed without a job (车工 level 5)",
+         cred(number="Y000041019101235000001", job=None, level=Level.JUNIOR_WORKER), "A1", []),
+    Case("valid-social-organisation", "valid: a social organisation (category S), level 1",
+         cred(number="S000021025101241000001", occupation="4-03-02-01", job=None,
+              level=Level.SENIOR_TECHNICIAN, issued=dt.date(2024, 9, 1), holder="李华"), "B1", []),
+    Case("valid-scope-increment", "valid: an occupation added by increment, issued after it",
+         cred(number="Y000041019101243000001", occupation="4-03-02-01", job=None,
+              issued=dt.date(2024, 6, 1)), "A1", []),
+    Case("valid-after-key-rotation", "valid: signed with the new key after rotation",
+         cred(number="Y000041019101253000001", issued=dt.date(2025, 1, 2)), "A2", []),
+    Case("valid-old-key-before-rotation", "valid: old key, issued before it was retired",
+         cred(number="Y000041019101243000009", issued=dt.date(2024, 12, 31)), "A1", []),
+    Case("valid-reissue-version-2", "valid: re-issued certificate, version 2",
+         cred(number="Y000041019101233000003", version=2, issued=dt.date(2023, 6, 30)), "A1", []),
+    Case("valid-long-names", "valid: a long name and job (size check)",
+         cred(holder="欧阳慕容雪", number="Y000041019101232000004", level=Level.TECHNICIAN), "A1", []),
+    Case("superseded-version-1", "not genuine: version 1 after a re-issue",
+         cred(number="Y000041019101233000003", version=1), "A1", ["not-revoked"]),
+    Case("revoked", "not genuine: revoked number",
+         cred(number="Y000041019101233000002"), "A1", ["not-revoked"]),
+    Case("revoked-not-yet", "valid: revoked later than the date judged on",
+         cred(number="Y000041019101233000002"), "A1", [], at=dt.date(2024, 3, 14)),
+    Case("bad-signature", "not genuine: last signature byte flipped", cred(), "A1", [S],
+         mutate=flip(1), mutation="flip lowest bit of the last byte (signature)"),
+    Case("bitflip-payload-holder", "not genuine: one bit of the holder's name flipped",
+         cred(), "A1", [S], mutate=flip_in("王小明".encode()),
+         mutation="flip lowest bit of the first byte of the holder's name"),
+    Case("bitflip-payload-level", "not genuine: level claim changed from 3 to 2 (number says 3)",
+         cred(), "A1", ["number-format"], mutate=set_level_2, mutation="level claim byte 03 -> 02"),
+    Case("bitflip-protected-kid", "not genuine: a bit of the kid flipped",
+         cred(), "A1", ["key-valid-on-issue-date", S],
+         mutate=flip_in(bytes.fromhex(KEYS["A1"].kid)), mutation="flip lowest bit of the kid's first byte"),
+    Case("wrong-alg", "not genuine: protected alg ES256 (-7), correctly signed",
+         cred(), "A1", ["algorithm"],
+         protected={1: -7, 4: bytes.fromhex(KEYS["A1"].kid)}),
+    Case("alg-missing", "not genuine: no alg in the protected header",
+         cred(), "A1", ["algorithm"], protected={4: bytes.fromhex(KEYS["A1"].kid)}),
+    Case("kid-unprotected", "not genuine: kid only in the unprotected header",
+         cred(), "A1", ["decode"], protected={1: -8}),
+    Case("key-of-other-institution", "not genuine: signed by another institution's key",
+         cred(), "B1", ["key-valid-on-issue-date"]),
+    Case("unknown-key", "not genuine: a key that is not registered",
+         cred(), "unregistered", ["key-valid-on-issue-date", S]),
+    Case("compromised-key", "not genuine: signed after the key was compromised",
+         cred(number="Y000021011101243000001", issued=dt.date(2024, 1, 10)), "E1",
+         ["key-valid-on-issue-date"]),
+    Case("before-compromise", "valid: same key, issued before it was compromised",
+         cred(number="Y000021011101233000001", issued=dt.date(2023, 4, 30)), "E1", []),
+    Case("key-not-yet-valid", "not genuine: new key used before its not_before",
+         cred(number="Y000041019101243000010", issued=dt.date(2024, 12, 1)), "A2",
+         ["key-valid-on-issue-date"]),
+    Case("key-retired", "not genuine: old key used after its not_after",
+         cred(number="Y000041019101253000010", issued=dt.date(2025, 1, 1)), "A1",
+         ["key-valid-on-issue-date"]),
+    Case("scope-starts-after-issue", "not genuine: issued before the increment that added it",
+         cred(number="Y000041019101243000002", occupation="4-03-02-01", job=None,
+              issued=dt.date(2024, 5, 31)), "A1", ["in-scope-on-issue-date"]),
+    Case("out-of-scope-level", "not genuine: level 2 where only 5-3 are filed",
+         cred(number="Y000041019101242000003", occupation="4-03-02-01", job=None,
+              level=Level.TECHNICIAN, issued=dt.date(2024, 7, 1)), "A1", ["in-scope-on-issue-date"]),
+    Case("out-of-scope-job", "not genuine: a job the institution did not file",
+         cred(job="普通车床"), "A1", ["in-scope-on-issue-date"]),
+    Case("institution-expired", "not genuine: issued after the filing expired",
+         cred(number="S000021025101000000001"[:0] + "Y000033020101233000001", occupation="4-03-02-01",
+              job=None), "D1", ["issuer-active-on-issue-date"]),
+    Case("institution-suspended", "not genuine: issued while suspended",
+         cred(number="Y000032050107253000001", occupation="6-31-03-05", job=None,
+              issued=dt.date(2025, 11, 1)), "C1", ["issuer-active-on-issue-date"]),
+    Case("institution-withdrawn", "not genuine: issued after withdrawal",
+         cred(number="Y000021011101253000001", issued=dt.date(2025, 1, 10)), "E1",
+         ["issuer-active-on-issue-date", "key-valid-on-issue-date"]),
+    Case("unknown-institution", "not genuine: a filing number not in the directory",
+         cred(number="Y000041019999233000001"), "A1",
+         ["issuer-known"]),
+    Case("future-issue-date", "not genuine: judged before its issue date",
+         cred(), "A1", ["issued-not-in-future"], at=dt.date(2023, 6, 29)),
+    Case("level-mismatch", "not genuine: number digit 3, level claim 4 (signed as such)",
+         cred(level=Level.INTERMEDIATE_WORKER), "A1",
+         ["number-format"]),
+    Case("year-mismatch", "not genuine: number says 2023, issued in 2024 (signed as such)",
+         cred(issued=dt.date(2024, 1, 5)), "A1",
+         ["number-format"]),
+    Case("payload-not-deterministic", "not genuine: claims map not in deterministic order",
+         cred(), "A1", ["decode"], payload=unsorted_payload),
+    Case("truncated", "not genuine: the last 10 bytes cut off", cred(), "A1", ["decode"],
+         mutate=lambda b: b[:-10], mutation="drop the last 10 bytes"),
+    Case("over-long", "not genuine: trailing bytes after the message", cred(), "A1", ["decode"],
+         mutate=lambda b: b + b"\x00\x00", mutation="append two zero bytes"),
+    Case("wrong-cbor-type", "not genuine: version as text (signed as such)", cred(), "A1",
+         ["decode"], payload=lambda c: cose.encode({**c.to_claims(), 2: "1"})),
+    Case("not-cose", "not genuine: a CBOR map, not COSE_Sign1", cred(), "A1", ["decode"],
+         mutate=lambda b: cose.encode({1: "hello"}), mutation="replace with a CBOR map"),
+    Case("empty", "not genuine: no bytes at all", cred(), "A1", ["decode"],
+         mutate=lambda b: b"", mutation="empty input"),
+]  # fmt: skip
+
+
+def build(case: Case, registry: Registry) -> dict[str, Any]:
+    """Sign and mutate one case, check it, and return its vector."""
+    fields = dict(case.credential)
+    salt = hashlib.sha256(f"salt:{case.name}".encode()).digest()[:12]
+    fields["id_commitment"] = commitment.commit(fields["id_type"], ID_NUMBER, salt=salt)
+    credential = Credential(**fields)
+    key = KEYS.get(case.key) or test_key(case.key)
+    protected = case.protected if case.protected is not None else protected_header(key.kid)
+    payload = case.payload(credential) if case.payload else cose.encode(credential.to_claims())
+    unprotected = {4: bytes.fromhex(key.kid)} if case.name == "kid-unprotected" else None
+    data = cose.sign1(payload, key, protected=protected, unprotected=unprotected)
+    message = cose.parse_sign1(data)
+    if case.mutate:
+        data = case.mutate(data)
+    report = check(data, registry, at=case.at)
+    failed = list(report.failed)
+    if failed != case.fails:
+        raise SystemExit(f"{case.name}: expected failed {case.fails}, the code says {failed}")
+    return {
+        "title": case.title,
+        "name": case.name,
+        "at": case.at.isoformat(),
+        "inputs": {
+            "credential": {
+                **{k: v for k, v in fields.items() if k not in ("id_commitment",)},
+                "id_type": int(fields["id_type"]),
+                "level": int(fields["level"]),
+                "issued": fields["issued"].isoformat(),
+            },
+            "id_number": ID_NUMBER,
+            "id_salt_hex": salt.hex(),
+            "key": case.key,
+            "kid": key.kid,
+            "public_key_hex": key.public_key.raw.hex(),
+            "mutation": case.mutation or None,
+        },
+        "intermediate": {
+            "protected_hex": message.protected_bytes.hex(),
+            "payload_hex": message.payload.hex(),
+            "sig_structure_hex": message.to_be_signed().hex(),
+            "signature_hex": message.signature.hex(),
+            "id_commitment_hex": credential.id_commitment.hex(),
+        },
+        "cose_hex": data.hex(),
+        "cose_size": len(data),
+        "qr_text": qr.payload_text(SITE, data),
+        "expect": {
+            "ok": not case.fails,
+            "failed": case.fails,
+            "checks": {c.id: c.status for c in report.checks},
+            "reasons": {c.id: c.reason for c in report.checks if c.status == "failed"},
+        },
+    }
+
+
+def generate(out: Path) -> None:
+    """Write the registry and every vector under ``out``."""
+    write_registry(out / "registry")
+    registry = load_registry(out / "registry")
+    for old in out.glob("*.json"):
+        old.unlink()
+    names = set()
+    for case in CASES:
+        assert case.name not in names, case.name
+        names.add(case.name)
+        vector = build(case, registry)
+        text = json.dumps(vector, ensure_ascii=False, indent=2) + "\n"
+        (out / f"{case.name}.json").write_text(text, "utf-8")
+    (out / "check-ids.json").write_text(json.dumps(list(CHECK_IDS), indent=2) + "\n", "utf-8")
+    write_pinned_edge_cases(out / "conformance")
+
+
+NOBLE = ROOT.parent / "shared" / "vectors" / "noble-ed25519" / "edge-cases.json"
+
+
+def write_pinned_edge_cases(dest: Path) -> None:
+    """Our answer for each noble edge case (when ../shared is there), for the JS verifier to match."""
+    from credentials.keys import VerifyKey
+
+    if not NOBLE.is_file():
+        return
+    cases = json.loads(NOBLE.read_text("utf-8"))
+    valid = [
+        VerifyKey.from_bytes(bytes.fromhex(c["pub_key"])).verify(
+            bytes.fromhex(c["message"]), bytes.fromhex(c["signature"])
+        )
+        for c in cases
+    ]
+    dest.mkdir(parents=True, exist_ok=True)
+    doc = {
+        "source": "shared/vectors/noble-ed25519/edge-cases.json",
+        "note": "Our strict verifier's answer for each case, in order (libsodium "
+        "crypto_sign_verify_detached: S < L, canonical encodings, no small-order A or R). "
+        "The JavaScript verifier must give the same answers.",
+        "valid": valid,
+    }
+    (dest / "noble-edge-cases.json").write_text(json.dumps(doc, indent=2) + "\n", "utf-8")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--check", action="store_true", help="fail when regenerating changes anything")
+    args = ap.parse_args()
+    if not args.check:
+        generate(HERE)
+        print(f"wrote {len(CASES)} vectors to {HERE}")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        generate(Path(tmp))
+        produced = {
+            p.relative_to(tmp).as_posix(): p.read_bytes()
+            for p in Path(tmp).rglob("*")
+            if p.is_file()
+        }
+    committed = {
+        p.relative_to(HERE).as_posix(): p.read_bytes()
+        for p in HERE.rglob("*")
+        if p.is_file() and (p.suffix == ".json" or "registry" in p.parts)
+    }
+    if not NOBLE.is_file():  # without ../shared the pinned answers cannot be recomputed
+        committed = {k: v for k, v in committed.items() if not k.startswith("conformance/")}
+    if produced != committed:
+        diff = sorted(set(produced) ^ set(committed)) + sorted(
+            k for k in set(produced) & set(committed) if produced[k] != committed[k]
+        )
+        raise SystemExit(f"vectors differ from a fresh generation: {diff}")
+    print(f"{len(CASES)} vectors regenerate identically")
+
+
+if __name__ == "__main__":
+    main()

@@ -26,11 +26,10 @@ _PROVINCES = {
 _MAX_YEARS = {"41": 3, "21": 3, "33": 2, "32": 2}
 
 
-def _public_key(rng: random.Random) -> str:
-    # Real Ed25519 points without paying for key generation: derive from a seed with nacl.
+def _public_key(seed: bytes) -> str:
     from nacl.signing import SigningKey
 
-    return bytes(SigningKey(rng.randbytes(32)).verify_key).hex()
+    return bytes(SigningKey(seed).verify_key).hex()
 
 
 def _sequence(rng: random.Random, province: str, city: str, n: int) -> tuple[str, str, str]:
@@ -47,8 +46,18 @@ def _sequence(rng: random.Random, province: str, city: str, n: int) -> tuple[str
     return f"{city}{1 + n:04d}", "enterprise", "private"
 
 
-def generate(dest: Path, count: int, *, seed: int = 2026) -> Path:
-    """Write a registry of ``count`` institutions into ``dest`` (replaced) and return it."""
+def generate(
+    dest: Path,
+    count: int,
+    *,
+    seed: int = 2026,
+    key_seeds: dict[str, list[tuple[bytes, str]]] | None = None,
+) -> Path:
+    """Write a registry of ``count`` institutions into ``dest`` (replaced) and return it.
+
+    With ``key_seeds``, it is filled with each institution's key seeds and their ``not_before`` dates
+    (synthetic test keys, for benchmarks that sign).
+    """
     rng = random.Random(seed)
     if dest.exists():
         shutil.rmtree(dest)
@@ -84,7 +93,10 @@ def generate(dest: Path, count: int, *, seed: int = 2026) -> Path:
             )
         keys = []
         for k, (nb, na) in enumerate(((start, until1), (end1, None))):
-            pk = _public_key(rng)
+            key_seed = rng.randbytes(32)
+            if key_seeds is not None:
+                key_seeds.setdefault(filing, []).append((key_seed, nb))
+            pk = _public_key(key_seed)
             kid = hashlib.sha256(bytes.fromhex(pk)).digest()[:8].hex()
             keys.append(
                 f'  - kid: "{kid}"\n    public_key: "{pk}"\n    not_before: {nb}\n'

@@ -50,6 +50,10 @@ def encode(value: Any) -> bytes:
 
 def _sorted(value: Any) -> Any:
     if isinstance(value, dict):
+        keys = list(value)
+        if all(type(k) is int and 0 <= k < 24 for k in keys):
+            # small unsigned keys encode as one byte each: bytewise order is numeric order
+            return {k: _sorted(value[k]) for k in sorted(keys)}
         items = [(cbor2.dumps(k), k, _sorted(v)) for k, v in value.items()]
         return {k: v for _, k, v in sorted(items, key=lambda item: item[0])}
     if isinstance(value, list | tuple):
@@ -71,8 +75,13 @@ def decode(data: bytes) -> Any:
     return _plain(value)
 
 
+_SCALARS = (int, str, bytes, bool, type(None))
+
+
 def _plain(value: Any) -> Any:
     """Decoded CBOR as plain lists and dicts; only the types our format uses are accepted."""
+    if type(value) in _SCALARS:
+        return value
     if isinstance(value, cbor2.CBORTag):
         return cbor2.CBORTag(value.tag, _plain(value.value))
     if isinstance(value, Mapping):

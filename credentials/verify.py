@@ -133,18 +133,18 @@ class _Run:
 
     def __init__(self) -> None:
         self.checks: dict[str, Check] = {}
-
-    def passed(self, *ids: str) -> bool:
-        return all(self.checks.get(i, Check(i, "skipped")).status == "passed" for i in ids)
+        self.ok: set[str] = set()
 
     def record(
         self, check_id: str, needs: tuple[str, ...], fn: Callable[[], tuple[str, dict[str, Any]]]
     ) -> None:
-        if not self.passed(*needs):
+        if not self.ok.issuperset(needs):
             self.checks[check_id] = Check(check_id, "skipped", "depends-on-failed-check")
             return
         reason, detail = fn()
         self.checks[check_id] = Check(check_id, "failed" if reason else "passed", reason, detail)
+        if not reason:
+            self.ok.add(check_id)
 
 
 def check(data: bytes, registry: Registry, *, at: dt.date) -> Report:

@@ -34,3 +34,16 @@ def test_site_builds_strictly_without_external_hosts(tmp_path: Path) -> None:
     loaded = {u for u in external if re.search(r"\.(js|css|woff2?|ttf|png|svg)(\?|$)", u)}
     assert not loaded, loaded
     assert "fonts.googleapis.com" not in html
+
+
+def test_spec_examples_are_the_vectors() -> None:
+    import json
+
+    spec = (ROOT / "site" / "spec.md").read_text("utf-8")
+    for name in ("valid-no-job", "bad-signature"):
+        vector = json.loads((ROOT / "tests" / "vectors" / f"{name}.json").read_text("utf-8"))
+        assert vector["cose_hex"] in spec, name
+    from credentials.verify import CHECK_IDS
+
+    for i, check_id in enumerate(CHECK_IDS, start=1):
+        assert f"| {i} | `{check_id}` |" in spec

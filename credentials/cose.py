@@ -80,8 +80,17 @@ _SCALARS = (int, str, bytes, bool, type(None))
 
 def _plain(value: Any) -> Any:
     """Decoded CBOR as plain lists and dicts; only the types our format uses are accepted."""
-    if type(value) in _SCALARS:
+    kind = type(value)
+    if kind in _SCALARS:
         return value
+    if kind is dict or kind is list:  # the common case: no conversion of the container type
+        items = value.items() if kind is dict else None
+        if items is not None:
+            for k in value:
+                if type(k) not in (int, str, bytes):
+                    raise MalformedCredential("map keys must be integers, text or bytes")
+            return {k: _plain(v) for k, v in items}
+        return [_plain(v) for v in value]
     if isinstance(value, cbor2.CBORTag):
         return cbor2.CBORTag(value.tag, _plain(value.value))
     if isinstance(value, Mapping):

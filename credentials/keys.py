@@ -14,6 +14,7 @@ the registry's business). The only module that imports ``nacl``.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -87,12 +88,17 @@ class VerifyKey:
         if len(signature) != _SIGNATURE_SIZE:
             return False
         try:
-            nacl.signing.VerifyKey(self.raw).verify(message, signature)
+            _nacl_verify_key(self.raw).verify(message, signature)
         except (nacl.exceptions.BadSignatureError, nacl.exceptions.ValueError, ValueError):
             return False
         except nacl.exceptions.CryptoError:
             return False
         return True
+
+
+@functools.lru_cache(maxsize=65536)
+def _nacl_verify_key(raw: bytes) -> nacl.signing.VerifyKey:
+    return nacl.signing.VerifyKey(raw)
 
 
 class SigningKey:

@@ -16,6 +16,7 @@ module checks syntax only; whether a province's sequence rule holds is the regis
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Protocol
@@ -154,8 +155,20 @@ SCHEMES: list[NumberScheme] = [NationalScheme()]
 
 def parse_number(text: str, schemes: list[NumberScheme] | None = None) -> CertificateNumber:
     """Parse a certificate number with the first scheme whose shape it has."""
+    if schemes is None:
+        return _parse_default(text)
+    return _parse(text, schemes)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_default(text: str) -> CertificateNumber:
+    # Numbers are parsed again and again while one credential is checked; values are immutable.
+    return _parse(text, SCHEMES)
+
+
+def _parse(text: str, schemes: list[NumberScheme]) -> CertificateNumber:
     text = text.strip().replace(" ", "")
-    for scheme in SCHEMES if schemes is None else schemes:
+    for scheme in schemes:
         if scheme.matches(text):
             return scheme.parse(text)
     raise InvalidNumber(

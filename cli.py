@@ -452,9 +452,16 @@ def verify_cmd(
 @main.command()
 @_registry_option
 @_at_option
+@click.option(
+    "--workdir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("build/demo"),
+    show_default=True,
+    help="Where the demo writes its registry copy, keys and credentials (replaced).",
+)
 @_errors
-def demo(registry_dir: Path, at: dt.datetime | None) -> None:
-    """Validate the sample registry and summarise it."""
+def demo(registry_dir: Path, at: dt.datetime | None, workdir: Path) -> None:
+    """Validate the sample registry, summarise it, then sign and verify credentials on a copy."""
     from credentials.describe import summary
     from credentials.findings import count
     from credentials.registry import Registry, check_registry
@@ -466,6 +473,11 @@ def demo(registry_dir: Path, at: dt.datetime | None) -> None:
     click.echo(f"{result.files} files: {errors} error(s), {warnings} warning(s)\n")
     reg = Registry.from_check(result)
     click.echo(summary(reg, _day(at)))
+    from credentials import demo as demo_run
+
+    click.echo(f"\n== credentials (in {workdir})")
+    for line in demo_run.run(registry_dir, workdir, today=_day(at)):
+        click.echo(line)
 
 
 if __name__ == "__main__":

@@ -100,11 +100,26 @@ def test_show_unknown_and_broken_registry(runner: CliRunner, registry_copy: Path
     assert "registry has 3 error(s)" in result.output
 
 
-def test_demo_summarises_the_sample(runner: CliRunner) -> None:
-    result = runner.invoke(main, ["demo", "--registry", str(SAMPLE_REGISTRY), "--at", "2026-11-21"])
+def test_demo_summarises_the_sample_and_runs_credentials(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(
+        main,
+        ["demo", "--registry", str(SAMPLE_REGISTRY), "--at", "2026-11-21",
+         "--workdir", str(tmp_path / "demo")],
+    )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "评价机构 institutions: 14" in result.output
     assert "撤销 withdrawn 1" in result.output
+    assert result.output.count("read back from the PNG: GENUINE") == 2
+    assert "with one bit flipped: NOT GENUINE (signature)" in result.output
+    assert "not issued — refused (in-scope-on-issue-date)" in result.output
+    pngs = sorted((tmp_path / "demo" / "credentials").glob("*.png"))
+    assert len(pngs) == 2
+    verify = runner.invoke(
+        main, ["verify", str(pngs[0]), "--registry", str(tmp_path / "demo" / "registry")]
+    )
+    assert verify.exit_code == 0, verify.output
+    # the sample registry itself is untouched
+    assert not list(SAMPLE_REGISTRY.rglob("*.key"))
 
 
 # --- registry diff on a real git repository -------------------------------------------------

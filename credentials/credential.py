@@ -46,6 +46,9 @@ class Claim(IntEnum):
     ISSUED = 9
 
 
+_CLAIM_KEYS = frozenset(int(c) for c in Claim)
+
+
 class IdType(IntEnum):
     """证件类型: the holder's identity document."""
 
@@ -140,7 +143,7 @@ class Credential:
         """Parse a decoded payload map strictly; any problem is ``MalformedCredential``."""
         if not isinstance(claims, dict):
             raise MalformedCredential("payload must be a map")
-        expected = {int(c) for c in Claim}
+        expected = _CLAIM_KEYS
         keys = set(claims)
         if keys != expected:
             missing = sorted(expected - keys)

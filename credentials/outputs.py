@@ -1,0 +1,101 @@
+"""The files of an issued certificate: credential, QR code (PNG, SVG) and printable PDF.
+
+Written only after the register committed the credential, each atomically (a temporary file, then a
+rename), so a file that exists is complete; ``missing`` tells which certificates need theirs
+(re)generated after a crash.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from credentials import certificate_pdf, qr
+from credentials.credential import IdType
+from credentials.levels import Level
+from credentials.register import Entry
+
+SUFFIXES = (".cose", ".png", ".svg", ".pdf")
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What every certificate of an institution shares."""
+
+    site_url: str
+    institution_name: str
+    institution_name_en: str | None
+    certificate_query_url: str | None
+    institution_query_url: str | None
+
+
+def stem(entry: Entry) -> str:
+    """``<number>-v<version>``."""
+    return f"{entry.number}-v{entry.version}"
+
+
+def paths(entry: Entry, out: Path) -> list[Path]:
+    """The four files of a certificate."""
+    return [out / f"{stem(entry)}{suffix}" for suffix in SUFFIXES]
+
+
+def missing(entry: Entry, out: Path) -> bool:
+    """Whether any file of the certificate is absent."""
+    return not all(p.is_file() for p in paths(entry, out))
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see all of it or nothing."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def page(entry: Entry, ctx: Context, code: object | None = None) -> certificate_pdf.CertificatePage:
+    """The printed certificate of an entry."""
+    qr_code = code if code is not None else qr.make(ctx.site_url, entry.credential)
+    level = Level(entry.level)
+    return certificate_pdf.CertificatePage(
+        holder=entry.holder,
+        id_type_zh=IdType(entry.id_type).zh,
+        id_number=entry.id_number,
+        occupation_name=entry.occupation_name,
+        job=entry.job,
+        level_zh=level.zh,
+        level_en=level.en,
+        number=entry.number,
+        version=entry.version,
+        issued=entry.issued,
+        institution_name=ctx.institution_name,
+        institution_name_en=ctx.institution_name_en,
+        qr_matrix=qr_code.matrix,  # type: ignore[attr-defined]
+        certificate_query_url=ctx.certificate_query_url,
+        institution_query_url=ctx.institution_query_url,
+        photo=Path(entry.photo) if entry.photo else None,
+    )
+
+
+def write(entry: Entry, out: Path, ctx: Context) -> None:
+    """Write (or rewrite) all four files of a certificate."""
+    out.mkdir(parents=True, exist_ok=True)
+    code = qr.make(ctx.site_url, entry.credential)
+    cose_path, png_path, svg_path, pdf_path = paths(entry, out)
+    write_atomic(cose_path, entry.credential)
+    write_atomic(png_path, qr.render_png(code))
+    write_atomic(svg_path, qr.render_svg(code))
+    write_atomic(pdf_path, certificate_pdf.render([page(entry, ctx, code)]))
+
+
+def write_batch_pdf(entries: Iterable[Entry], path: Path, ctx: Context) -> int:
+    """One PDF with every certificate, ready to print; returns the page count."""
+    pages = [page(e, ctx) for e in entries]
+    write_atomic(path, certificate_pdf.render(pages, title=f"职业技能等级证书 {path.stem}"))
+    return len(pages)

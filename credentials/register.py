@@ -1,0 +1,277 @@
+"""The institution's issuance register (发证名册): a SQLite database kept for 30 years.
+
+It allocates certificate numbers (per institution, year and level, from 000001, never reused) and
+records every credential it signs **in the same transaction** as the allocation, before any file is
+written anywhere. WAL mode with ``synchronous=FULL``: a transaction that returned is on disk; one
+that did not never happened, so a crash at any point loses nothing and duplicates nothing. Writers
+take the lock with ``BEGIN IMMEDIATE``, so two processes issuing at once never collide.
+
+The schema is versioned with ``PRAGMA user_version`` and migrated forward on open. The only module
+that touches the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from credentials.commitment import normalise
+from credentials.errors import CredentialsError
+
+_MIGRATIONS: tuple[str, ...] = (
+    # 1: the register
+    """
+    CREATE TABLE batches (
+        id INTEGER PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        source TEXT,
+        source_sha256 TEXT
+    );
+    CREATE TABLE serials (
+        filing TEXT NOT NULL,
+        year INTEGER NOT NULL,
+        level INTEGER NOT NULL,
+        last INTEGER NOT NULL CHECK (last BETWEEN 0 AND 999999),
+        PRIMARY KEY (filing, year, level)
+    ) WITHOUT ROWID;
+    CREATE TABLE certificates (
+        id INTEGER PRIMARY KEY,
+        number TEXT NOT NULL,
+        version INTEGER NOT NULL CHECK (version >= 1),
+        filing TEXT NOT NULL,
+        holder TEXT NOT NULL,
+        id_type INTEGER NOT NULL,
+        id_number TEXT NOT NULL,
+        occupation TEXT NOT NULL,
+        occupation_name TEXT NOT NULL,
+        job TEXT,
+        level INTEGER NOT NULL CHECK (level BETWEEN 1 AND 5),
+        issued TEXT NOT NULL,
+        photo TEXT,
+        kid TEXT NOT NULL,
+        credential BLOB NOT NULL,
+        batch_id INTEGER REFERENCES batches (id),
+        fingerprint TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'issued'
+            CHECK (status IN ('issued', 'revoked', 'superseded')),
+        revoked_on TEXT,
+        revoke_reason TEXT,
+        created_at TEXT NOT NULL,
+        UNIQUE (number, version)
+    );
+    CREATE INDEX certificates_fingerprint ON certificates (fingerprint);
+    CREATE INDEX certificates_batch ON certificates (batch_id);
+    CREATE INDEX certificates_issued ON certificates (issued);
+    """,
+)
+SCHEMA_VERSION = len(_MIGRATIONS)
+_MAX_SERIAL = 999_999
+
+
+class RegisterError(CredentialsError):
+    """The register cannot do what was asked (full serials, unknown number, newer schema…)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One certificate (one version of a number) as the register holds it."""
+
+    id: int
+    number: str
+    version: int
+    filing: str
+    holder: str
+    id_type: int
+    id_number: str
+    occupation: str
+    occupation_name: str
+    job: str | None
+    level: int
+    issued: dt.date
+    photo: str | None
+    kid: str
+    credential: bytes
+    batch_id: int | None
+    status: str
+    revoked_on: dt.date | None
+    revoke_reason: str | None
+
+
+_COLUMNS = (
+    "id, number, version, filing, holder, id_type, id_number, occupation, occupation_name, job, "
+    "level, issued, photo, kid, credential, batch_id, status, revoked_on, revoke_reason"
+)
+
+
+def _entry(row: Any) -> Entry:
+    values = list(row)
+    values[11] = dt.date.fromisoformat(str(values[11]))
+    values[17] = dt.date.fromisoformat(str(values[17])) if values[17] else None
+    values[14] = bytes(values[14])
+    return Entry(*values)
+
+
+def fingerprint(
+    filing: str, id_type: int, id_number: str, occupation: str, job: str | None, level: int,
+    issued: dt.date,
+) -> str:  # fmt: skip
+    """What makes two issuances "the same": person, occupation, job, level and date."""
+    text = "|".join(
+        (filing, str(id_type), normalise(id_number), occupation, job or "", str(level),
+         issued.isoformat())
+    )  # fmt: skip
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class Register:
+    """An open issuance register."""
+
+    def __init__(self, path: Path, *, now: Callable[[], dt.datetime]) -> None:
+        self.path = path
+        self._now = now
+        try:
+            self.db = sqlite3.connect(path, timeout=60, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=FULL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except sqlite3.DatabaseError as err:
+            raise RegisterError(f"{path} is not a usable register database: {err}") from err
+
+    def close(self) -> None:
+        """Close the database."""
+        self.db.close()
+
+    def __enter__(self) -> Register:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _migrate(self) -> None:
+        with self.transaction():
+            (version,) = self.db.execute("PRAGMA user_version").fetchone()
+            if version > SCHEMA_VERSION:
+                raise RegisterError(
+                    f"register schema {version} is newer than this skillcert ({SCHEMA_VERSION})"
+                )
+            for number in range(version, SCHEMA_VERSION):
+                for statement in _MIGRATIONS[number].split(";"):
+                    if statement.strip():
+                        self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version = {number + 1}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """``BEGIN IMMEDIATE`` … ``COMMIT`` (rolled back on any exception)."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def _stamp(self) -> str:
+        return self._now().isoformat(timespec="seconds")
+
+    # --- writing (call inside ``transaction()``) ---------------------------------------------------
+
+    def new_batch(self, source: str | None, source_sha256: str | None) -> int:
+        """A new batch; returns its id."""
+        cur = self.db.execute(
+            "INSERT INTO batches (created_at, source, source_sha256) VALUES (?, ?, ?)",
+            (self._stamp(), source, source_sha256),
+        )
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
+    def allocate(self, filing: str, year: int, level: int) -> int:
+        """The next serial for (institution, year, level); never reused."""
+        row = self.db.execute(
+            "INSERT INTO serials (filing, year, level, last) VALUES (?, ?, ?, 1) "
+            "ON CONFLICT (filing, year, level) DO UPDATE SET last = last + 1 "
+            "WHERE last < ? RETURNING last",
+            (filing, year, level, _MAX_SERIAL),
+        ).fetchone()
+        if row is None:
+            raise RegisterError(
+                f"serials for {filing}, {year}, level {level} are exhausted (999999 issued)"
+            )
+        return int(row[0])
+
+    def add(
+        self, *, number: str, version: int, filing: str, holder: str, id_type: int,
+        id_number: str, occupation: str, occupation_name: str, job: str | None, level: int,
+        issued: dt.date, photo: str | None, kid: str, credential: bytes, batch_id: int | None,
+        fingerprint: str,
+    ) -> int:  # fmt: skip
+        """Record a signed credential; returns its row id."""
+        cur = self.db.execute(
+            "INSERT INTO certificates (number, version, filing, holder, id_type, id_number, "
+            "occupation, occupation_name, job, level, issued, photo, kid, credential, batch_id, "
+            "fingerprint, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (number, version, filing, holder, id_type, id_number, occupation, occupation_name,
+             job, level, issued.isoformat(), photo, kid, credential, batch_id, fingerprint,
+             self._stamp()),
+        )  # fmt: skip
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
+    def set_status(
+        self, number: str, version: int, status: str, *, on: dt.date | None = None,
+        reason: str | None = None,
+    ) -> None:  # fmt: skip
+        """Mark one version revoked or superseded."""
+        self.db.execute(
+            "UPDATE certificates SET status = ?, revoked_on = ?, revoke_reason = ? "
+            "WHERE number = ? AND version = ?",
+            (status, on.isoformat() if on else None, reason, number, version),
+        )
+
+    # --- reading -----------------------------------------------------------------------------------
+
+    def by_fingerprint(self, fp: str) -> Entry | None:
+        """The first issuance with this fingerprint."""
+        row = self.db.execute(
+            f"SELECT {_COLUMNS} FROM certificates WHERE fingerprint = ? ORDER BY id LIMIT 1",
+            (fp,),
+        ).fetchone()
+        return _entry(row) if row else None
+
+    def versions(self, number: str) -> list[Entry]:
+        """Every version of a number, oldest first."""
+        rows = self.db.execute(
+            f"SELECT {_COLUMNS} FROM certificates WHERE number = ? ORDER BY version", (number,)
+        ).fetchall()
+        return [_entry(r) for r in rows]
+
+    def entries(self, *, batch: int | None = None, year: int | None = None) -> list[Entry]:
+        """Certificates, optionally of one batch or issue year, in number order."""
+        sql = f"SELECT {_COLUMNS} FROM certificates"
+        where, args = [], []
+        if batch is not None:
+            where.append("batch_id = ?")
+            args.append(str(batch))
+        if year is not None:
+            where.append("substr(issued, 1, 4) = ?")
+            args.append(f"{year:04d}")
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY number, version"
+        return [_entry(r) for r in self.db.execute(sql, args).fetchall()]
+
+    def batches(self) -> list[tuple[int, str, str | None]]:
+        """(id, created_at, source) of every batch."""
+        rows = self.db.execute("SELECT id, created_at, source FROM batches").fetchall()
+        return [(int(i), str(c), s) for i, c, s in rows]
+
+    def serial_state(self) -> dict[tuple[str, int, int], int]:
+        """The last serial allocated per (institution, year, level)."""
+        return {(f, y, lv): last for f, y, lv, last in self.db.execute("SELECT * FROM serials")}

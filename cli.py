@@ -449,6 +449,274 @@ def verify_cmd(
     sys.exit(0 if report.ok and id_match is not False else 1)
 
 
+# --- issuing ------------------------------------------------------------------------------------
+
+_register_option = click.option(
+    "--register",
+    "register_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("register.sqlite"),
+    show_default=True,
+    help="The issuance register (SQLite).",
+)
+_out_option = click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("certificates"),
+    show_default=True,
+    help="Where certificate files are written.",
+)
+
+
+def _load_key(path: Path) -> Any:
+    """A signing key from a file; the passphrase from the environment or a prompt."""
+    import os
+
+    from credentials.errors import KeyFileError
+    from credentials.keys import load_signing_key
+
+    passphrase = os.environ.get(_PASSPHRASE_ENV)
+    try:
+        return load_signing_key(path, passphrase=passphrase)
+    except KeyFileError as err:
+        if passphrase or "passphrase is needed" not in str(err):
+            raise
+    typed: str = click.prompt(f"Passphrase for {path}", hide_input=True)
+    return load_signing_key(path, passphrase=typed)
+
+
+def _open_register(path: Path) -> Any:
+    from credentials.register import Register
+
+    return Register(path, now=lambda: dt.datetime.now(tz=_CHINA))
+
+
+@main.command("issue")
+@click.option(
+    "--key",
+    "key_path",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    required=True,
+    help="The institution's signing key file.",
+)
+@click.option(
+    "--roster",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="A CSV or XLSX roster of passed candidates.",
+)
+@click.option("--name", help="姓名 (one person, without --roster).")
+@click.option("--id-type", default="居民身份证", show_default=True, help="证件类型.")
+@click.option("--id-number", help="证件号码.")
+@click.option("--occupation", help="职业编码, e.g. 6-18-01-01.")
+@click.option("--occupation-name", default="", help="职业名称 (checked against the registry).")
+@click.option("--job", default="", help="工种/职业方向 (empty or -- when none).")
+@click.option("--level", help="职业技能等级: 3, 三级, 高级工 or 三级/高级工.")
+@click.option("--date", "issued", help="发证日期 YYYY-MM-DD (default: today).")
+@click.option("--photo", type=click.Path(dir_okay=False, exists=True), help="照片 file.")
+@click.option(
+    "--allow-duplicates",
+    is_flag=True,
+    help="Issue again what was issued before (same person, occupation, job, level, date).",
+)
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@_register_option
+@_out_option
+@_registry_option
+@_at_option
+@_errors
+def issue_cmd(
+    key_path: Path, roster: Path | None, name: str | None, id_type: str, id_number: str | None,
+    occupation: str | None, occupation_name: str, job: str, level: str | None, issued: str | None,
+    photo: str | None, allow_duplicates: bool, quiet: bool, register_path: Path, out: Path,  # noqa: FBT001
+    registry_dir: Path, at: dt.datetime | None,
+) -> None:  # fmt: skip
+    """Issue certificates: one person from options, or a whole roster (all or nothing)."""
+    from credentials import roster as roster_mod
+    from credentials.issuing import issue_rows
+    from credentials.registry import load_registry
+
+    today = _day(at)
+    if roster is not None:
+        table = roster_mod.read_table(roster)
+        source = str(roster)
+    else:
+        missing = [o for o, v in (("--name", name), ("--id-number", id_number),
+                                  ("--occupation", occupation), ("--level", level)) if not v]  # fmt: skip
+        if missing:
+            raise click.UsageError(f"without --roster, give {', '.join(missing)}")
+        header = ["姓名", "证件类型", "证件号码", "职业编码", "职业名称", "工种/职业方向",
+                  "职业技能等级", "发证日期", "照片"]  # fmt: skip
+        table = [header, [name or "", id_type, id_number or "", occupation or "", occupation_name,
+                          job, level or "", issued or today.isoformat(), photo or ""]]  # fmt: skip
+        source = None
+    rows, problems = roster_mod.parse(table)
+    registry = load_registry(registry_dir)
+    key = _load_key(key_path)
+    if not problems:
+        from credentials.issuing import validate
+
+        problems = validate(rows, registry, key, today=today)
+    if problems:
+        for p in problems:
+            click.echo(f"{source or 'input'}: {p}", err=True)
+        raise click.ClickException(f"{len(problems)} problem(s); nothing was issued")
+    with _open_register(register_path) as register:
+        if quiet:
+            result = issue_rows(rows, registry=registry, key=key, register=register, out=out,
+                                today=today, source=source, allow_duplicates=allow_duplicates)  # fmt: skip
+        else:
+            with click.progressbar(length=len(rows), label="issuing", file=sys.stderr) as bar:
+                result = issue_rows(rows, registry=registry, key=key, register=register, out=out,
+                                    today=today, source=source, allow_duplicates=allow_duplicates,
+                                    progress=bar.update)  # fmt: skip
+    click.echo(f"batch {result.batch_id}: {len(result.issued)} issued, "
+               f"{len(result.already)} issued before (skipped), {result.regenerated} files "
+               f"regenerated")  # fmt: skip
+    for entry in result.issued[:20]:
+        click.echo(f"  {entry.number}  {entry.holder}")
+    if len(result.issued) > 20:
+        click.echo(f"  … and {len(result.issued) - 20} more")
+    click.echo(f"files in {out}/; batch PDF {result.batch_pdf} ({result.pages} pages); "
+               f"register {register_path}")  # fmt: skip
+
+
+@main.command("revoke")
+@click.argument("number")
+@click.option("--reason", required=True, help="Why (written into the registry).")
+@click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), help="Default: today.")
+@click.option("--version", "version", type=int, help="Default: the latest version.")
+@_register_option
+@_registry_option
+@_errors
+def revoke_cmd(
+    number: str, reason: str, on: dt.datetime | None, version: int | None, register_path: Path,
+    registry_dir: Path,
+) -> None:  # fmt: skip
+    """Revoke a certificate: in the register, and in the institution's registry file."""
+    from credentials import registryedit
+
+    number = number.strip().upper()
+    day = _day(on)
+    with _open_register(register_path) as register:
+        versions = register.versions(number)
+        if not versions:
+            raise click.ClickException(f"{number} is not in {register_path}")
+        entry = (
+            next((v for v in versions if v.version == version), None) if version else versions[-1]
+        )
+        if entry is None:
+            raise click.ClickException(f"{number} has no version {version}")
+        target = _institution_file(registry_dir, entry.filing)
+        with register.transaction():
+            register.set_status(number, entry.version, "revoked", on=day, reason=reason)
+        registryedit.add_revocation(target, number=number, version=entry.version, day=day,
+                                    reason=reason)  # fmt: skip
+    click.echo(f"{number} v{entry.version} revoked on {day}; {target} updated: open a pull request")
+
+
+@main.command("reissue")
+@click.argument("number")
+@click.option(
+    "--key",
+    "key_path",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    required=True,
+    help="The institution's signing key file.",
+)
+@_register_option
+@_out_option
+@_registry_option
+@_at_option
+@_errors
+def reissue_cmd(
+    number: str, key_path: Path, register_path: Path, out: Path, registry_dir: Path,
+    at: dt.datetime | None,
+) -> None:  # fmt: skip
+    """补发: the same number with the next version; earlier versions are superseded."""
+    from credentials import issuing, registryedit
+    from credentials.registry import load_registry
+
+    number = number.strip().upper()
+    today = _day(at)
+    registry = load_registry(registry_dir)
+    key = _load_key(key_path)
+    with _open_register(register_path) as register:
+        entry = issuing.reissue(number, registry=registry, key=key, register=register, out=out,
+                                today=today)  # fmt: skip
+    target = _institution_file(registry_dir, entry.filing)
+    registryedit.add_reissue(target, number=number, version=entry.version, day=today)
+    click.echo(
+        f"{number} v{entry.version} issued; earlier versions superseded from {today}; "
+        f"{target} updated: open a pull request; new PDF {out}/{number}-v{entry.version}.pdf"
+    )
+
+
+def _emit(rows: list[list[object]], fmt: str, out: Path | None, sheet: str) -> None:
+    from credentials import reports
+
+    if fmt == "xlsx":
+        if out is None:
+            raise click.UsageError("--format xlsx needs --out FILE")
+        from credentials.spreadsheet import write_rows
+
+        write_rows(out, [(sheet, rows)])
+        click.echo(f"written {out}")
+        return
+    text = reports.to_markdown(rows) if fmt == "md" else reports.to_csv(rows)
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8-sig" if fmt == "csv" else "utf-8")
+        click.echo(f"written {out}")
+
+
+@main.command("report")
+@click.option("--year", type=int, help="Only certificates issued in this year.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "md"]), default="md",
+              show_default=True)  # fmt: skip
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
+@_register_option
+@_errors
+def report_cmd(year: int | None, fmt: str, out: Path | None, register_path: Path) -> None:
+    """结果汇总表: certificates per occupation (job) and level, with subtotals and totals."""
+    from credentials import reports
+
+    with _open_register(register_path) as register:
+        rows = reports.summary(register.entries(year=year))
+    _emit(rows, fmt, out, f"结果汇总表 {year or ''}".strip())
+
+
+@main.group("register")
+def register_group() -> None:
+    """The issuance register (发证名册)."""
+
+
+@register_group.command("export")
+@click.option("--batch", type=int, help="Only this batch.")
+@click.option("--notice", is_flag=True, help="The public notice (公示) list: names and numbers.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "md"]), default="csv",
+              show_default=True)  # fmt: skip
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
+@_register_option
+@_errors
+def register_export(
+    batch: int | None,
+    notice: bool,  # noqa: FBT001
+    fmt: str,
+    out: Path | None,
+    register_path: Path,
+) -> None:
+    """Export the register, or the 公示 list of a batch."""
+    from credentials import reports
+
+    if notice and batch is None:
+        raise click.UsageError("--notice lists one batch: give --batch ID")
+    with _open_register(register_path) as register:
+        entries = register.entries(batch=batch)
+    rows = reports.notice_rows(entries) if notice else reports.register_rows(entries)
+    _emit(rows, fmt, out, "公示名单" if notice else "发证名册")
+
+
 @main.command()
 @_registry_option
 @_at_option

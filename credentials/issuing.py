@@ -151,6 +151,9 @@ def issue_rows(
         raise RosterError(problems)
     inst = institution_of(key, registry)
     ctx = context(inst, registry)
+    if write_files and out.is_dir():
+        for stale in out.glob(".*.tmp"):  # left by a process killed while writing
+            stale.unlink(missing_ok=True)
     prints = [
         fingerprint(inst.filing_number, int(r.id_type), r.id_number, r.occupation, r.job,
                     int(r.level), r.issued)

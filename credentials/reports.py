@@ -1,0 +1,98 @@
+"""Reports from the issuance register: the results summary (结果汇总表), the register export and the
+public notice (公示) of a batch.
+
+Pure: takes register entries and returns rows (header first); ``to_csv`` and ``to_markdown`` format
+them, ``spreadsheet.write_rows`` writes XLSX.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from credentials.credential import IdType
+from credentials.levels import Level
+from credentials.register import Entry
+
+_LEVELS = (5, 4, 3, 2, 1)
+Row = list[object]
+
+
+def counted(entries: Iterable[Entry]) -> list[Entry]:
+    """Certificates that count as issued: first versions (a re-issue is not a new one), not revoked."""
+    items = list(entries)
+    revoked = {e.number for e in items if e.status == "revoked"}
+    return [e for e in items if e.version == 1 and e.number not in revoked]
+
+
+def summary(entries: Iterable[Entry]) -> list[Row]:
+    """结果汇总表: one row per occupation and job, counts per level, subtotals and a total."""
+    counts: dict[tuple[str, str, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for e in counted(entries):
+        counts[(e.occupation, e.occupation_name, e.job or "--")][e.level] += 1
+    header: Row = ["职业编码", "职业名称", "工种/职业方向"]
+    header += [Level(lv).zh for lv in _LEVELS] + ["合计 Total"]
+    rows: list[Row] = [header]
+    total = dict.fromkeys(_LEVELS, 0)
+    by_occupation: dict[tuple[str, str], list[tuple[str, dict[int, int]]]] = defaultdict(list)
+    for (code, name, job), per_level in sorted(counts.items()):
+        by_occupation[(code, name)].append((job, per_level))
+    for (code, name), jobs in by_occupation.items():
+        sub = dict.fromkeys(_LEVELS, 0)
+        for job, per_level in jobs:
+            counts_row: Row = [code, name, job]
+            counts_row += [per_level.get(lv, 0) for lv in _LEVELS] + [sum(per_level.values())]
+            rows.append(counts_row)
+            for lv in _LEVELS:
+                sub[lv] += per_level.get(lv, 0)
+        if len(jobs) > 1:
+            sub_row: Row = [code, name, "小计 Subtotal"]
+            sub_row += [sub[lv] for lv in _LEVELS] + [sum(sub.values())]
+            rows.append(sub_row)
+        for lv in _LEVELS:
+            total[lv] += sub[lv]
+    total_row: Row = ["合计 Total", "", ""]
+    total_row += [total[lv] for lv in _LEVELS] + [sum(total.values())]
+    rows.append(total_row)
+    return rows
+
+
+def register_rows(entries: Iterable[Entry]) -> list[Row]:
+    """The issuance register (发证名册), full ID numbers included: the institution's archive."""
+    rows: list[Row] = [[
+        "证书编号", "版本", "姓名", "证件类型", "证件号码", "职业编码", "职业名称", "工种/职业方向",
+        "职业技能等级", "发证日期", "批次", "状态", "注销日期", "注销原因", "密钥",
+    ]]  # fmt: skip
+    for e in entries:
+        rows.append([
+            e.number, e.version, e.holder, IdType(e.id_type).zh, e.id_number, e.occupation,
+            e.occupation_name, e.job or "--", Level(e.level).zh, e.issued.isoformat(),
+            e.batch_id or "", e.status, e.revoked_on.isoformat() if e.revoked_on else "",
+            e.revoke_reason or "", e.kid,
+        ])  # fmt: skip
+    return rows
+
+
+def notice_rows(entries: Iterable[Entry]) -> list[Row]:
+    """公示 list of a batch: names and certificate numbers, what and which level (no ID numbers)."""
+    rows: list[Row] = [["序号", "姓名", "证书编号", "职业名称", "工种/职业方向", "职业技能等级"]]
+    for i, e in enumerate((e for e in entries if e.status != "revoked"), start=1):
+        rows.append([i, e.holder, e.number, e.occupation_name, e.job or "--", Level(e.level).zh])
+    return rows
+
+
+def to_csv(rows: Sequence[Row]) -> str:
+    """CSV text (write it with a BOM for Excel: ``utf-8-sig``)."""
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    return buf.getvalue()
+
+
+def to_markdown(rows: Sequence[Row]) -> str:
+    """A Markdown table."""
+    lines = ["| " + " | ".join(str(c) for c in rows[0]) + " |"]
+    lines.append("|" + "---|" * len(rows[0]))
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows[1:]]
+    return "\n".join(lines) + "\n"

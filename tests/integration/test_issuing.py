@@ -1,0 +1,323 @@
+"""Issuing end to end: rosters, the register, files, print-scan-verify, revocation, re-issue,
+reports, two processes at once, and SIGKILL at random points."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli import main
+from credentials import imagescan, qr, registryedit
+from credentials.keys import SigningKey, save_signing_key
+from credentials.registry import load_registry
+from credentials.verify import check
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.integration
+FILING = "Y000041019001"
+ROSTER = ROOT / "samples" / f"roster-{FILING}.csv"
+AT = "2026-11-21"
+
+
+@pytest.fixture
+def setup(registry_copy: Path, tmp_path: Path) -> dict[str, Path]:
+    key = SigningKey.generate()
+    key_path = tmp_path / "keys" / "k.key"
+    save_signing_key(key, key_path, passphrase=None, institution=FILING)
+    registryedit.add_key(
+        registry_copy / "institutions" / f"{FILING}.yaml",
+        kid=key.kid, public_key=key.public_key.raw, not_before=dt.date(2025, 1, 1),
+    )  # fmt: skip
+    return {"registry": registry_copy, "key": key_path, "register": tmp_path / "register.sqlite",
+            "out": tmp_path / "out", "tmp": tmp_path}  # fmt: skip
+
+
+def _args(s: dict[str, Path], *more: str) -> list[str]:
+    return [*more, "--registry", str(s["registry"]), "--register", str(s["register"]),
+            "--out", str(s["out"]), "--at", AT]  # fmt: skip
+
+
+def _issue(runner: CliRunner, s: dict[str, Path], roster: Path, *more: str) -> str:
+    result = runner.invoke(main, ["issue", *_args(s, "--key", str(s["key"]), "--roster", str(roster),
+                                                   "--quiet", *more)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def _db(s: dict[str, Path], sql: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(s["register"]) as db:
+        return db.execute(sql).fetchall()
+
+
+def test_roster_issues_numbers_files_and_is_idempotent(
+    runner: CliRunner, setup: dict[str, Path]
+) -> None:
+    out = _issue(runner, setup, ROSTER)
+    assert "batch 1: 24 issued, 0 issued before" in out
+    rows = _db(setup, "SELECT number, level FROM certificates ORDER BY number")
+    assert len(rows) == 24
+    by_level: dict[int, list[int]] = {}
+    for number, level in rows:
+        assert str(number).startswith(f"{FILING}25{level}")
+        by_level.setdefault(int(level), []).append(int(str(number)[-6:]))  # type: ignore[call-overload]
+    for serials in by_level.values():
+        assert sorted(serials) == list(range(1, len(serials) + 1))
+    files = sorted(p.name for p in setup["out"].iterdir())
+    assert len([f for f in files if f.endswith(".pdf") and not f.startswith("batch")]) == 24
+    assert "batch-1.pdf" in files
+    # re-running the same roster issues nothing again, and regenerates deleted files
+    victim = setup["out"] / f"{rows[0][0]}-v1.pdf"
+    victim.unlink()
+    again = _issue(runner, setup, ROSTER)
+    assert "0 issued, 24 issued before (skipped), 1 files regenerated" in again
+    assert victim.is_file()
+    assert len(_db(setup, "SELECT id FROM certificates")) == 24
+    # unless asked
+    twice = _issue(runner, setup, ROSTER, "--allow-duplicates")
+    assert "24 issued" in twice
+    assert len(_db(setup, "SELECT DISTINCT number FROM certificates")) == 48
+
+
+def test_bad_roster_lists_every_problem_and_issues_nothing(
+    runner: CliRunner, setup: dict[str, Path]
+) -> None:
+    bad = setup["tmp"] / "bad.csv"
+    lines = ROSTER.read_text("utf-8-sig").splitlines()
+    rows = [next(csv.reader([line])) for line in lines]
+    rows[1][2] = rows[1][2][:-1] + ("0" if rows[1][2][-1] != "0" else "1")  # wrong check digit
+    rows[2][6] = "一级"  # 普通车床 level 1 is filed... make it out of scope below
+    rows[2][3], rows[2][5] = "4-03-02-01", "--"  # 中式烹调师 level 1: not filed
+    rows[3][6] = "六级"  # no such level
+    rows[4][7] = "2030-01-01"  # in the future
+    rows.append(rows[5])  # a duplicate row
+    with bad.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    result = runner.invoke(
+        main, ["issue", *_args(setup, "--key", str(setup["key"]), "--roster", str(bad))]
+    )
+    assert result.exit_code == 1
+    text = result.output
+    assert "nothing was issued" in text
+    assert "row 2, column 证件号码" in text
+    assert "row 4, column 职业技能等级" in text
+    assert f"row {len(rows)}" in text and "duplicates row 6" in text
+    assert not setup["register"].exists()
+    assert not setup["out"].exists()
+    # parse problems first; once they are fixed the registry problems are listed all together
+    rows[1] = next(csv.reader([lines[1]]))
+    rows[3][6] = "四级"
+    rows.pop()
+    with bad.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    result = runner.invoke(
+        main, ["issue", *_args(setup, "--key", str(setup["key"]), "--roster", str(bad))]
+    )
+    assert result.exit_code == 1
+    assert (
+        "row 3, column 职业技能等级: 4-03-02-01 / -- level 1 is not in the filed scope"
+        in result.output
+    )
+    assert "row 5, column 发证日期: issue date 2030-01-01 is in the future" in result.output
+    assert not setup["register"].exists()
+
+
+def test_xlsx_roster_with_english_headers_and_single_issue(
+    runner: CliRunner, setup: dict[str, Path]
+) -> None:
+    from credentials.spreadsheet import write_rows
+
+    xlsx = setup["tmp"] / "r.xlsx"
+    write_rows(xlsx, [("roster", [
+        ["Name", "ID type", "ID number", "Occupation code", "Occupation", "Job", "Level", "Issue date"],
+        ["陈思远", "居民身份证", "990101199001010019", "6-18-01-01", "车工", "数控车床", 2, dt.date(2025, 7, 1)],
+    ])])  # fmt: skip
+    assert "1 issued" in _issue(runner, setup, xlsx)
+    one = runner.invoke(main, ["issue", *_args(
+        setup, "--key", str(setup["key"]), "--name", "周一鸣", "--id-number", "990101199001010027",
+        "--occupation", "4-03-02-01", "--level", "中级工", "--date", "2025-07-02", "--quiet")])  # fmt: skip
+    assert one.exit_code == 0, one.output
+    assert f"{FILING}254000001" in one.output
+
+
+def test_print_scan_verify(runner: CliRunner, setup: dict[str, Path]) -> None:
+    import pypdfium2 as pdfium
+
+    _issue(runner, setup, ROSTER)
+    registry = load_registry(setup["registry"])
+    pdf = pdfium.PdfDocument(str(setup["out"] / "batch-1.pdf"))
+    assert len(pdf) == 24
+    for index in (0, 11, 23):
+        image = pdf[index].render(scale=200 / 72).to_pil()  # a 200 dpi scan
+        image = image.rotate(1.5, expand=True, fillcolor="white")
+        from io import BytesIO
+
+        buf = BytesIO()
+        image.convert("L").save(buf, format="JPEG", quality=70)
+        (text,) = imagescan.qr_texts(buf.getvalue())
+        report = check(qr.decode_text(text), registry, at=dt.date(2026, 11, 21))
+        assert report.ok, report.failed
+    pdf.close()
+
+
+def test_revoke_reissue_report_and_exports(runner: CliRunner, setup: dict[str, Path]) -> None:
+    _issue(runner, setup, ROSTER)
+    number = str(_db(setup, "SELECT number FROM certificates ORDER BY number LIMIT 1")[0][0])
+    other = str(_db(setup, "SELECT number FROM certificates ORDER BY number DESC LIMIT 1")[0][0])
+    r = runner.invoke(main, ["revoke", number, "--reason", "成绩作废", "--date", "2026-01-05",
+                             "--registry", str(setup["registry"]), "--register", str(setup["register"])])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(main, ["reissue", other, *_args(setup, "--key", str(setup["key"]))])
+    assert r.exit_code == 0, r.output
+    assert (setup["out"] / f"{other}-v2.pdf").is_file()
+    inst_file = (setup["registry"] / "institutions" / f"{FILING}.yaml").read_text("utf-8")
+    assert f"number: {number}" in inst_file
+    assert "reason: 成绩作废" in inst_file
+    assert f"number: {other}\n    version: 2" in inst_file
+    assert (
+        runner.invoke(main, ["registry", "check", "--registry", str(setup["registry"])]).exit_code
+        == 0
+    )
+    registry = load_registry(setup["registry"])
+    at = dt.date.fromisoformat(AT)
+    v1 = (setup["out"] / f"{other}-v1.cose").read_bytes()
+    v2 = (setup["out"] / f"{other}-v2.cose").read_bytes()
+    assert check(v1, registry, at=at).failed == ("not-revoked",)
+    assert check(v2, registry, at=at).ok
+    revoked = (setup["out"] / f"{number}-v1.cose").read_bytes()
+    assert check(revoked, registry, at=at).failed == ("not-revoked",)
+    # results summary: 24 issued, one revoked, the re-issue is not a new certificate
+    rep = runner.invoke(
+        main, ["report", "--year", "2025", "--format", "md", "--register", str(setup["register"])]
+    )
+    assert rep.exit_code == 0, rep.output
+    total = [ln for ln in rep.output.splitlines() if ln.startswith("| 合计 Total")][0]
+    assert total.rstrip(" |").endswith("23")
+    assert "| 6-18-01-01 | 车工 | 小计 Subtotal |" in rep.output
+    xlsx = setup["tmp"] / "report.xlsx"
+    assert runner.invoke(main, ["report", "--format", "xlsx", "--out", str(xlsx),
+                                "--register", str(setup["register"])]).exit_code == 0  # fmt: skip
+    from credentials.spreadsheet import read_rows
+
+    assert read_rows(xlsx)[0][0] == "职业编码"
+    notice = runner.invoke(main, ["register", "export", "--batch", "1", "--notice",
+                                  "--register", str(setup["register"])])  # fmt: skip
+    assert notice.exit_code == 0
+    assert "证件号码" not in notice.output
+    assert len(notice.output.strip().splitlines()) == 1 + 23
+    full = runner.invoke(main, ["register", "export", "--register", str(setup["register"])])
+    assert "证件号码" in full.output
+    assert len(full.output.strip().splitlines()) == 1 + 25
+
+
+def test_serials_never_exceed_999999(runner: CliRunner, setup: dict[str, Path]) -> None:
+    _issue(runner, setup, ROSTER)
+    _db(setup, "UPDATE serials SET last = 999999")
+    with sqlite3.connect(setup["register"]) as db:
+        db.execute("UPDATE serials SET last = 999999")
+    more = setup["tmp"] / "more.csv"
+    more.write_text("姓名,证件类型,证件号码,职业编码,工种/职业方向,职业技能等级,发证日期\n"
+                    "钱多多,居民身份证,990101199001010019,6-18-01-01,数控车床,三级,2025-06-30\n", "utf-8")  # fmt: skip
+    r = runner.invoke(
+        main, ["issue", *_args(setup, "--key", str(setup["key"]), "--roster", str(more), "--quiet")]
+    )
+    assert r.exit_code == 1
+    assert "exhausted" in r.output
+
+
+# --- two processes, and crashes ---------------------------------------------------------------
+
+
+def _roster(path: Path, people: range, date: str = "2025-06-30") -> None:
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(
+            [
+                "姓名",
+                "证件类型",
+                "证件号码",
+                "职业编码",
+                "工种/职业方向",
+                "职业技能等级",
+                "发证日期",
+            ]
+        )
+        for i in people:
+            body = f"990101{1990 + i % 10}0101{i:03d}"
+            check_digit = "10X98765432"[
+                sum(int(d) * wt for d, wt in zip(body, weights, strict=True)) % 11
+            ]
+            w.writerow(
+                [
+                    f"测试{i:03d}",
+                    "居民身份证",
+                    body + check_digit,
+                    "6-18-01-01",
+                    "数控车床",
+                    "三级",
+                    date,
+                ]
+            )
+
+
+def _cli(s: dict[str, Path], roster: Path) -> list[str]:
+    return [sys.executable, str(ROOT / "cli.py"), "issue", "--key", str(s["key"]), "--roster", str(roster),
+            "--quiet", *_args(s)]  # fmt: skip
+
+
+def test_two_processes_issuing_at_once_never_collide(setup: dict[str, Path]) -> None:
+    a, b = setup["tmp"] / "a.csv", setup["tmp"] / "b.csv"
+    _roster(a, range(0, 40))
+    _roster(b, range(100, 140))
+    procs = [
+        subprocess.Popen(_cli(setup, r), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        for r in (a, b)
+    ]
+    outputs = [p.communicate(timeout=300)[0].decode() for p in procs]
+    assert all(p.returncode == 0 for p in procs), outputs
+    serials = sorted(int(str(n)[-6:]) for (n,) in _db(setup, "SELECT number FROM certificates"))
+    assert serials == list(range(1, 81))
+
+
+def test_sigkill_at_random_points_loses_and_duplicates_nothing(setup: dict[str, Path]) -> None:
+    roster = setup["tmp"] / "crash.csv"
+    size = 90
+    _roster(roster, range(size))
+    rng = random.Random(int(os.environ.get("CRASH_SEED", "11")))
+    kills = 0
+    for _ in range(10):
+        proc = subprocess.Popen(
+            _cli(setup, roster), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        time.sleep(rng.uniform(0.3, 4.0))
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+            kills += 1
+        proc.wait()
+    final = subprocess.run(_cli(setup, roster), capture_output=True, text=True, check=False)
+    assert final.returncode == 0, final.stdout + final.stderr
+    assert kills >= 3, "the kills should land while issuing"
+    rows = _db(setup, "SELECT number, credential, fingerprint FROM certificates")
+    assert len(rows) == size  # nothing lost, nothing issued twice
+    assert len({r[2] for r in rows}) == size
+    serials = sorted(int(str(r[0])[-6:]) for r in rows)
+    assert serials == list(range(1, size + 1))  # no number skipped, none reused
+    registry = load_registry(setup["registry"])
+    for number, credential, _ in rows:
+        cose_file = setup["out"] / f"{number}-v1.cose"
+        assert cose_file.read_bytes() == credential
+        for suffix in (".png", ".svg", ".pdf"):
+            assert cose_file.with_suffix(suffix).is_file()
+        assert check(bytes(credential), registry, at=dt.date(2026, 11, 21)).ok  # type: ignore[arg-type]
+    assert not list(setup["out"].glob(".*.tmp"))

@@ -1,0 +1,72 @@
+"""Regenerate the fictional sample rosters in samples/ (deterministic).
+
+Every name is made up from common characters; every ID number uses the region prefix 99 (no such
+province), so it cannot be anyone's real number, and carries a valid GB 11643 check digit.
+
+    .venv/bin/python tools/make_sample_rosters.py
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parent.parent / "samples"
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红娥玲芬燕彬鹏辉俊峰建宇浩然欣怡子涵"
+WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+HEADER = [
+    "姓名",
+    "证件类型",
+    "证件号码",
+    "职业编码",
+    "职业名称",
+    "工种/职业方向",
+    "职业技能等级",
+    "发证日期",
+]
+
+# (file, [(occupation code, name, job, level as written), ...], issue date, count)
+ROSTERS = {
+    "roster-Y000041019001.csv": (
+        [("6-18-01-01", "车工", "数控车床", "三级/高级工"), ("6-18-01-01", "车工", "普通车床", "四级"),
+         ("6-18-01-01", "车工", "", "5"), ("4-12-01-01", "汽车维修工", "汽车车身整形修复工", "高级工"),
+         ("4-03-02-01", "中式烹调师", "--", "四级/中级工")],
+        "2025-06-30", 24,
+    ),
+    "roster-S000021025001.csv": (
+        [("4-03-02-01", "中式烹调师", "", "五级/初级工"), ("4-03-02-01", "中式烹调师", "", "三级"),
+         ("4-03-02-01", "中式烹调师", "", "二级/技师")],
+        "2025-09-15", 14,
+    ),
+    "roster-S000032010003.csv": (
+        [("6-31-03-05", "质检员", "", "四级"), ("6-31-03-02", "物理性能检验员", "", "五级")],
+        "2026-03-20", 12,
+    ),
+}  # fmt: skip
+
+
+def id_number(rng: random.Random) -> str:
+    body = f"99{rng.randrange(10000):04d}{rng.randrange(1985, 2006)}{rng.randrange(1, 13):02d}"
+    body += f"{rng.randrange(1, 29):02d}{rng.randrange(1000):03d}"
+    total = sum(int(d) * w for d, w in zip(body, WEIGHTS, strict=True))
+    return body + "10X98765432"[total % 11]
+
+
+def main() -> None:
+    rng = random.Random(20251121)
+    OUT.mkdir(exist_ok=True)
+    for name, (kinds, date, count) in ROSTERS.items():
+        with (OUT / name).open("w", encoding="utf-8-sig", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(HEADER)
+            for i in range(count):
+                code, occ, job, level = kinds[i % len(kinds)]
+                person = rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, rng.choice((1, 2))))
+                writer.writerow([person, "居民身份证", id_number(rng), code, occ, job, level, date])
+    print(f"wrote {len(ROSTERS)} rosters to {OUT}")
+
+
+if __name__ == "__main__":
+    main()

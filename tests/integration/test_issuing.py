@@ -111,7 +111,8 @@ def test_bad_roster_lists_every_problem_and_issues_nothing(
     assert "nothing was issued" in text
     assert "row 2, column 证件号码" in text
     assert "row 4, column 职业技能等级" in text
-    assert f"row {len(rows)}" in text and "duplicates row 6" in text
+    assert f"row {len(rows)}" in text
+    assert "duplicates row 6" in text
     assert not setup["register"].exists()
     assert not setup["out"].exists()
     # parse problems first; once they are fixed the registry problems are listed all together
@@ -201,7 +202,7 @@ def test_revoke_reissue_report_and_exports(runner: CliRunner, setup: dict[str, P
         main, ["report", "--year", "2025", "--format", "md", "--register", str(setup["register"])]
     )
     assert rep.exit_code == 0, rep.output
-    total = [ln for ln in rep.output.splitlines() if ln.startswith("| 合计 Total")][0]
+    total = next(ln for ln in rep.output.splitlines() if ln.startswith("| 合计 Total"))
     assert total.rstrip(" |").endswith("23")
     assert "| 6-18-01-01 | 车工 | 小计 Subtotal |" in rep.output
     xlsx = setup["tmp"] / "report.xlsx"

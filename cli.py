@@ -374,7 +374,7 @@ def keys_compromised(kid: str, since: dt.datetime, registry_dir: Path) -> None:
 
 def _credential_bytes(source: str) -> bytes:
     """Credential bytes from a file (COSE, QR text, image) or from QR text given directly."""
-    from credentials import imagescan, qr
+    from credentials import images, qr
     from credentials.errors import MalformedCredential
 
     path = Path(source)
@@ -387,8 +387,8 @@ def _credential_bytes(source: str) -> bytes:
         return qr.decode_text(source)
     else:
         raise MalformedCredential(f"{source} is not a file, nor QR text")
-    if imagescan.looks_like_image(data):
-        texts = imagescan.qr_texts(data)
+    if images.looks_like_image(data):
+        texts = images.qr_texts(data)
         if not texts:
             raise MalformedCredential("no QR code found in the image")
         return qr.decode_text(texts[0])

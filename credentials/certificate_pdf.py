@@ -54,7 +54,7 @@ class CertificatePage:
     issued: dt.date
     institution_name: str
     institution_name_en: str | None
-    qr_matrix: Sequence[Sequence[int]]
+    qr_matrix: Sequence[bytes] | Sequence[Sequence[int]]
     certificate_query_url: str | None = None
     institution_query_url: str | None = None
     photo: Path | None = None

@@ -12,7 +12,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-from credentials import commitment, imagescan, qr, registryedit
+from credentials import commitment, images, qr, registryedit
 from credentials.credential import Credential, IdType
 from credentials.errors import IssuanceRefused
 from credentials.keys import SigningKey, save_signing_key
@@ -65,7 +65,7 @@ def run(registry: Path, workdir: Path, *, today: dt.date) -> Iterator[str]:
         (out / f"{number}.cose").write_bytes(data)
         png = qr.render_png(code, path=out / f"{number}.png")
         qr.render_svg(code, path=out / f"{number}.svg")
-        (back,) = imagescan.qr_texts(png)
+        (back,) = images.qr_texts(png)
         report = check(qr.decode_text(back), reg, at=today)
         verdict = "GENUINE 真实有效" if report.ok else f"NOT GENUINE: {', '.join(report.failed)}"
         yield (

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from credentials import certificate_pdf, qr
+from credentials import certificate_pdf, qr, qrsymbol
 from credentials.credential import IdType
 from credentials.levels import Level
 from credentials.register import Entry
@@ -59,7 +59,9 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def page(entry: Entry, ctx: Context, code: object | None = None) -> certificate_pdf.CertificatePage:
+def page(
+    entry: Entry, ctx: Context, code: qrsymbol.Symbol | None = None
+) -> certificate_pdf.CertificatePage:
     """The printed certificate of an entry."""
     qr_code = code if code is not None else qr.make(ctx.site_url, entry.credential)
     level = Level(entry.level)
@@ -76,7 +78,7 @@ def page(entry: Entry, ctx: Context, code: object | None = None) -> certificate_
         issued=entry.issued,
         institution_name=ctx.institution_name,
         institution_name_en=ctx.institution_name_en,
-        qr_matrix=qr_code.matrix,  # type: ignore[attr-defined]
+        qr_matrix=qr_code.matrix,
         certificate_query_url=ctx.certificate_query_url,
         institution_query_url=ctx.institution_query_url,
         photo=Path(entry.photo) if entry.photo else None,

@@ -6,17 +6,20 @@ segment and the digits in a numeric-mode segment (3.33 bits per digit, close to 
 camera opens the URL; the fragment after ``#`` never reaches a server.
 
 Every code has the same version (11) so certificates print alike; the error-correction level is the
-highest that fits (``boost_error``), at least M. The only module that imports ``segno``.
+highest that fits, at least M. Symbols are built by ``qrsymbol`` (a fast encoder for exactly this
+layout); ``reference`` builds the same symbol with segno, the general encoder the tests compare it
+with. The only module that imports ``segno``.
 """
 
 from __future__ import annotations
 
-import io
+import re
 from pathlib import Path
 from typing import Any
 
 import segno
 
+from credentials import qrsymbol
 from credentials.errors import MalformedCredential
 
 VERSION = 11
@@ -24,6 +27,7 @@ _MIN_ERROR = "m"
 _MODE_BYTE = 4
 _MODE_NUMERIC = 1
 _MM_PER_INCH = 25.4
+_DARK_RUN = re.compile(b"\x01+")
 
 
 def prefix(site_url: str) -> str:
@@ -55,43 +59,58 @@ def decode_text(text: str) -> bytes:
     return raw[1:]
 
 
-def make(site_url: str, data: bytes, *, version: int | None = VERSION) -> segno.QRCode:
-    """The QR code: a byte segment for the URL, a numeric one for the digits."""
-    # segno takes a list of (text, mode) pairs as manual segmentation (its stubs say otherwise)
+def make(site_url: str, data: bytes) -> qrsymbol.Symbol:
+    """The QR symbol: a byte segment for the URL, a numeric one for the digits (version 11)."""
+    return qrsymbol.encode(prefix(site_url).encode("ascii"), digits(data))
+
+
+def reference(site_url: str, data: bytes, *, level: str, mask: int) -> bytes:
+    """The same symbol built by segno (a general encoder), as modules: for cross-checking."""
     segments: Any = [(prefix(site_url), _MODE_BYTE), (digits(data), _MODE_NUMERIC)]
-    try:
-        return segno.make_qr(segments, version=version, error=_MIN_ERROR, boost_error=True)
-    except segno.DataOverflowError as err:
-        raise ValueError(
-            f"credential of {len(data)} bytes does not fit QR version {version}"
-        ) from err
+    code = segno.make_qr(
+        segments, version=VERSION, error=level.lower(), boost_error=False, mask=mask
+    )
+    return bytes(v & 1 for row in code.matrix for v in row)
 
 
-def designator(code: segno.QRCode) -> str:
-    """e.g. ``11-Q``: version and error-correction level."""
-    return str(code.designator)
+def designator(code: qrsymbol.Symbol) -> str:
+    """e.g. ``11-M``: version and error-correction level."""
+    return code.designator
 
 
-def render_svg(code: segno.QRCode, *, size_mm: float = 30.0, path: Path | None = None) -> bytes:
-    """SVG whose symbol (without the quiet zone) measures ``size_mm``."""
-    buf = io.BytesIO()
-    scale = size_mm / code.symbol_size(border=0)[0]
-    code.save(buf, kind="svg", scale=scale, unit="mm", border=4, dark="black", light="white")
-    out = buf.getvalue()
+def render_svg(code: qrsymbol.Symbol, *, size_mm: float = 30.0, path: Path | None = None) -> bytes:
+    """SVG whose symbol (without the 4-module quiet zone) measures ``size_mm``; one path."""
+    n = qrsymbol.SIZE
+    module = size_mm / n
+    border = 4
+    side = (n + 2 * border) * module
+    runs = []
+    for r in range(n):
+        row = code.modules[r * n : (r + 1) * n]
+        for m in _DARK_RUN.finditer(row):
+            runs.append(
+                f"M{m.start() + border} {r + border}h{m.end() - m.start()}v1h-{m.end() - m.start()}z"
+            )
+    svg = (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{side:.3f}mm" height="{side:.3f}mm" '
+        f'viewBox="0 0 {n + 2 * border} {n + 2 * border}" shape-rendering="crispEdges">'
+        f'<rect width="100%" height="100%" fill="#fff"/>'
+        f'<path fill="#000" d="{"".join(runs)}"/></svg>\n'
+    ).encode()
     if path is not None:
-        path.write_bytes(out)
-    return out
+        path.write_bytes(svg)
+    return svg
 
 
 def render_png(
-    code: segno.QRCode, *, size_mm: float = 30.0, dpi: int = 300, path: Path | None = None
+    code: qrsymbol.Symbol, *, size_mm: float = 30.0, dpi: int = 300, path: Path | None = None
 ) -> bytes:
     """PNG at ``dpi`` whose symbol measures about ``size_mm`` (whole pixels per module)."""
-    modules = code.symbol_size(border=0)[0]
-    scale = max(1, round(size_mm / _MM_PER_INCH * dpi / modules))
-    buf = io.BytesIO()
-    code.save(buf, kind="png", scale=scale, border=4, dpi=dpi)
-    out = buf.getvalue()
+    from credentials import images
+
+    scale = max(1, round(size_mm / _MM_PER_INCH * dpi / qrsymbol.SIZE))
+    out = images.png_from_modules(code.modules, qrsymbol.SIZE, scale=scale, dpi=dpi)
     if path is not None:
         path.write_bytes(out)
     return out

@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from credentials import imagescan, qr, registryedit
+from credentials import images, qr, registryedit
 from credentials.keys import SigningKey, save_signing_key
 from credentials.registry import load_registry
 from credentials.verify import check
@@ -165,7 +165,7 @@ def test_print_scan_verify(runner: CliRunner, setup: dict[str, Path]) -> None:
 
         buf = BytesIO()
         image.convert("L").save(buf, format="JPEG", quality=70)
-        (text,) = imagescan.qr_texts(buf.getvalue())
+        (text,) = images.qr_texts(buf.getvalue())
         report = check(qr.decode_text(text), registry, at=dt.date(2026, 11, 21))
         assert report.ok, report.failed
     pdf.close()

@@ -139,7 +139,7 @@ def test_qr_text_round_trip_keeps_leading_zero_bytes() -> None:
 def test_every_rendering_decodes_with_zxing() -> None:
     import cairosvg
 
-    from credentials import imagescan
+    from credentials import images
 
     rng = random.Random(7)
     for i in range(40):
@@ -147,17 +147,51 @@ def test_every_rendering_decodes_with_zxing() -> None:
         code = qr.make("https://skillcert.example.org", data)
         assert qr.designator(code).startswith("11-")
         png = qr.render_png(code)
-        assert [qr.decode_text(t) for t in imagescan.qr_texts(png)] == [data], i
+        assert [qr.decode_text(t) for t in images.qr_texts(png)] == [data], i
         svg = qr.render_svg(code)
         raster = cairosvg.svg2png(bytestring=svg, dpi=300)
-        assert [qr.decode_text(t) for t in imagescan.qr_texts(raster)] == [data], i
+        assert [qr.decode_text(t) for t in images.qr_texts(raster)] == [data], i
 
 
 def test_svg_is_30_mm() -> None:
     code = qr.make("https://skillcert.example.org", bytes(180))
     svg = qr.render_svg(code).decode()
     # 61 modules at 30/61 mm plus a 4-module quiet zone on each side
-    assert 'width="33.93' in svg
+    assert 'width="33.934mm"' in svg
+
+
+def test_fast_encoder_matches_segno_module_for_module() -> None:
+    """Our version-11 encoder against segno's, for every error level and mask.
+
+    segno adds one superfluous 0x00 codeword when the terminator ends exactly on a byte boundary
+    (its write_padding_bits pads 8 bits where ISO 18004 §7.4.10 pads none); such inputs are
+    compared by decoding instead.
+    """
+    from credentials import images, qrsymbol
+
+    rng = random.Random(3)
+    site = "https://skillcert.example.org"
+    compared = decoded = 0
+    for _ in range(30):
+        data = rng.randbytes(rng.randrange(60, 200))
+        bits = qrsymbol._data_bits(qr.prefix(site).encode(), qr.digits(data))[1]
+        for level in "LMQH":
+            capacity = qrsymbol._capacity(level) * 8
+            if bits > capacity:
+                continue
+            for mask in range(8):
+                mine = qrsymbol.encode(
+                    qr.prefix(site).encode(), qr.digits(data), level=level, mask=mask
+                )
+                if (bits + min(4, capacity - bits)) % 8:
+                    assert mine.modules == qr.reference(site, data, level=level, mask=mask)
+                    compared += 1
+                else:
+                    png = qr.render_png(mine)
+                    assert [qr.decode_text(t) for t in images.qr_texts(png)] == [data]
+                    decoded += 1
+    assert compared > 500
+    assert decoded > 0
 
 
 # --- fuzzing: the verifier never raises, and nothing random is genuine -----------------------

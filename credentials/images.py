@@ -1,6 +1,6 @@
-"""Reading QR codes from images (photos, scans, screenshots, rendered pages).
+"""Raster images: reading QR codes from photos and scans, and writing QR symbols as PNG.
 
-The only module that imports ``zxingcpp`` (ZXing-C++, an independent decoder) and ``PIL``.
+The only module that imports ``zxingcpp`` (ZXing-C++, an independent QR decoder) and ``PIL``.
 """
 
 from __future__ import annotations
@@ -25,9 +25,8 @@ def qr_texts(image: bytes) -> list[str]:
                 gray = img.convert("L")
     except (UnidentifiedImageError, OSError) as err:
         raise MalformedCredential("not an image file that can be read") from err
-    results = zxingcpp.read_barcodes(
-        gray, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
-    )
+    formats = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+    results = zxingcpp.read_barcodes(gray, formats=formats)
     return [r.text for r in results if r.valid]
 
 
@@ -36,3 +35,21 @@ def looks_like_image(data: bytes) -> bool:
     return data.startswith(
         (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM", b"II*\x00", b"MM\x00*")
     ) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP")
+
+
+_TO_PIXEL = bytes([255, 0]) + bytes(254)  # module 0 (light) -> white, 1 (dark) -> black
+
+
+def png_from_modules(
+    modules: bytes, size: int, *, scale: int, border: int = 4, dpi: int = 300
+) -> bytes:
+    """A 1-bit PNG of a ``size`` × ``size`` symbol (modules 0/1, row after row)."""
+    symbol = Image.frombytes("L", (size, size), modules.translate(_TO_PIXEL))
+    full = Image.new("L", (size + 2 * border, size + 2 * border), 255)
+    full.paste(symbol, (border, border))
+    side = (size + 2 * border) * scale
+    image = full.resize((side, side), Image.Resampling.NEAREST)
+    image = image.convert("1", dither=Image.Dither.NONE)
+    buf = io.BytesIO()
+    image.save(buf, format="PNG", dpi=(dpi, dpi), compress_level=1)
+    return buf.getvalue()

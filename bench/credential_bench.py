@@ -97,7 +97,7 @@ def main() -> None:
         for _ in range(n):
             commitment.commit(IdType.RESIDENT_ID, "410102199909091238")
         print(
-            f"ID commitment (Argon2id t=2, m=4 MiB): {rate(n, time.perf_counter() - t0)}, one core"
+            f"ID commitment (Argon2id t=1, m=4 MiB): {rate(n, time.perf_counter() - t0)}, one core"
         )
 
         site = "https://skillcert.example.org"

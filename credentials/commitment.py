@@ -4,15 +4,16 @@ A credential never carries any digit of the holder's ID number. It carries 24 by
 random salt and the first 12 bytes of Argon2id over the normalised number. A verifier who holds the
 candidate's ID card recomputes it and compares.
 
-Parameters (fixed; part of the format): Argon2id v1.3, 1 lane, t = 2 passes, m = 4 MiB (4096 KiB),
+Parameters (fixed; part of the format): Argon2id v1.3, 1 lane, t = 1 pass, m = 4 MiB (4096 KiB),
 16-byte output of which the first 12 bytes are kept; salt = the 12 salt bytes followed by the ASCII
 bytes ``skc1`` (Argon2 salts here are 16 bytes); password = UTF-8 of
 ``"skillcert-id-v1:" + id type + ":" + normalised number``.
 Normalised: Unicode NFKC, spaces removed, upper case (a resident ID's final ``x`` becomes ``X``).
 
-Cost: about 2.5 ms per guess on one core here, so an attacker who knows the last 4 characters of
-a resident ID (about 10^8 candidates left) pays about 2.5 × 10^5 core-seconds (≈ 70 core-hours) per
-credential, and every credential has its own salt.
+Cost: 1.5–2.5 ms and 4 MiB per guess on one core of our test machine, so an attacker who knows the
+last 4 characters of a resident ID (about 10^8 candidates left) pays 1.5–2.5 × 10^5 core-seconds
+(40–70 core-hours) per credential, and every credential has its own salt. (t = 1 keeps issuing at
+hundreds of certificates per second on two cores; memory, not passes, is what slows GPUs.)
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import unicodedata
 from credentials.credential import IdType
 from credentials.keys import memory_hard_hash, random_bytes
 
-OPSLIMIT = 2
+OPSLIMIT = 1
 MEMLIMIT = 4 * 1024 * 1024
 _SALT_SIZE = 12
 _HASH_SIZE = 12

@@ -19,6 +19,7 @@ import concurrent.futures
 import datetime as dt
 import hashlib
 import os
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +49,7 @@ class BatchResult:
     regenerated: int = 0
     batch_pdf: Path | None = None
     pages: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)  # per phase, for benchmarks
 
 
 def institution_of(key: SigningKey, registry: Registry) -> Institution:
@@ -146,9 +148,11 @@ def issue_rows(
     after_commit: Callable[[int], None] | None = None,
 ) -> BatchResult:
     """Issue every row (all or nothing on validation; see the module docstring)."""
+    clock = time.perf_counter()
     problems = validate(rows, registry, key, today=today)
     if problems:
         raise RosterError(problems)
+    phase = {"validate": time.perf_counter() - clock}
     inst = institution_of(key, registry)
     ctx = context(inst, registry)
     if write_files and out.is_dir():
@@ -162,15 +166,19 @@ def issue_rows(
     todo = [
         i for i, fp in enumerate(prints) if allow_duplicates or register.by_fingerprint(fp) is None
     ]
+    clock = time.perf_counter()
     salts = dict(zip(todo, _commitments([rows[i] for i in todo]), strict=True))
+    phase["commitments"] = time.perf_counter() - clock
+    phase["register"] = phase["files"] = 0.0
     digest = hashlib.sha256("\n".join(prints).encode()).hexdigest()
     with register.transaction():
         batch = register.new_batch(source, digest)
-    result = BatchResult(batch)
+    result = BatchResult(batch, seconds=phase)
     roster_entries: list[Entry] = []
     for start in range(0, len(rows), CHUNK):
         chunk = range(start, min(start + CHUNK, len(rows)))
         new_ids = []
+        clock = time.perf_counter()
         with register.transaction():
             for i in chunk:
                 r = rows[i]
@@ -196,12 +204,15 @@ def issue_rows(
                 )  # fmt: skip
         if after_commit is not None:
             after_commit(len(new_ids))
-        fresh = [e for e in register.entries(batch=batch) if e.id in set(new_ids)]
+        fresh = register.by_ids(new_ids)
+        phase["register"] += time.perf_counter() - clock
         result.issued += fresh
         roster_entries += fresh
+        clock = time.perf_counter()
         if write_files:
             for entry in fresh:
                 outputs.write(entry, out, ctx)
+        phase["files"] += time.perf_counter() - clock
         if progress is not None:
             progress(len(chunk))
     if write_files:

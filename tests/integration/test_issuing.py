@@ -293,15 +293,15 @@ def test_two_processes_issuing_at_once_never_collide(setup: dict[str, Path]) -> 
 
 def test_sigkill_at_random_points_loses_and_duplicates_nothing(setup: dict[str, Path]) -> None:
     roster = setup["tmp"] / "crash.csv"
-    size = 90
+    size = 300
     _roster(roster, range(size))
     rng = random.Random(int(os.environ.get("CRASH_SEED", "11")))
     kills = 0
-    for _ in range(10):
+    for _ in range(12):
         proc = subprocess.Popen(
             _cli(setup, roster), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
-        time.sleep(rng.uniform(0.3, 4.0))
+        time.sleep(rng.uniform(0.2, 3.0))
         if proc.poll() is None:
             os.kill(proc.pid, signal.SIGKILL)
             kills += 1

@@ -5,7 +5,8 @@ The flow, for one roster (``issue_rows``):
 1. Every row is checked against the registry **as of its issue date** (institution active, key
    valid, occupation + job + level in scope, occupation name, not in the future). Any problem in any
    row: nothing is issued, and every problem is reported (``RosterError``).
-2. ID commitments (Argon2id, a few ms each by design) are computed on all cores.
+2. ID commitments (Argon2id, a few ms each by design) are computed by worker threads on every
+   core, while the main thread goes on with step 3 as they arrive.
 3. In transactions of up to ``CHUNK`` rows, each row not issued before (same person, occupation,
    job, level and date; checked inside the transaction) gets the next serial, is signed and
    recorded. Only after the commit are its files written.
@@ -127,10 +128,8 @@ def _name(registry: Registry, inst: Institution, r: RosterRow) -> str:
     return row.name if row else r.occupation_name
 
 
-def _commitments(rows: Sequence[RosterRow]) -> list[bytes]:
-    # libsodium's Argon2id runs without the GIL: threads use every core.
-    with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        return list(pool.map(lambda r: commitment.commit(r.id_type, r.id_number), rows))
+def _commit(r: RosterRow) -> bytes:
+    return commitment.commit(r.id_type, r.id_number)
 
 
 def issue_rows(
@@ -166,10 +165,38 @@ def issue_rows(
     todo = [
         i for i, fp in enumerate(prints) if allow_duplicates or register.by_fingerprint(fp) is None
     ]
-    clock = time.perf_counter()
-    salts = dict(zip(todo, _commitments([rows[i] for i in todo]), strict=True))
-    phase["commitments"] = time.perf_counter() - clock
-    phase["register"] = phase["files"] = 0.0
+    # libsodium's Argon2id runs without the GIL: worker threads compute the commitments on every
+    # core while this thread numbers, signs, records and writes files.
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
+    pending = {i: pool.submit(_commit, rows[i]) for i in todo}
+    phase["commitments"] = phase["register"] = phase["files"] = 0.0
+    try:
+        return _issue(rows, prints, pending, phase, registry=registry, key=key, register=register,
+                      out=out, source=source, allow_duplicates=allow_duplicates,
+                      write_files=write_files, progress=progress, after_commit=after_commit,
+                      inst=inst, ctx=ctx)  # fmt: skip
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+def _issue(
+    rows: Sequence[RosterRow],
+    prints: list[str],
+    pending: dict[int, concurrent.futures.Future[bytes]],
+    phase: dict[str, float],
+    *,
+    registry: Registry,
+    key: SigningKey,
+    register: Register,
+    out: Path,
+    source: str | None,
+    allow_duplicates: bool,
+    write_files: bool,
+    progress: Callable[[int], None] | None,
+    after_commit: Callable[[int], None] | None,
+    inst: Institution,
+    ctx: outputs.Context,
+) -> BatchResult:
     digest = hashlib.sha256("\n".join(prints).encode()).hexdigest()
     with register.transaction():
         batch = register.new_batch(source, digest)
@@ -179,6 +206,7 @@ def issue_rows(
         chunk = range(start, min(start + CHUNK, len(rows)))
         new_ids = []
         clock = time.perf_counter()
+        before_wait = phase["commitments"]
         with register.transaction():
             for i in chunk:
                 r = rows[i]
@@ -187,10 +215,13 @@ def issue_rows(
                     result.already.append(existing)
                     roster_entries.append(existing)
                     continue
+                waited = time.perf_counter()
+                salt = pending[i].result() if i in pending else _commit(r)
+                phase["commitments"] += time.perf_counter() - waited
                 serial = register.allocate(inst.filing_number, r.issued.year, int(r.level))
                 number = format_number(inst.filing_number, year=r.issued.year,
                                        level=int(r.level), serial=serial)  # fmt: skip
-                credential = Credential(number, 1, r.holder, r.id_type, salts[i], r.occupation,
+                credential = Credential(number, 1, r.holder, r.id_type, salt, r.occupation,
                                         r.job, r.level, r.issued)  # fmt: skip
                 data = sign(credential, key, registry=registry)
                 new_ids.append(
@@ -205,7 +236,7 @@ def issue_rows(
         if after_commit is not None:
             after_commit(len(new_ids))
         fresh = register.by_ids(new_ids)
-        phase["register"] += time.perf_counter() - clock
+        phase["register"] += time.perf_counter() - clock - phase["commitments"] + before_wait
         result.issued += fresh
         roster_entries += fresh
         clock = time.perf_counter()

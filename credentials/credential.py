@@ -3,7 +3,9 @@
 Pure: no CBOR library here (``cose`` encodes), no clock. The claims map uses small integer keys in
 the spirit of CWT (RFC 8392); the table below is the whole format::
 
-    1  number        text   the 22-character certificate number
+    1  number        array  [letters, digits]: the 22-character certificate number as its leading
+                            letter(s) (text) and the rest as one unsigned integer, zero-padded
+                            back to 22 characters: "Y000041019001253000001" -> ["Y", 41019001253000001]
     2  version       uint   1, then 2, 3 … for each re-issue (补发) under the same number
     3  holder        text   the holder's name as printed
     4  id type       uint   see IdType
@@ -92,6 +94,31 @@ def occupation_from_int(value: int) -> str:
     return f"{s[0]}-{s[1:3]}-{s[3:5]}-{s[5:7]}"
 
 
+_NUMBER_LENGTH = 22
+_LETTERS_RE = re.compile(r"[A-Z]{1,2}")
+
+
+def number_to_claim(number: str) -> list[object]:
+    """``Y000041019001253000001`` -> ``["Y", 41019001253000001]`` (11 bytes instead of 23)."""
+    letters = "".join(ch for ch in number[:2] if ch.isalpha())
+    return [letters, int(number[len(letters) :])]
+
+
+def number_from_claim(value: Any) -> str:
+    """The inverse of ``number_to_claim``; a malformed claim is ``MalformedCredential``."""
+    if not isinstance(value, list) or len(value) != 2:
+        raise MalformedCredential("claim number must be [letters, digits]")
+    letters, digits = value
+    if not isinstance(letters, str) or not _LETTERS_RE.fullmatch(letters):
+        raise MalformedCredential("claim number must start with one or two capital letters")
+    width = _NUMBER_LENGTH - len(letters)
+    if isinstance(digits, bool) or not isinstance(digits, int) or not 0 <= digits < 10**width:
+        raise MalformedCredential(
+            f"claim number digits must be an unsigned integer below 10^{width}"
+        )
+    return f"{letters}{digits:0{width}d}"
+
+
 @dataclass(frozen=True, slots=True)
 class Credential:
     """A certificate's signed content. Constructing one checks that it is well-formed."""
@@ -127,7 +154,7 @@ class Credential:
     def to_claims(self) -> dict[int, Any]:
         """The payload map (encode it with ``cose.encode``)."""
         return {
-            Claim.NUMBER: self.number,
+            Claim.NUMBER: number_to_claim(self.number),
             Claim.VERSION: self.version,
             Claim.HOLDER: self.holder,
             Claim.ID_TYPE: int(self.id_type),
@@ -151,7 +178,7 @@ class Credential:
             raise MalformedCredential(f"payload claims wrong: missing {missing}, unknown {extra}")
         try:
             return cls(
-                number=_typed(claims[Claim.NUMBER], str, "number"),
+                number=number_from_claim(claims[Claim.NUMBER]),
                 version=_typed(claims[Claim.VERSION], int, "version"),
                 holder=_typed(claims[Claim.HOLDER], str, "holder"),
                 id_type=IdType(_typed(claims[Claim.ID_TYPE], int, "id type")),

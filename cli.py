@@ -729,7 +729,7 @@ def register_export(
 )
 @_errors
 def demo(registry_dir: Path, at: dt.datetime | None, workdir: Path) -> None:
-    """Validate the sample registry, summarise it, then sign and verify credentials on a copy."""
+    """Check and summarise the sample registry, then issue, revoke, re-issue and verify on a copy."""
     from credentials.describe import summary
     from credentials.findings import count
     from credentials.registry import Registry, check_registry
@@ -743,8 +743,9 @@ def demo(registry_dir: Path, at: dt.datetime | None, workdir: Path) -> None:
     click.echo(summary(reg, _day(at)))
     from credentials import demo as demo_run
 
-    click.echo(f"\n== credentials (in {workdir})")
-    for line in demo_run.run(registry_dir, workdir, today=_day(at)):
+    click.echo(f"\n== results day (in {workdir})")
+    samples = Path(__file__).resolve().parent / "samples"
+    for line in demo_run.run(registry_dir, samples, workdir, today=_day(at)):
         click.echo(line)
 
 

@@ -1,8 +1,10 @@
-"""The demo: the sample registry, then a credential's whole life on a copy of it.
+"""The demo: the sample registry, then an institution's results day on a copy of it.
 
-I/O on purpose (it writes a working directory): copy the sample registry, create a signing key for
-a sample institution and register its public key, sign credentials, write each as ``.cose``, QR
-PNG and SVG, read the QR back from the PNG with zxing-cpp and verify it. Returns lines to print.
+I/O on purpose (it writes a working directory): copy the sample registry; create signing keys for
+three sample institutions and register their public keys (as ``skillcert keys new`` does); issue
+the sample rosters through the issuance register (as ``skillcert issue --roster`` does); revoke one
+certificate and re-issue another (updating the registry copy, as for a pull request); print the
+results summary; and read QR codes back from rendered PDF pages and verify them. Yields lines.
 """
 
 from __future__ import annotations
@@ -12,69 +14,90 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-from credentials import commitment, images, qr, registryedit
-from credentials.credential import Credential, IdType
-from credentials.errors import IssuanceRefused
+from credentials import images, qr, registryedit, reports
+from credentials.issuing import issue_rows, reissue
 from credentials.keys import SigningKey, save_signing_key
-from credentials.levels import Level
+from credentials.register import Register
 from credentials.registry import load_registry
-from credentials.sign import sign
+from credentials.roster import parse, read_table
 from credentials.verify import check
 
-_INSTITUTION = "Y000041019001"  # 郑州青禾技师学院 (fictional sample)
-_ISSUED = dt.date(2025, 6, 30)
+# institution -> the first day its demo key is valid
+_INSTITUTIONS = {
+    "Y000041019001": dt.date(2025, 1, 1),
+    "S000021025001": dt.date(2025, 1, 1),
+    "S000032010003": dt.date(2025, 12, 1),
+}
 
 
-def run(registry: Path, workdir: Path, *, today: dt.date) -> Iterator[str]:
-    """Run the credential demo in ``workdir`` (replaced); yields lines for the terminal."""
+def run(registry: Path, samples: Path, workdir: Path, *, today: dt.date) -> Iterator[str]:
+    """Run the demo in ``workdir`` (replaced); yields lines for the terminal."""
     if workdir.exists():
         shutil.rmtree(workdir)
     reg_dir = workdir / "registry"
     shutil.copytree(registry, reg_dir)
-    key = SigningKey.generate()
-    key_path = workdir / "keys" / f"{_INSTITUTION}-{key.kid}.key"
-    save_signing_key(key, key_path, passphrase=None, institution=_INSTITUTION)
-    registryedit.add_key(
-        reg_dir / "institutions" / f"{_INSTITUTION}.yaml",
-        kid=key.kid,
-        public_key=key.public_key.raw,
-        not_before=dt.date(2025, 6, 1),
-    )
-    yield f"key {key.kid} for {_INSTITUTION}: private {key_path}, public key added to the registry copy"
+    keys: dict[str, SigningKey] = {}
+    for filing, start in _INSTITUTIONS.items():
+        key = SigningKey.generate()
+        save_signing_key(key, workdir / "keys" / f"{filing}-{key.kid}.key", passphrase=None,
+                         institution=filing)  # fmt: skip
+        registryedit.add_key(reg_dir / "institutions" / f"{filing}.yaml", kid=key.kid,
+                             public_key=key.public_key.raw, not_before=start)  # fmt: skip
+        keys[filing] = key
+    yield f"keys: {len(keys)} new signing keys in {workdir / 'keys'}, public keys in the registry copy"
     reg = load_registry(reg_dir)
-    site = reg.bureau.site_url if reg.bureau else "https://skillcert.example.org"
-    out = workdir / "credentials"
-    out.mkdir()
-    people = [
-        ("王小明", "410102199909091238", "6-18-01-01", "数控车床", Level.SENIOR_WORKER, 1),
-        ("李文静", "410105200101011227", "4-03-02-01", None, Level.INTERMEDIATE_WORKER, 1),
-        ("赵志强", "410103199805051215", "4-03-02-01", None, Level.TECHNICIAN, 2),
-    ]
-    for name, id_number, occupation, job, level, serial in people:
-        number = f"{_INSTITUTION}{_ISSUED.year % 100:02d}{int(level)}{serial:06d}"
-        cred = Credential(
-            number, 1, name, IdType.RESIDENT_ID, commitment.commit(IdType.RESIDENT_ID, id_number),
-            occupation, job, level, _ISSUED,
+    out = workdir / "certificates"
+    stamp = dt.datetime.combine(today, dt.time(9, 0))
+    with Register(workdir / "register.sqlite", now=lambda: stamp) as register:
+        for filing, key in keys.items():
+            roster = samples / f"roster-{filing}.csv"
+            rows, problems = parse(read_table(roster))
+            assert not problems, problems
+            result = issue_rows(rows, registry=reg, key=key, register=register,
+                                out=out / filing, today=today, source=str(roster))  # fmt: skip
+            yield (
+                f"issued {len(result.issued):2d} certificates for {filing} from {roster.name}: "
+                f"batch PDF {result.batch_pdf}"
+            )
+        entries = register.entries()
+        revoked = entries[0]
+        registryedit.add_revocation(
+            reg_dir / "institutions" / f"{revoked.filing}.yaml", number=revoked.number,
+            version=revoked.version, day=today, reason="示例：成绩作废 (demo: result voided)",
         )  # fmt: skip
-        try:
-            data = sign(cred, key, registry=reg)
-        except IssuanceRefused as err:
-            yield f"{number} {name}: not issued — {err}"
-            continue
-        code = qr.make(site, data)
-        (out / f"{number}.cose").write_bytes(data)
-        png = qr.render_png(code, path=out / f"{number}.png")
-        qr.render_svg(code, path=out / f"{number}.svg")
-        (back,) = images.qr_texts(png)
-        report = check(qr.decode_text(back), reg, at=today)
-        verdict = "GENUINE 真实有效" if report.ok else f"NOT GENUINE: {', '.join(report.failed)}"
-        yield (
-            f"{number} {name} {level.zh}: {len(data)} bytes, QR {qr.designator(code)}, "
-            f"read back from the PNG: {verdict}"
-        )
-        if serial == 1 and job:
-            forged = data[:-1] + bytes([data[-1] ^ 1])
-            (out / f"{number}-tampered.cose").write_bytes(forged)
-            bad = check(forged, reg, at=today)
-            yield f"{number} with one bit flipped: NOT GENUINE ({', '.join(bad.failed)})"
-    yield f"files in {out}; verify one with: skillcert verify {out}/<number>.png --registry {reg_dir}"
+        with register.transaction():
+            register.set_status(revoked.number, revoked.version, "revoked", on=today,
+                                reason="示例：成绩作废")  # fmt: skip
+        yield f"revoked {revoked.number} ({revoked.holder})"
+        lost = entries[1]
+        reg = load_registry(reg_dir)
+        again = reissue(lost.number, registry=reg, key=keys[lost.filing], register=register,
+                        out=out / lost.filing, today=today)  # fmt: skip
+        registryedit.add_reissue(reg_dir / "institutions" / f"{lost.filing}.yaml",
+                                 number=lost.number, version=again.version, day=today)  # fmt: skip
+        yield f"re-issued {lost.number} as version {again.version} (补发; version 1 superseded)"
+        summary = reports.to_markdown(reports.summary(register.entries()))
+        genuine = entries[2]
+    reg = load_registry(reg_dir)
+    yield "\n结果汇总表 results summary:\n" + summary
+    site = reg.bureau.site_url if reg.bureau else "https://skillcert.example.org"
+    for label, entry_number, version in (
+        ("genuine", genuine.number, 1),
+        ("revoked", revoked.number, 1),
+        ("re-issued", lost.number, 2),
+        ("superseded", lost.number, 1),
+    ):
+        folder = out / entry_number[:13]
+        pdf = (folder / f"{entry_number}-v{version}.pdf").read_bytes()
+        (text,) = images.qr_texts(images.pdf_page_png(pdf))
+        report = check(qr.decode_text(text), reg, at=today)
+        verdict = "GENUINE 真实有效" if report.ok else "NOT GENUINE: " + ", ".join(report.failed)
+        yield f"{label:10s} {entry_number} v{version}, QR read from its printed PDF: {verdict}"
+    data = (out / genuine.number[:13] / f"{genuine.number}-v1.cose").read_bytes()
+    tampered = data[:-1] + bytes([data[-1] ^ 1])
+    (out / "tampered.cose").write_bytes(tampered)
+    bad = check(tampered, reg, at=today)
+    yield f"tampered   {genuine.number} with one bit flipped: NOT GENUINE ({', '.join(bad.failed)})"
+    yield f"verification URL (genuine): {qr.payload_text(site, data)[:80]}…"
+    png = out / genuine.number[:13] / f"{genuine.number}-v1.png"
+    yield f"files in {out}/; try: skillcert verify {png} --registry {reg_dir}"

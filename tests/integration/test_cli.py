@@ -109,14 +109,19 @@ def test_demo_summarises_the_sample_and_runs_credentials(runner: CliRunner, tmp_
     assert result.exit_code == 0, result.output
     assert "评价机构 institutions: 14" in result.output
     assert "撤销 withdrawn 1" in result.output
-    assert result.output.count("read back from the PNG: GENUINE") == 2
-    assert "with one bit flipped: NOT GENUINE (signature)" in result.output
-    assert "not issued — refused (in-scope-on-issue-date)" in result.output
-    pngs = sorted((tmp_path / "demo" / "credentials").glob("*.png"))
-    assert len(pngs) == 2
+    out = result.output
+    assert "issued 24 certificates for Y000041019001" in out
+    assert "| 合计 Total |  |  | 16 | 15 | 15 | 3 | 0 | 49 |" in out
+    assert "printed PDF: GENUINE" in out
+    assert "revoked    " in out
+    assert "printed PDF: NOT GENUINE: not-revoked" in out
+    assert "with one bit flipped: NOT GENUINE (signature)" in out
+    pngs = sorted((tmp_path / "demo" / "certificates").rglob("*-v1.png"))
+    assert len(pngs) == 50
     verify = runner.invoke(
-        main, ["verify", str(pngs[0]), "--registry", str(tmp_path / "demo" / "registry")]
-    )
+        main, ["verify", str(pngs[-1]), "--registry", str(tmp_path / "demo" / "registry"),
+               "--at", "2026-11-21"],
+    )  # fmt: skip
     assert verify.exit_code == 0, verify.output
     # the sample registry itself is untouched
     assert not list(SAMPLE_REGISTRY.rglob("*.key"))

@@ -322,3 +322,17 @@ def test_sigkill_at_random_points_loses_and_duplicates_nothing(setup: dict[str, 
             assert cose_file.with_suffix(suffix).is_file()
         assert check(bytes(credential), registry, at=dt.date(2026, 11, 21)).ok  # type: ignore[arg-type]
     assert not list(setup["out"].glob(".*.tmp"))
+
+
+def test_certificate_fonts_are_embedded_or_standard(
+    runner: CliRunner, setup: dict[str, Path]
+) -> None:
+    from credentials import certificate_pdf
+
+    _issue(runner, setup, ROSTER)
+    pdf = next(setup["out"].glob(f"{FILING}*-v1.pdf")).read_bytes()
+    if any(p.is_file() for p in certificate_pdf._KAI_PATHS):
+        assert certificate_pdf.font_is_embedded()
+        assert b"/FontFile2" in pdf  # the 楷体 subset travels with the PDF
+    else:
+        assert b"STSong-Light" in pdf  # a standard PDF CJK font every reader supplies

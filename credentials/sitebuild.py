@@ -1,0 +1,66 @@
+"""Building the site: the I/O around ``credentials.site`` (registry, git commit, snapshot key).
+
+The MkDocs hook calls ``generated_files()``; ``skillcert site build`` sets the environment it reads:
+``SKILLCERT_REGISTRY`` (the registry directory), ``SKILLCERT_SNAPSHOT_KEY`` (the bureau's snapshot
+key file, optional), ``SKILLCERT_DATE`` (the data date, default today in China) and
+``SKILLCERT_COMMIT`` (default: ``git rev-parse HEAD`` of the registry, when it is a checkout).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+from functools import cache
+from pathlib import Path
+
+from credentials import site, snapshot
+from credentials.keys import load_signing_key
+from credentials.registry import Registry, load_registry
+
+_CHINA = dt.timezone(dt.timedelta(hours=8), "CST")
+
+
+def _commit(registry_dir: Path) -> str | None:
+    try:
+        out = subprocess.run(["git", "-C", str(registry_dir), "rev-parse", "HEAD"],
+                             capture_output=True, text=True, check=False)  # fmt: skip
+    except FileNotFoundError:
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+@cache
+def settings() -> tuple[Registry, dt.date, str | None, Path | None]:
+    """The registry, data date, commit and snapshot key path of this build."""
+    registry_dir = Path(os.environ.get("SKILLCERT_REGISTRY", "registry"))
+    day_text = os.environ.get("SKILLCERT_DATE")
+    day = dt.date.fromisoformat(day_text) if day_text else dt.datetime.now(tz=_CHINA).date()
+    commit = os.environ.get("SKILLCERT_COMMIT") or _commit(registry_dir)
+    key = os.environ.get("SKILLCERT_SNAPSHOT_KEY")
+    return load_registry(registry_dir), day, commit, Path(key) if key else None
+
+
+def generated_files() -> list[site.Page]:
+    """Every generated page and data file, the snapshot signed when a key is given."""
+    registry, day, commit, key_path = settings()
+    files = site.pages(registry, day=day, commit=commit)
+    if key_path is not None:
+        key = load_signing_key(key_path, passphrase=os.environ.get("SKILLCERT_PASSPHRASE"))
+        bureau = registry.bureau
+        if bureau is not None and key.kid != bureau.snapshot_kid:
+            from credentials.errors import KeyFileError
+
+            raise KeyFileError(
+                f"snapshot key {key.kid} is not the bureau's snapshot key {bureau.snapshot_kid}"
+            )
+        snap = {p[len("snapshot/") :]: bytes(c) for p, c in files if p.startswith("snapshot/")}  # type: ignore[arg-type]
+        signed = snapshot.sign_manifest(snap, key)
+        files.append((f"snapshot/{snapshot.SIGNATURE}", signed[snapshot.SIGNATURE]))
+    return files
+
+
+def home_status() -> str:
+    """The home page's "data as of" line."""
+    _, day, commit, _ = settings()
+    return site.status_line(day, commit)

@@ -1,0 +1,70 @@
+// The directory search: loads the compact index once and filters it in the browser.
+// No request leaves the site. Chinese substrings match anywhere ("烹调" finds 中式烹调师).
+(function () {
+  "use strict";
+  const STATUS = { active: "有效", suspended: "暂停", withdrawn: "撤销", expired: "过期", "not-filed": "未备案" };
+  const $ = (id) => document.getElementById(id);
+  let data = null;
+
+  function option(select, value, label) {
+    const o = document.createElement("option");
+    o.value = value;
+    o.textContent = label;
+    select.appendChild(o);
+  }
+
+  function render() {
+    const q = $("q").value.trim().toLowerCase();
+    const province = $("province").value, city = $("city").value;
+    const category = $("category").value, level = $("level").value, status = $("status").value;
+    const out = [];
+    let total = 0;
+    for (const row of data.rows) {
+      const [number, name, prov, cty, cat, , st, scope] = row;
+      if (province && prov !== province) continue;
+      if (city && cty !== city) continue;
+      if (category && cat !== category) continue;
+      if (status && st !== status) continue;
+      if (level && !scope.some((s) => s[2].includes(level))) continue;
+      if (q) {
+        const hay = (number + " " + name + " " + scope.map((s) => data.occ[s[0]][1] + " " + data.occ[s[0]][0] + " " + (s[1] >= 0 ? data.jobs[s[1]] : "")).join(" ")).toLowerCase();
+        if (!hay.includes(q)) continue;
+      }
+      total += 1;
+      if (out.length < 200) out.push(row);
+    }
+    const list = $("results");
+    list.textContent = "";
+    for (const [number, name, prov, cty, , type, st, scope] of out) {
+      const li = document.createElement("li");
+      const a = document.createElement("a");
+      a.href = "../i/" + number + "/";
+      a.textContent = name;
+      const meta = document.createElement("span");
+      const place = data.provinces[prov] ? data.provinces[prov].name + " " + (data.provinces[prov].cities[cty] || "") : prov;
+      const occs = [...new Set(scope.map((s) => data.occ[s[0]][1]))].slice(0, 6).join("、");
+      meta.textContent = " " + number + " · " + place + " · " + (data.types[type] || type) + " · " + (STATUS[st] || st) + (occs ? " · " + occs : "");
+      li.append(a, meta);
+      list.appendChild(li);
+    }
+    $("count").textContent = "共 " + total + " 家" + (total > out.length ? "（显示前 " + out.length + " 家）" : "") + " · " + total + " institutions";
+  }
+
+  function cities() {
+    const sel = $("city");
+    sel.length = 1;
+    const p = data.provinces[$("province").value];
+    if (p) for (const [code, name] of Object.entries(p.cities)) option(sel, code, name);
+  }
+
+  fetch(new URL("index.json", document.baseURI.replace(/[^/]*$/, "")).href)
+    .then((r) => r.json())
+    .then((d) => {
+      data = d;
+      for (const [code, p] of Object.entries(d.provinces)) option($("province"), code, p.name);
+      for (const id of ["q", "category", "level", "status", "city"]) $(id).addEventListener("input", render);
+      $("province").addEventListener("input", () => { cities(); render(); });
+      render();
+    })
+    .catch(() => { $("count").textContent = "目录数据载入失败 The directory could not be loaded."; });
+})();

@@ -1,0 +1,136 @@
+"""The published site: generated pages, the directory index, the signed snapshot, and verifying
+against the snapshot instead of the registry."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli import main
+from credentials import commitment, registryedit, snapshot
+from credentials.credential import Credential, IdType
+from credentials.keys import SigningKey, save_signing_key
+from credentials.levels import Level
+from credentials.registry import load_registry
+from credentials.sign import sign
+from credentials.verify import check
+from tests.conftest import ROOT, SAMPLE_REGISTRY
+
+pytestmark = pytest.mark.integration
+VECTORS = ROOT / "tests" / "vectors"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A registry copy with a bureau key we hold, one issued credential, and the built site."""
+    tmp = tmp_path_factory.mktemp("site")
+    registry = tmp / "registry"
+    shutil.copytree(SAMPLE_REGISTRY, registry)
+    bureau_key = SigningKey.generate()
+    text = (registry / "bureau.yaml").read_text("utf-8")
+    text = re.sub(r'(snapshot_key:[^\n]*\n  kid: )[^\n]*\n  public_key: [^\n]*',
+                  rf'\g<1>{bureau_key.kid}\n  public_key: "{bureau_key.public_key.raw.hex()}"', text)  # fmt: skip
+    (registry / "bureau.yaml").write_text(text, "utf-8")
+    save_signing_key(bureau_key, tmp / "bureau.key", passphrase=None)
+    key = SigningKey.generate()
+    registryedit.add_key(registry / "institutions" / "Y000041039002.yaml", kid=key.kid,
+                         public_key=key.public_key.raw, not_before=dt.date(2024, 1, 1))  # fmt: skip
+    cred = Credential("Y000041039002245000001", 1, "张小芳", IdType.RESIDENT_ID,
+                      commitment.commit(IdType.RESIDENT_ID, "410102199909091238"), "4-10-01-03",
+                      None, Level.JUNIOR_WORKER, dt.date(2024, 6, 28))  # fmt: skip
+    (tmp / "c.cose").write_bytes(sign(cred, key, registry=load_registry(registry)))
+    result = CliRunner().invoke(main, ["site", "build", "--registry", str(registry), "--out",
+                                       str(tmp / "site"), "--snapshot-key", str(tmp / "bureau.key"),
+                                       "--at", "2026-11-21"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return {"tmp": tmp, "registry": registry, "site": tmp / "site", "bureau": tmp / "bureau.key"}
+
+
+def test_pages_for_every_institution_province_occupation_and_revocation(
+    built: dict[str, Path],
+) -> None:
+    site = built["site"]
+    registry = load_registry(built["registry"])
+    for number in registry.institutions:
+        assert (site / "i" / number / "index.html").is_file()
+    page = (site / "i" / "Y000041019001" / "index.html").read_text("utf-8")
+    for text in ("郑州青禾技师学院职业技能等级认定中心", "Y000041019001", "豫人社函〔2022〕8号",
+                 "四级/中级工、三级/高级工、二级/技师、一级/高级技师", "增量备案 increment",
+                 "2025-03-01 至 2028-02-29", "本校学生"):  # fmt: skip
+        assert text in page, text
+    for code in ("41", "21", "32", "33"):
+        assert (site / "directory" / code / "index.html").is_file()
+    occupations = (site / "occupations" / "index.html").read_text("utf-8")
+    assert "4-03-02-01 中式烹调师" in occupations
+    assert "Y000041019001231000007" in (site / "revoked" / "index.html").read_text("utf-8")
+    home = (site / "index.html").read_text("utf-8")
+    assert "目录数据截至 2026-11-21" in home
+
+
+def test_directory_index_is_compact_and_searchable(built: dict[str, Path]) -> None:
+    index = json.loads((built["site"] / "directory" / "index.json").read_text("utf-8"))
+    assert len(index["rows"]) == 14
+    cooking = [r for r in index["rows"]
+               if any("烹调" in index["occ"][s[0]][1] for s in r[7])]  # fmt: skip
+    assert {r[0] for r in cooking} >= {"Y000041019001", "S000021025001"}
+    search = json.loads((built["site"] / "search" / "search_index.json").read_text("utf-8"))
+    assert not [d for d in search["docs"] if d["location"].startswith("i/")]
+
+
+def test_no_resource_from_another_host(built: dict[str, Path]) -> None:
+    for page in built["site"].rglob("*.html"):
+        html = page.read_text("utf-8")
+        loaded = re.findall(r'<(?:script|link|img)[^>]+(?:src|href)="(https?://[^"]+)"', html)
+        assert not loaded, (page, loaded)
+        assert "fonts.googleapis" not in html
+
+
+def test_snapshot_is_signed_and_verifies_credentials(
+    built: dict[str, Path], runner: CliRunner
+) -> None:
+    snap = built["site"] / "snapshot"
+    manifest = json.loads((snap / "manifest.json").read_text("utf-8"))
+    assert set(manifest["shards"]) == {"41", "21", "32", "33"}
+    assert (snap / snapshot.SIGNATURE).is_file()
+    args = ["verify", str(built["tmp"] / "c.cose"), "--snapshot", str(snap),
+            "--registry", str(built["registry"]), "--at", "2026-11-21"]  # fmt: skip
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "✅ 真实有效 GENUINE" in result.output
+    # an altered shard, or a manifest signed by someone else, is refused
+    altered = built["tmp"] / "altered"
+    shutil.copytree(snap, altered)
+    shard = altered / "41.json"
+    shard.write_bytes(shard.read_bytes().replace("洛阳远川".encode(), "洛阳远山".encode()))
+    args[3] = str(altered)
+    result = runner.invoke(main, args)
+    assert result.exit_code == 1
+    assert "does not match its hash" in result.output
+    other = SigningKey.generate().public_key.raw.hex()
+    result = runner.invoke(main, [*args[:4], "--snapshot-key-hex", other, *args[4:]])
+    assert result.exit_code == 1
+    assert "signature does not verify" in result.output
+
+
+def test_snapshot_and_registry_give_the_same_verdicts_on_every_vector() -> None:
+    from tests.vectors.generate import KEYS
+
+    registry = load_registry(VECTORS / "registry")
+    files = snapshot.sign_manifest(snapshot.build(registry, day=dt.date(2026, 11, 21), commit=None),
+                                   KEYS["bureau"])  # fmt: skip
+    snap, manifest = snapshot.load(files, trusted_key=KEYS["bureau"].public_key.raw)
+    assert manifest["date"] == "2026-11-21"
+    vectors = [p for p in sorted(VECTORS.glob("*.json")) if p.name != "check-ids.json"]
+    for path in vectors:
+        v = json.loads(path.read_text("utf-8"))
+        data, at = bytes.fromhex(v["cose_hex"]), dt.date.fromisoformat(v["at"])
+        a, b = check(data, registry, at=at), check(data, snap, at=at)
+        assert [(c.id, c.status, c.reason) for c in a.checks] == [
+            (c.id, c.status, c.reason) for c in b.checks
+        ], path.name

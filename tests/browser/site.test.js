@@ -1,0 +1,96 @@
+// Browser tests of the built site: Playwright drives Debian's Chromium against a local server.
+// Run by tests/integration/test_browser.py, which builds the site and sets SITE_DIR, SHOTS_DIR.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import http from "node:http";
+import fs from "node:fs";
+import path from "node:path";
+import { chromium } from "playwright-core";
+
+const SITE = process.env.SITE_DIR;
+const SHOTS = process.env.SHOTS_DIR || "build/screenshots";
+const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css",
+  ".json": "application/json", ".svg": "image/svg+xml", ".png": "image/png", ".xml": "application/xml" };
+
+let server, base, browser;
+const foreign = [];
+
+before(async () => {
+  assert.ok(SITE && fs.existsSync(SITE), "SITE_DIR must point to a built site");
+  fs.mkdirSync(SHOTS, { recursive: true });
+  server = http.createServer((req, res) => {
+    let file = path.join(SITE, decodeURIComponent(new URL(req.url, "http://x").pathname));
+    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, "index.html");
+    if (!file.startsWith(path.resolve(SITE)) || !fs.existsSync(file)) { res.writeHead(404); res.end(); return; }
+    res.writeHead(200, { "content-type": TYPES[path.extname(file)] || "application/octet-stream" });
+    fs.createReadStream(file).pipe(res);
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${server.address().port}`;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+async function open(url, width) {
+  const context = await browser.newContext({ viewport: { width, height: width < 500 ? 740 : 900 } });
+  await context.route("**/*", (route) => {
+    const host = new URL(route.request().url()).host;
+    if (host !== new URL(base).host) { foreign.push(route.request().url()); return route.abort(); }
+    return route.continue();
+  });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.goto(base + url, { waitUntil: "networkidle" });
+  return { page, context, errors };
+}
+
+const PAGES = [["home", "/"], ["directory", "/directory/"], ["institution", "/i/Y000041019001/"],
+  ["province", "/directory/41/"], ["occupations", "/occupations/"], ["revoked", "/revoked/"], ["spec", "/spec/"]];
+
+for (const width of [360, 1280]) {
+  test(`pages render at ${width}px without leaving the site`, async () => {
+    for (const [name, url] of PAGES) {
+      const { page, context, errors } = await open(url, width);
+      assert.deepEqual(errors, [], `${url}: script errors`);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 1, `${url} at ${width}px is ${overflow}px too wide`);
+      await page.screenshot({ path: path.join(SHOTS, `${name}-${width}.png`), fullPage: false });
+      await context.close();
+    }
+    assert.deepEqual(foreign, [], "requests to other hosts");
+  });
+}
+
+test("the directory finds institutions by a Chinese substring and filters them", async () => {
+  const { page, context } = await open("/directory/", 1280);
+  await page.waitForFunction(() => !document.getElementById("count").textContent.includes("Loading"));
+  await page.fill("#q", "烹调");
+  const names = await page.$$eval("#results li a", (as) => as.map((a) => a.textContent));
+  assert.ok(names.some((n) => n.includes("郑州青禾技师学院")), names.join(", "));
+  assert.ok(names.some((n) => n.includes("大连海味烹饪")), names.join(", "));
+  await page.selectOption("#province", "21");
+  const liaoning = await page.$$eval("#results li a", (as) => as.map((a) => a.textContent));
+  assert.deepEqual(liaoning, ["大连海味烹饪职业技能评价中心"]);
+  await page.selectOption("#province", "");
+  await page.fill("#q", "");
+  await page.selectOption("#status", "");
+  const all = await page.$$eval("#results li", (lis) => lis.length);
+  assert.equal(all, 14);
+  await page.selectOption("#status", "withdrawn");
+  assert.equal(await page.$$eval("#results li", (lis) => lis.length), 1);
+  await page.click("#results li a");
+  await page.waitForURL(/\/i\/Y000021011001\/$/);
+  assert.match(await page.textContent("h1"), /北方重型机械集团沈阳分公司/);
+  await context.close();
+  assert.deepEqual(foreign, []);
+});

@@ -41,10 +41,10 @@ def settings() -> tuple[Registry, dt.date, str | None, Path | None]:
     return load_registry(registry_dir), day, commit, Path(key) if key else None
 
 
-def generated_files() -> list[site.Page]:
+def generated_files(stylesheets: list[str]) -> list[site.Page]:
     """Every generated page and data file, the snapshot signed when a key is given."""
     registry, day, commit, key_path = settings()
-    files = site.pages(registry, day=day, commit=commit)
+    files = site.pages(registry, day=day, commit=commit, stylesheets=stylesheets)
     if key_path is not None:
         key = load_signing_key(key_path, passphrase=os.environ.get("SKILLCERT_PASSPHRASE"))
         bureau = registry.bureau

@@ -10,7 +10,9 @@ from credentials import sitebuild
 
 
 def on_files(files: Files, config: Any) -> Files:
-    for path, content in sitebuild.generated_files():
+    names = [f.src_uri for f in files if f.src_uri.endswith(".css")]
+    css = [c for c in names if c.startswith("assets/stylesheets/main")] + ["assets/extra.css"]
+    for path, content in sitebuild.generated_files(css):
         files.append(File.generated(config, path, content=content))
     return files
 

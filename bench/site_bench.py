@@ -37,7 +37,7 @@ def main() -> None:
     print(f"machine: {describe()}")
     for size in (int(s) for s in args.sizes.split(",")):
         with tempfile.TemporaryDirectory() as tmp:
-            registry = generate(Path(tmp) / "registry", size)
+            registry = generate(Path(tmp) / "registry", size, national=True)
             out = Path(tmp) / "site"
             before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
             t0 = time.perf_counter()

@@ -24,6 +24,20 @@ _PROVINCES = {
     "32": ([f"{c:02d}" for c in range(1, 14)], "order4"),
 }
 _MAX_YEARS = {"41": 3, "21": 3, "33": 2, "32": 2}
+# With national=True, institutions spread over all 31 mainland provinces (synthetic rules for the
+# 27 the sample bureau does not describe: 15 cities, city + 4-digit order).
+_OTHER_PROVINCES = ("11", "12", "13", "14", "15", "22", "23", "31", "34", "35", "36", "37", "42",
+                    "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65")  # fmt: skip
+_OTHER_CITIES = [f"{c:02d}" for c in range(1, 16)]
+
+
+def _province_rules(code: str) -> str:
+    cities = ", ".join(f'"{c}": 合成{code}{c}市' for c in _OTHER_CITIES)
+    return (
+        f'\n  "{code}":\n    name: 合成省{code}\n    max_validity_years: 3\n'
+        f"    cities: {{{cities}}}\n    sequence:\n      - {{part: city, length: 2}}\n"
+        "      - {part: order, length: 4, ranges: [{min: 1, max: 9999}]}\n"
+    )
 
 
 def _public_key(seed: bytes) -> str:
@@ -52,6 +66,7 @@ def generate(
     *,
     seed: int = 2026,
     key_seeds: dict[str, list[tuple[bytes, str]]] | None = None,
+    national: bool = False,
 ) -> Path:
     """Write a registry of ``count`` institutions into ``dest`` (replaced) and return it.
 
@@ -65,21 +80,27 @@ def generate(
     bureau = (SAMPLE / "bureau.yaml").read_text("utf-8")
     # the pilot-limit warning is a Zhejiang policy for real pilots; random data would trip it
     bureau = bureau.replace("enabled: true", "enabled: false")
+    if national:
+        bureau += "".join(_province_rules(code) for code in _OTHER_PROVINCES)
     (dest / "bureau.yaml").write_text(bureau, "utf-8")
     shutil.copy(SAMPLE / "occupations.yaml", dest / "occupations.yaml")
     occupations = yaml.safe_load((SAMPLE / "occupations.yaml").read_text("utf-8"))["occupations"]
     per_city: dict[tuple[str, str], int] = {}
-    provinces = list(_PROVINCES)
+    provinces = list(_PROVINCES) + (list(_OTHER_PROVINCES) if national else [])
     for i in range(count):
         province = provinces[i % len(provinces)]
-        city = rng.choice(_PROVINCES[province][0])
+        cities = _PROVINCES[province][0] if province in _PROVINCES else _OTHER_CITIES
+        city = rng.choice(cities)
         n = per_city.get((province, city), 0)
         per_city[(province, city)] = n + 1
-        sequence, itype, ownership = _sequence(rng, province, city, n)
+        if province in _PROVINCES:
+            sequence, itype, ownership = _sequence(rng, province, city, n)
+        else:
+            sequence, itype, ownership = f"{city}{1 + n:04d}", "enterprise", "private"
         filing = f"Y0000{province}{sequence}"
         year = 2020 + rng.randrange(4)
         start = f"{year}-{rng.randrange(1, 13):02d}-01"
-        years = _MAX_YEARS[province]
+        years = _MAX_YEARS.get(province, 3)
         end1 = f"{year + years}-{start[5:7]}-01"
         until1 = _day_before(end1)
         until2 = _day_before(f"{year + 2 * years}-{start[5:7]}-01")

@@ -165,7 +165,7 @@ def _province_page(code: str, insts: list[Institution], registry: Registry, day:
     ]
     for inst in sorted(insts, key=lambda i: i.filing_number):
         rows.append(
-            f"| [`{inst.filing_number}`](../i/{inst.filing_number}/index.html) | {_esc(inst.name)} | "
+            f"| [`{inst.filing_number}`](../../i/{inst.filing_number}/) | {_esc(inst.name)} | "
             f"{_city(registry, inst)} | {TYPE_ZH[inst.type]} | {STATUS_ZH[inst.status_on(day)]} |"
         )
     return "---\nsearch:\n  exclude: true\n---\n\n" + "\n".join(rows) + "\n"
@@ -224,7 +224,7 @@ def _occupations_page(registry: Registry, day: dt.date) -> str:
                  "| 省份 Province | 机构 Institution | 等级 Levels |", "|---|---|---|"]  # fmt: skip
         for province, items in sorted(provinces.items()):
             for inst, levels in sorted(items, key=lambda x: x[0].filing_number):
-                rows.append(f"| {_province(registry, province)} | [{_esc(inst.name)}](i/{inst.filing_number}/index.html) "
+                rows.append(f"| {_province(registry, province)} | [{_esc(inst.name)}](../i/{inst.filing_number}/) "
                             f"| {levels_long(levels)} |")  # fmt: skip
         rows.append("")
     return "\n".join(rows) + "\n"
@@ -242,7 +242,7 @@ def _revoked_page(registry: Registry) -> str:
     items = [(r, inst) for inst in registry.institutions.values() for r in inst.revoked]
     for r, inst in sorted(items, key=lambda x: (x[0].date, x[0].number), reverse=True):
         rows.append(f"| `{r.number}` | {r.version} | {r.date} | {_esc(r.reason)} | "
-                    f"[{_esc(inst.name)}](i/{inst.filing_number}/index.html) |")  # fmt: skip
+                    f"[{_esc(inst.name)}](../i/{inst.filing_number}/) |")  # fmt: skip
     if not items:
         rows.append("| （无 none） | | | | |")
     return "\n".join(rows) + "\n"

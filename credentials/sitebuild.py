@@ -60,6 +60,18 @@ def generated_files(stylesheets: list[str]) -> list[site.Page]:
     return files
 
 
+def write_direct(site_dir: Path, pages: list[site.Page]) -> None:
+    """Write pages straight into the built site (institution pages)."""
+    made: set[Path] = set()
+    for path, content in pages:
+        target = site_dir / path
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        target.write_bytes(data)
+
+
 def home_status() -> str:
     """The home page's "data as of" line."""
     _, day, commit, _ = settings()

@@ -1,21 +1,36 @@
-"""MkDocs hook: adds the pages and data generated from the registry (see credentials.sitebuild)."""
+"""MkDocs hook: adds the pages and data generated from the registry (see credentials.sitebuild).
+
+Institution pages are complete HTML documents: they are written straight into the built site after
+the build (20,000 of them would slow MkDocs' own file handling down to minutes).
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from mkdocs.structure.files import File, Files
 
 from credentials import sitebuild
 
+_direct: list[tuple[str, str | bytes]] = []
+
 
 def on_files(files: Files, config: Any) -> Files:
     names = [f.src_uri for f in files if f.src_uri.endswith(".css")]
     css = [c for c in names if c.startswith("assets/stylesheets/main")] + ["assets/extra.css"]
+    _direct.clear()
     for path, content in sitebuild.generated_files(css):
-        files.append(File.generated(config, path, content=content))
+        if path.startswith("i/"):
+            _direct.append((path, content))
+        else:
+            files.append(File.generated(config, path, content=content))
     return files
 
 
 def on_page_markdown(markdown: str, page: Any, **_: Any) -> str:
     return markdown.replace("<!-- registry-status -->", sitebuild.home_status())
+
+
+def on_post_build(config: Any) -> None:
+    sitebuild.write_direct(Path(config["site_dir"]), _direct)

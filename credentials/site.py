@@ -202,7 +202,9 @@ def directory_index(registry: Registry, day: dt.date) -> bytes:
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def _occupations_page(registry: Registry, day: dt.date) -> str:
+def _occupations(
+    registry: Registry, day: dt.date
+) -> dict[tuple[str, str | None], dict[str, list[tuple[Institution, tuple[Level, ...]]]]]:
     table: dict[tuple[str, str | None], dict[str, list[tuple[Institution, tuple[Level, ...]]]]]
     table = defaultdict(lambda: defaultdict(list))
     for inst in registry.institutions.values():
@@ -210,24 +212,71 @@ def _occupations_page(registry: Registry, day: dt.date) -> str:
             continue
         for r in inst.scope_on(day):
             table[(r.occupation, r.job)][inst.province].append((inst, r.levels))
+    return table
+
+
+def _occupations_page(registry: Registry, day: dt.date) -> str:
+    """The occupation index: one row per occupation and job, linking to its page."""
     rows = [
         "---\nsearch:\n  exclude: true\n---\n",
         "# 职业索引 Occupation index",
         "",
-        f"{day.isoformat()} 有效的评价机构可认定的职业（工种）及等级，按省份列出。"
-        f"*Which active institutions may certify which occupation, job and level, by province.*",
+        f"{day.isoformat()} 有效的评价机构可认定的职业（工种），点击查看各省的机构及等级。"
+        "*Which occupations and jobs active institutions may certify; follow a row for the "
+        "institutions and levels by province.*",
         "",
+        "| 职业编码 Code | 职业名称 Occupation | 工种/职业方向 Job | 机构数 Institutions | 省份 Provinces |",
+        "|---|---|---|---|---|",
     ]
+    table = _occupations(registry, day)
     for (code, job), provinces in sorted(table.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
         name = registry.occupations[code].name if code in registry.occupations else code
-        rows += [f"## {code} {_esc(name)} / {_esc(job)}", "",
-                 "| 省份 Province | 机构 Institution | 等级 Levels |", "|---|---|---|"]  # fmt: skip
-        for province, items in sorted(provinces.items()):
-            for inst, levels in sorted(items, key=lambda x: x[0].filing_number):
-                rows.append(f"| {_province(registry, province)} | [{_esc(inst.name)}](../i/{inst.filing_number}/) "
-                            f"| {levels_long(levels)} |")  # fmt: skip
-        rows.append("")
+        count = sum(len(items) for items in provinces.values())
+        where = "、".join(_province(registry, p) for p in sorted(provinces))
+        rows.append(f"| [{code}](../o/{code}/#{_anchor(job)}) | {_esc(name)} | {_esc(job)} | {count} "
+                    f"| {where} |")  # fmt: skip
     return "\n".join(rows) + "\n"
+
+
+def _anchor(job: str | None) -> str:
+    return "job-" + hashlib.sha256((job or "").encode()).hexdigest()[:8]
+
+
+def occupation_pages(registry: Registry, day: dt.date, stylesheets: Iterable[str]) -> list[Page]:
+    """One plain-HTML page per occupation: for each job, the institutions and levels by province."""
+    e = html.escape
+    links = "".join(f'<link rel="stylesheet" href="../../{e(css)}">' for css in stylesheets)
+    by_code: dict[
+        str, list[tuple[str | None, dict[str, list[tuple[Institution, tuple[Level, ...]]]]]]
+    ]
+    by_code = defaultdict(list)
+    for (code, job), provinces in _occupations(registry, day).items():
+        by_code[code].append((job, provinces))
+    out: list[Page] = []
+    for code, jobs in sorted(by_code.items()):
+        name = registry.occupations[code].name if code in registry.occupations else code
+        parts = [f"<h1>{e(code)} {e(name)}</h1>"]
+        for job, provinces in sorted(jobs, key=lambda j: j[0] or ""):
+            parts.append(f'<h2 id="{_anchor(job)}">工种/职业方向 Job: {e(job or "--")}</h2>')
+            body = "".join(
+                f'<tr><td>{e(_province(registry, p))}</td><td><a href="../../i/{i.filing_number}/">'
+                f"{e(i.name)}</a></td><td>{e(levels_long(levels))}</td></tr>"
+                for p in sorted(provinces)
+                for i, levels in sorted(provinces[p], key=lambda x: x[0].filing_number)
+            )
+            parts.append('<div class="md-typeset__table"><table><thead><tr><th>省份 Province</th>'
+                         f"<th>机构 Institution</th><th>等级 Levels</th></tr></thead><tbody>{body}"
+                         "</tbody></table></div>")  # fmt: skip
+        out.append((
+            f"o/{code}/index.html",
+            '<!doctype html>\n<html lang="zh"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width,initial-scale=1">'
+            f"<title>{e(code)} {e(name)}</title>{links}</head>"
+            '<body><header class="sc-bar"><a href="../../">职业技能等级证书核验</a> · '
+            '<a href="../../occupations/">职业索引 Occupations</a></header>'
+            f'<main class="md-typeset sc-page">{"".join(parts)}</main></body></html>\n',
+        ))  # fmt: skip
+    return out
 
 
 def _revoked_page(registry: Registry) -> str:
@@ -263,6 +312,7 @@ def pages(
     for code, insts in sorted(by_province.items()):
         out.append((f"directory/{code}.md", _province_page(code, insts, registry, day)))
     out.append(("occupations.md", _occupations_page(registry, day)))
+    out += occupation_pages(registry, day, stylesheets)
     out.append(("revoked.md", _revoked_page(registry)))
     out.append(("directory/index.json", directory_index(registry, day)))
     for name, data in snapshot.build(registry, day=day, commit=commit).items():

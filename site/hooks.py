@@ -21,7 +21,7 @@ def on_files(files: Files, config: Any) -> Files:
     css = [c for c in names if c.startswith("assets/stylesheets/main")] + ["assets/extra.css"]
     _direct.clear()
     for path, content in sitebuild.generated_files(css):
-        if path.startswith("i/"):
+        if path.startswith(("i/", "o/")):
             _direct.append((path, content))
         else:
             files.append(File.generated(config, path, content=content))

@@ -67,7 +67,10 @@ def test_pages_for_every_institution_province_occupation_and_revocation(
     for code in ("41", "21", "32", "33"):
         assert (site / "directory" / code / "index.html").is_file()
     occupations = (site / "occupations" / "index.html").read_text("utf-8")
-    assert "4-03-02-01 中式烹调师" in occupations
+    assert "中式烹调师" in occupations
+    cooking = (site / "o" / "4-03-02-01" / "index.html").read_text("utf-8")
+    assert "郑州青禾技师学院职业技能等级认定中心" in cooking
+    assert "五级/初级工、四级/中级工、三级/高级工" in cooking
     assert "Y000041019001231000007" in (site / "revoked" / "index.html").read_text("utf-8")
     home = (site / "index.html").read_text("utf-8")
     assert "目录数据截至 2026-11-21" in home

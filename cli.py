@@ -229,7 +229,8 @@ _keys_dir_option = click.option(
 
 
 @keys.command("new")
-@click.option("--institution", "filing", required=True, help="The institution's filing number.")
+@click.option("--institution", "filing", help="The institution's filing number.")
+@click.option("--bureau", is_flag=True, help="The bureau's snapshot-signing key (bureau.yaml).")
 @click.option(
     "--passphrase", is_flag=True, help=f"Encrypt the key file (or set ${_PASSPHRASE_ENV})."
 )
@@ -242,7 +243,8 @@ _keys_dir_option = click.option(
 @_registry_option
 @_errors
 def keys_new(
-    filing: str,
+    filing: str | None,
+    bureau: bool,  # noqa: FBT001
     passphrase: bool,  # noqa: FBT001
     out: Path | None,
     print_only: bool,  # noqa: FBT001
@@ -250,9 +252,29 @@ def keys_new(
     keys_dir: Path,
     registry_dir: Path,
 ) -> None:
-    """Create a key pair for an institution and register its public key."""
+    """Create a key pair for an institution (or the bureau) and register its public key."""
     from credentials import registryedit
 
+    if bureau == bool(filing):
+        raise click.UsageError("give either --institution FILING or --bureau")
+    if bureau:
+        from credentials.keys import SigningKey, save_signing_key
+
+        key = SigningKey.generate()
+        path = out or keys_dir / f"bureau-snapshot-{key.kid}.key"
+        _refuse_public_places(path, registry_dir)
+        save_signing_key(key, path, passphrase=_new_passphrase(wanted=passphrase))
+        if print_only:
+            click.echo(
+                f'snapshot_key:\n  kid: "{key.kid}"\n  public_key: "{key.public_key.raw.hex()}"'
+            )
+        else:
+            registryedit.set_snapshot_key(registry_dir / "bureau.yaml", kid=key.kid,
+                                          public_key=key.public_key.raw)  # fmt: skip
+            click.echo(f"snapshot key {key.kid} set in {registry_dir / 'bureau.yaml'}")
+        click.echo(f"private key: {path} (mode 600; keep it as the SKILLCERT_SNAPSHOT_KEY secret)")
+        return
+    assert filing is not None
     filing = filing.strip().upper()
     start = _day(not_before)
     target = None if print_only else _institution_file(registry_dir, filing)

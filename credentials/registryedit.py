@@ -78,6 +78,18 @@ def key_snippet(*, kid: str, public_key: bytes, not_before: dt.date) -> str:
     )
 
 
+def set_snapshot_key(path: Path, *, kid: str, public_key: bytes) -> None:
+    """Replace the bureau's snapshot-signing public key in ``bureau.yaml``."""
+    doc = _load(path)
+    entry = doc.get("snapshot_key")
+    if not isinstance(entry, CommentedMap):
+        entry = CommentedMap()
+        doc["snapshot_key"] = entry
+    entry["kid"] = DoubleQuotedScalarString(kid)
+    entry["public_key"] = DoubleQuotedScalarString(public_key.hex())
+    _save(path, doc)
+
+
 def set_key_date(path: Path, *, kid: str, field: str, day: dt.date) -> bool:
     """Set ``not_after`` or ``compromised_at`` of key ``kid``; False when the key is not there."""
     if field not in ("not_after", "compromised_at"):

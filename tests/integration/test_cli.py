@@ -237,7 +237,7 @@ def test_diff_unknown_revision(runner: CliRunner, repo: Path) -> None:
 
 def test_workflow_parses_and_calls_existing_commands() -> None:
     workflow = yaml.safe_load((ROOT / ".github/workflows/registry.yml").read_text("utf-8"))
-    assert set(workflow["jobs"]) >= {"pull-request", "main"}
+    assert set(workflow["jobs"]) >= {"pull-request", "main", "publish"}
     runs = [
         step["run"] for job in workflow["jobs"].values() for step in job["steps"] if "run" in step
     ]

@@ -190,3 +190,26 @@ def test_verify_not_genuine_and_unusable(
     out = runner.invoke(main, ["verify", str(blank), *base])
     assert out.exit_code == 2
     assert "no QR code" in out.output
+
+
+def test_bureau_snapshot_key_signs_the_site(
+    runner: CliRunner, registry_copy: Path, tmp_path: Path
+) -> None:
+    result = runner.invoke(main, ["keys", "new", "--bureau", "--registry", str(registry_copy),
+                                  "--keys-dir", str(tmp_path / "k")])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    (key_file,) = (tmp_path / "k").glob("bureau-snapshot-*.key")
+    key = load_signing_key(key_file, passphrase=None)
+    bureau = yaml.safe_load((registry_copy / "bureau.yaml").read_text("utf-8"))
+    assert bureau["snapshot_key"] == {"kid": key.kid, "public_key": key.public_key.raw.hex()}
+    assert (
+        runner.invoke(main, ["registry", "check", "--registry", str(registry_copy)]).exit_code == 0
+    )
+    out = tmp_path / "site"
+    built = runner.invoke(main, ["site", "build", "--registry", str(registry_copy), "--out", str(out),
+                                 "--snapshot-key", str(key_file)])  # fmt: skip
+    assert built.exit_code == 0, built.output
+    sig = json.loads((out / "snapshot" / "manifest.sig.json").read_text())
+    assert sig["kid"] == key.kid
+    both = runner.invoke(main, ["keys", "new", "--bureau", "--institution", FILING])
+    assert both.exit_code == 2

@@ -51,6 +51,21 @@ def status_line(day: dt.date, commit: str | None) -> str:
     return f"目录数据截至 {day.isoformat()}{c}。*Registry data as of {day.isoformat()}{ce}.*"
 
 
+def _html_page(title: str, up: tuple[str, str], body: str, stylesheets: Iterable[str]) -> str:
+    """A complete page two levels below the site root (``i/<n>/``, ``o/<code>/``), in the
+    site's look: the theme's stylesheets, a bar back to the home page and to ``up``."""
+    e = html.escape
+    links = "".join(f'<link rel="stylesheet" href="../../{e(css)}">' for css in stylesheets)
+    return (
+        '<!doctype html>\n<html lang="zh"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width,initial-scale=1">'
+        f"<title>{e(title)}</title>{links}</head>"
+        '<body><header class="sc-bar"><a href="../../">职业技能等级证书核验</a> · '
+        f'<a href="../../{up[0]}">{e(up[1])}</a></header>'
+        f'<main class="md-typeset sc-page">{body}</main></body></html>\n'
+    )
+
+
 def institution_page(
     inst: Institution, registry: Registry, day: dt.date, *, stylesheets: Iterable[str] = ()
 ) -> str:
@@ -62,7 +77,6 @@ def institution_page(
     """
     e = html.escape
     status = inst.status_on(day)
-    links = "".join(f'<link rel="stylesheet" href="../../{e(css)}">' for css in stylesheets)
     first = min((r.since for r in inst.scope), default=None)
     details = [
         ("备案号 Filing number", f"<code>{inst.filing_number}</code>"),
@@ -144,14 +158,8 @@ def institution_page(
             raw=True,
         ),
     ]
-    return (
-        '<!doctype html>\n<html lang="zh"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width,initial-scale=1">'
-        f"<title>{e(inst.name)} · {inst.filing_number}</title>{links}</head>"
-        '<body><header class="sc-bar"><a href="../../">职业技能等级证书核验</a> · '
-        '<a href="../../directory/">评价机构目录 Directory</a></header>'
-        f'<main class="md-typeset sc-page">{"".join(parts)}</main></body></html>\n'
-    )
+    return _html_page(f"{inst.name} · {inst.filing_number}", ("directory/", "评价机构目录 Directory"),
+                      "".join(parts), stylesheets)  # fmt: skip
 
 
 def _province_page(code: str, insts: list[Institution], registry: Registry, day: dt.date) -> str:
@@ -245,7 +253,6 @@ def _anchor(job: str | None) -> str:
 def occupation_pages(registry: Registry, day: dt.date, stylesheets: Iterable[str]) -> list[Page]:
     """One plain-HTML page per occupation: for each job, the institutions and levels by province."""
     e = html.escape
-    links = "".join(f'<link rel="stylesheet" href="../../{e(css)}">' for css in stylesheets)
     by_code: dict[
         str, list[tuple[str | None, dict[str, list[tuple[Institution, tuple[Level, ...]]]]]]
     ]
@@ -267,15 +274,9 @@ def occupation_pages(registry: Registry, day: dt.date, stylesheets: Iterable[str
             parts.append('<div class="md-typeset__table"><table><thead><tr><th>省份 Province</th>'
                          f"<th>机构 Institution</th><th>等级 Levels</th></tr></thead><tbody>{body}"
                          "</tbody></table></div>")  # fmt: skip
-        out.append((
-            f"o/{code}/index.html",
-            '<!doctype html>\n<html lang="zh"><head><meta charset="utf-8">'
-            '<meta name="viewport" content="width=device-width,initial-scale=1">'
-            f"<title>{e(code)} {e(name)}</title>{links}</head>"
-            '<body><header class="sc-bar"><a href="../../">职业技能等级证书核验</a> · '
-            '<a href="../../occupations/">职业索引 Occupations</a></header>'
-            f'<main class="md-typeset sc-page">{"".join(parts)}</main></body></html>\n',
-        ))  # fmt: skip
+        out.append((f"o/{code}/index.html",
+                    _html_page(f"{code} {name}", ("occupations/", "职业索引 Occupations"),
+                               "".join(parts), stylesheets)))  # fmt: skip
     return out
 
 

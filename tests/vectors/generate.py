@@ -405,6 +405,13 @@ def generate(out: Path) -> None:
         text = json.dumps(vector, ensure_ascii=False, indent=2) + "\n"
         (out / f"{case.name}.json").write_text(text, "utf-8")
     (out / "check-ids.json").write_text(json.dumps(list(CHECK_IDS), indent=2) + "\n", "utf-8")
+    # the same registry as a signed snapshot: what the JavaScript verifier reads
+    from credentials import snapshot
+
+    snap = snapshot.sign_manifest(snapshot.build(registry, day=AT, commit=None), KEYS["bureau"])
+    (out / "snapshot").mkdir(exist_ok=True)
+    for name, data in snap.items():
+        (out / "snapshot" / name).write_bytes(data)
     write_pinned_edge_cases(out / "conformance")
 
 
@@ -453,7 +460,7 @@ def main() -> None:
     committed = {
         p.relative_to(HERE).as_posix(): p.read_bytes()
         for p in HERE.rglob("*")
-        if p.is_file() and (p.suffix == ".json" or "registry" in p.parts)
+        if p.is_file() and (p.suffix == ".json" or "registry" in p.parts or "snapshot" in p.parts)
     }
     if not NOBLE.is_file():  # without ../shared the pinned answers cannot be recomputed
         committed = {k: v for k, v in committed.items() if not k.startswith("conformance/")}

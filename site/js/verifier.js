@@ -1,0 +1,270 @@
+// The offline verifier: the same ten checks, in the same order, with the same ids and reasons as
+// the Python library (credentials/verify.py). It verifies over the received bytes and never
+// re-encodes them; Ed25519 is checked strictly (RFC 8032, no ZIP-215 leniency) with @noble/ed25519.
+import * as ed from "@noble/ed25519";
+import { decode, encode, equal, hex, Tag, CborError } from "./cbor.js";
+
+export const CHECK_IDS = ["decode", "algorithm", "number-format", "issuer-known",
+  "issuer-active-on-issue-date", "key-valid-on-issue-date", "signature",
+  "in-scope-on-issue-date", "issued-not-in-future", "not-revoked"];
+
+const PROVINCES = new Set(["11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35",
+  "36", "37", "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64",
+  "65", "71", "81", "82"]);
+const ID_TYPES = new Set([1, 2, 3, 4, 5, 6, 9]);
+const MAX_INPUT = 4096;
+
+class Malformed extends Error {}
+
+const isInt = (v) => (typeof v === "number" && Number.isInteger(v)) || typeof v === "bigint";
+const small = (v) => (typeof v === "bigint" ? Number.POSITIVE_INFINITY : v);
+
+function pyStrip(s) { return s.replace(/^[\s\u001c-\u001f\u0085]+|[\s\u001c-\u001f\u0085]+$/gu, ""); }
+
+function decodeDeterministic(bytes) {
+  const value = decode(bytes);
+  if (!equal(encode(value), bytes)) throw new Malformed("CBOR is not in deterministic encoding");
+  return value;
+}
+
+export function parseNumber(text) {
+  // credentials/numbers.py: one capital letter Y or S, 21 digits, known province, level 1-5,
+  // year >= 19, serial >= 1.
+  if (!/^[A-Z][0-9]{21}$/.test(text)) throw new Malformed("certificate number has no known format");
+  if (text[0] !== "Y" && text[0] !== "S") throw new Malformed("category letter must be Y or S");
+  if (!PROVINCES.has(text.slice(5, 7))) throw new Malformed("unknown province");
+  const level = Number(text[15]);
+  if (level < 1 || level > 5) throw new Malformed("level digit must be 1-5");
+  if (Number(text.slice(16)) === 0) throw new Malformed("serial 000000");
+  const year = Number(text.slice(13, 15));
+  if (year < 19) throw new Malformed("year before 2019");
+  return { filing: text.slice(0, 13), province: text.slice(5, 7), year, level };
+}
+
+function numberFromClaim(v) {
+  if (!Array.isArray(v) || v.length !== 2) throw new Malformed("claim number must be [letters, digits]");
+  const [letters, digits] = v;
+  if (typeof letters !== "string" || !/^[A-Z]{1,2}$/.test(letters)) throw new Malformed("number letters");
+  const width = 22 - letters.length;
+  if (!isInt(digits) || BigInt(digits) < 0n || BigInt(digits) >= 10n ** BigInt(width)) throw new Malformed("number digits");
+  return letters + BigInt(digits).toString().padStart(width, "0");
+}
+
+function isoFromDays(days) {
+  const ms = days * 86400000;
+  if (!Number.isSafeInteger(ms) || days > 2932896) throw new Malformed("issue date out of range");
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+function occupationFromInt(v) {
+  if (!isInt(v) || small(v) < 1000000 || small(v) > 8999999) throw new Malformed("occupation code");
+  const s = String(v);
+  return `${s[0]}-${s.slice(1, 3)}-${s.slice(3, 5)}-${s.slice(5, 7)}`;
+}
+
+function text(v, name, { nullable = false } = {}) {
+  if (nullable && v === null) return null;
+  if (typeof v !== "string") throw new Malformed(`claim ${name} must be text`);
+  if (!pyStrip(v) || [...v].length > 64) throw new Malformed(`claim ${name} must be 1-64 characters`);
+  return v;
+}
+
+function uint(v, name) {
+  if (!isInt(v) || v < 0) throw new Malformed(`claim ${name} must be an unsigned integer`);
+  return v;
+}
+
+export function parseCredential(data) {
+  if (data.length > MAX_INPUT) throw new Malformed("input too long");
+  let top;
+  try { top = decode(data); } catch (e) { throw new Malformed(String(e.message || e)); }
+  if (!(top instanceof Tag) || top.tag !== 18) throw new Malformed("not a COSE_Sign1 message (CBOR tag 18)");
+  const msg = top.value;
+  if (!Array.isArray(msg) || msg.length !== 4) throw new Malformed("COSE_Sign1 must be an array of 4 elements");
+  const [protectedBytes, unprotected, payload, signature] = msg;
+  if (!(protectedBytes instanceof Uint8Array)) throw new Malformed("protected header must be a byte string");
+  if (!(unprotected instanceof Map)) throw new Malformed("unprotected header must be a map");
+  if (!(payload instanceof Uint8Array)) throw new Malformed("payload must be a byte string");
+  if (!(signature instanceof Uint8Array)) throw new Malformed("signature must be a byte string");
+  let protectedMap;
+  try { protectedMap = protectedBytes.length === 0 ? new Map() : decodeDeterministic(protectedBytes); } catch (e) { throw new Malformed(String(e.message || e)); }
+  if (!(protectedMap instanceof Map)) throw new Malformed("protected header must encode a map");
+  let claims;
+  try { claims = decodeDeterministic(payload); } catch (e) { throw new Malformed(String(e.message || e)); }
+  if (!(claims instanceof Map)) throw new Malformed("payload must be a map");
+  const keys = [...claims.keys()];
+  if (keys.length !== 9 || ![1, 2, 3, 4, 5, 6, 7, 8, 9].every((k) => claims.has(k))) throw new Malformed("payload claims wrong");
+  const number = numberFromClaim(claims.get(1));
+  const parsed = parseNumber(number);
+  const version = uint(claims.get(2), "version");
+  if (small(version) < 1 || small(version) > 999) throw new Malformed("version outside 1-999");
+  const holder = text(claims.get(3), "holder");
+  const idType = uint(claims.get(4), "id type");
+  if (!ID_TYPES.has(Number(idType))) throw new Malformed("unknown id type");
+  const commitment = claims.get(5);
+  if (!(commitment instanceof Uint8Array) || commitment.length !== 24) throw new Malformed("id commitment must be 24 bytes");
+  const occupation = occupationFromInt(claims.get(6));
+  const job = text(claims.get(7), "job", { nullable: true });
+  const level = uint(claims.get(8), "level");
+  if (small(level) < 1 || small(level) > 5) throw new Malformed("level must be 1-5");
+  const issued = isoFromDays(small(uint(claims.get(9), "issue date")));
+  const kidProtected = protectedMap.get(4);
+  const kid = kidProtected !== undefined ? kidProtected : unprotected.get(4);
+  if (!(kid instanceof Uint8Array) || kid.length !== 8) throw new Malformed("protected header has no 8-byte kid");
+  if (kidProtected === undefined) throw new Malformed("kid must be in the protected header");
+  return {
+    protectedBytes, protectedMap, payload, signature, kid: hex(kid),
+    credential: { number, version: Number(version), holder, idType: Number(idType), commitment,
+      occupation, job, level: Number(level), issued, parsed },
+  };
+}
+
+function sigStructure(protectedBytes, payload) {
+  const ctx = new TextEncoder().encode("Signature1");
+  const parts = [[0x84], [0x60 | ctx.length], ctx, ...bstr(protectedBytes), [0x40], ...bstr(payload)];
+  return Uint8Array.from(parts.flatMap((p) => [...p]));
+}
+
+function bstr(b) {
+  const n = b.length;
+  const head = n < 24 ? [0x40 | n] : n < 256 ? [0x58, n] : [0x59, n >> 8, n & 255];
+  return [head, b];
+}
+
+// --- the registry as of a date (mirrors credentials/model.py) -----------------------------------
+
+export function statusOn(inst, day) {
+  let current = null;
+  for (const [date, status] of inst.s) { if (date <= day) current = status; else break; }
+  if (current === null || day < inst.f) return "not-filed";
+  if (current !== "active") return current;
+  if (!inst.v.some(([a, b]) => a <= day && day <= b)) return day > inst.v[0][0] ? "expired" : "not-filed";
+  return "active";
+}
+
+export class SnapshotRegistry {
+  constructor(shards) {
+    this.institutions = new Map();
+    this.keys = new Map();
+    this.occupations = new Map();
+    for (const shard of shards) {
+      for (const [code, name] of Object.entries(shard.occupations)) this.occupations.set(code, name);
+      for (const [number, inst] of Object.entries(shard.institutions)) {
+        this.institutions.set(number, inst);
+        for (const k of inst.k) if (!this.keys.has(k[0])) this.keys.set(k[0], { owner: number, key: k });
+      }
+    }
+  }
+}
+
+const L = 2n ** 252n + 27742317777372353535851937790883648493n;
+const leNumber = (bytes) => bytes.reduceRight((acc, b) => (acc << 8n) | BigInt(b), 0n);
+
+// Strict, cofactorless Ed25519 verification, as libsodium's crypto_sign_verify_detached (the
+// Python side): canonical A that is not of small order, R not of small order, S < L, and
+// encode([S]B - [k]A) must equal the received R bytes. @noble/ed25519 supplies the curve
+// arithmetic; its own verify is cofactored, which accepts some signatures libsodium rejects.
+export async function verifyEd25519(publicKeyHex, message, signature) {
+  if (signature.length !== 64 || publicKeyHex.length !== 64) return false;
+  try {
+    const pk = ed.etc.hexToBytes(publicKeyHex);
+    const A = ed.Point.fromBytes(pk, false);
+    if (A.isSmallOrder()) return false;
+    const rBytes = signature.slice(0, 32);
+    const R = ed.Point.fromBytes(rBytes, false);
+    if (R.isSmallOrder()) return false;
+    const S = leNumber(signature.slice(32));
+    if (S >= L) return false;
+    const k = ed.etc.mod(leNumber(await ed.hashes.sha512Async(ed.etc.concatBytes(rBytes, pk, message))), L);
+    const check = ed.Point.BASE.multiplyUnsafe(S).subtract(A.multiplyUnsafe(k));
+    return equal(check.toBytes(), rBytes);
+  } catch {
+    return false;
+  }
+}
+
+export async function check(data, registry, at) {
+  const checks = new Map();
+  const ok = new Set();
+  const st = {};
+  async function record(id, needs, fn) {
+    if (!needs.every((n) => ok.has(n))) { checks.set(id, { id, status: "skipped", reason: "depends-on-failed-check", detail: {} }); return; }
+    const [reason, detail] = await fn();
+    checks.set(id, { id, status: reason ? "failed" : "passed", reason, detail });
+    if (!reason) ok.add(id);
+  }
+  await record("decode", [], () => {
+    try { Object.assign(st, parseCredential(data)); return ["", {}]; }
+    catch (e) { if (e instanceof Malformed || e instanceof CborError) return ["malformed", { error: e.message }]; throw e; }
+  });
+  await record("algorithm", ["decode"], () => {
+    const alg = st.protectedMap.get(1);
+    return alg === -8 ? ["", { alg }] : ["not-allowed", { alg: typeof alg === "number" || typeof alg === "string" ? alg : String(alg) }];
+  });
+  await record("number-format", ["decode"], () => {
+    const c = st.credential;
+    if (c.parsed.level !== c.level) return ["level-mismatch", { digit: c.parsed.level, level: c.level }];
+    if (c.parsed.year !== Number(c.issued.slice(0, 4)) % 100) return ["year-mismatch", { digits: c.number.slice(13, 15), year: Number(c.issued.slice(0, 4)) }];
+    st.filing = c.parsed.filing;
+    return ["", { number: c.number }];
+  });
+  await record("issuer-known", ["number-format"], () => {
+    const inst = registry.institutions.get(st.filing);
+    if (!inst) return ["unknown-institution", { filing_number: st.filing }];
+    st.inst = inst;
+    return ["", { filing_number: st.filing }];
+  });
+  await record("issuer-active-on-issue-date", ["issuer-known"], () => {
+    const status = statusOn(st.inst, st.credential.issued);
+    return [status === "active" ? "" : status, { status, date: st.credential.issued }];
+  });
+  await record("key-valid-on-issue-date", ["issuer-known"], () => {
+    const found = registry.keys.get(st.kid);
+    if (!found) return ["unknown-key", { kid: st.kid }];
+    const [kid, , notBefore, notAfter, compromised] = found.key;
+    st.key = found.key;
+    const day = st.credential.issued;
+    const detail = { kid, date: day };
+    if (found.owner !== st.filing) return ["key-of-other-institution", { ...detail, owner: found.owner }];
+    if (compromised && day >= compromised) return ["compromised", { ...detail, compromised_at: compromised }];
+    if (day < notBefore) return ["not-yet-valid", { ...detail, not_before: notBefore }];
+    if (notAfter && day > notAfter) return ["expired", { ...detail, not_after: notAfter }];
+    return ["", detail];
+  });
+  await record("signature", ["algorithm", "issuer-known"], async () => {
+    if (!st.key) return ["no-key", {}];
+    const valid = await verifyEd25519(st.key[1], sigStructure(st.protectedBytes, st.payload), st.signature);
+    return [valid ? "" : "invalid", { kid: st.key[0] }];
+  });
+  await record("in-scope-on-issue-date", ["signature"], () => {
+    const c = st.credential;
+    const detail = { occupation: c.occupation, job: c.job, level: c.level, date: c.issued };
+    const row = st.inst.r.find(([occ, job, levels, since, until]) => occ === c.occupation && job === c.job
+      && levels.includes(String(c.level)) && since <= c.issued && (until === null || c.issued <= until));
+    if (!row) return ["not-in-scope", detail];
+    st.row = row;
+    return ["", detail];
+  });
+  await record("issued-not-in-future", ["signature"], () => [st.credential.issued > at ? "future" : "", { issued: st.credential.issued, at }]);
+  await record("not-revoked", ["signature"], () => {
+    const c = st.credential;
+    for (const [number, version, date] of st.inst.x) {
+      if (number === c.number && version === c.version && date <= at) return ["revoked", { date }];
+    }
+    const later = st.inst.ri.filter(([number, version, date]) => number === c.number && version > c.version && date <= at);
+    if (later.length) { const best = later.reduce((a, b) => (b[1] > a[1] ? b : a)); return ["superseded", { version: best[1], date: best[2] }]; }
+    return ["", {}];
+  });
+  const list = CHECK_IDS.map((id) => checks.get(id));
+  return { ok: list.every((c) => c.status === "passed"), checks: list, credential: st.credential || null, institution: st.inst || null, row: st.row || null };
+}
+
+export function fromQrText(textValue) {
+  const fragment = textValue.trim().split("#").pop();
+  if (!/^[0-9]+$/.test(fragment)) throw new Malformed("QR text has no credential (expected …/v#<digits>)");
+  let v = BigInt(fragment);
+  const out = [];
+  while (v > 0n) { out.unshift(Number(v & 0xffn)); v >>= 8n; }
+  if (out[0] !== 1) throw new Malformed("QR digits do not start with the 0x01 marker byte");
+  return Uint8Array.from(out.slice(1));
+}

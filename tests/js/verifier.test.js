@@ -1,0 +1,90 @@
+// The JavaScript verifier against the same vectors as Python (tests/vectors/), and against the
+// external Ed25519 conformance data in ../shared/vectors (skipped with a reason when absent).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { check, CHECK_IDS, SnapshotRegistry, fromQrText, verifyEd25519 } from "../../site/js/verifier.js";
+import { unhex } from "../../site/js/cbor.js";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const VECTORS = path.join(here, "..", "vectors");
+const SHARED = path.join(here, "..", "..", "..", "shared", "vectors");
+const json = (p) => JSON.parse(fs.readFileSync(p, "utf-8"));
+
+const manifest = json(path.join(VECTORS, "snapshot", "manifest.json"));
+const shards = Object.values(manifest.shards).map((s) => json(path.join(VECTORS, "snapshot", s.path)));
+const registry = new SnapshotRegistry(shards);
+
+test("check ids and order are Python's", () => {
+  assert.deepEqual(CHECK_IDS, json(path.join(VECTORS, "check-ids.json")));
+});
+
+const files = fs.readdirSync(VECTORS).filter((f) => f.endsWith(".json") && f !== "check-ids.json").sort();
+for (const file of files) {
+  const v = json(path.join(VECTORS, file));
+  test(`vector ${v.name}: ${v.title}`, async () => {
+    const data = unhex(v.cose_hex);
+    assert.deepEqual(fromQrText(v.qr_text), data);
+    const report = await check(data, registry, v.at);
+    const statuses = Object.fromEntries(report.checks.map((c) => [c.id, c.status]));
+    assert.deepEqual(statuses, v.expect.checks);
+    const reasons = Object.fromEntries(report.checks.filter((c) => c.status === "failed").map((c) => [c.id, c.reason]));
+    assert.deepEqual(reasons, v.expect.reasons);
+    assert.equal(report.ok, v.expect.ok);
+  });
+}
+
+test("fuzz: random and mutated inputs never throw, and are never genuine", async () => {
+  let seed = 12345;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const valid = unhex(json(path.join(VECTORS, "valid-technician-college.json")).cose_hex);
+  for (let i = 0; i < 1500; i++) {
+    let data;
+    if (i % 3 === 0) {
+      data = Uint8Array.from({ length: Math.floor(rand() * 300) }, () => Math.floor(rand() * 256));
+    } else {
+      data = Uint8Array.from(valid);
+      const flips = 1 + Math.floor(rand() * 4);
+      for (let f = 0; f < flips; f++) {
+        const at = Math.floor(rand() * data.length);
+        if (rand() < 0.8) data[at] ^= 1 << Math.floor(rand() * 8);
+        else data = data.slice(0, at);
+      }
+      if (data.length === valid.length && data.every((b, j) => b === valid[j])) continue;
+    }
+    const report = await check(data, registry, "2026-11-21");
+    assert.equal(report.ok, false);
+    assert.equal(report.checks.length, 10);
+  }
+});
+
+const shared = fs.existsSync(SHARED);
+
+test("Wycheproof Ed25519: every case as expected", { skip: !shared && "../shared/vectors is absent" }, async () => {
+  const doc = json(path.join(SHARED, "wycheproof", "ed25519_test.json"));
+  let n = 0;
+  for (const group of doc.testGroups) {
+    for (const t of group.tests) {
+      const ok = await verifyEd25519(group.publicKey.pk, unhex(t.msg), unhex(t.sig));
+      assert.equal(ok, t.result === "valid", `tc ${t.tcId}: ${t.comment}`);
+      n += 1;
+    }
+  }
+  assert.equal(n, 151);
+});
+
+test("RFC 8032 vectors verify", { skip: !shared && "../shared/vectors is absent" }, async () => {
+  for (const v of json(path.join(SHARED, "noble-ed25519", "rfc8032-ed25519.json"))) {
+    assert.equal(await verifyEd25519(v.pub, unhex(v.msg), unhex(v.sig)), true);
+  }
+});
+
+test("noble edge cases: the same answers as Python (pinned)", { skip: !shared && "../shared/vectors is absent" }, async () => {
+  const cases = json(path.join(SHARED, "noble-ed25519", "edge-cases.json"));
+  const pinned = json(path.join(VECTORS, "conformance", "noble-edge-cases.json")).valid;
+  const ours = [];
+  for (const c of cases) ours.push(await verifyEd25519(c.pub_key, unhex(c.message), unhex(c.signature)));
+  assert.deepEqual(ours, pinned);
+});

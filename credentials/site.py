@@ -298,6 +298,40 @@ def _revoked_page(registry: Registry) -> str:
     return "\n".join(rows) + "\n"
 
 
+def verify_page(registry: Registry) -> str:
+    """The verification page's shell; ``assets/verify.js`` (bundled from site/js/) does the work."""
+    key = registry.bureau.snapshot_public_key.hex() if registry.bureau else ""
+    return f"""---
+search:
+  exclude: true
+hide:
+  - toc
+---
+
+# 证书核验 Verify a certificate
+
+<div id="sc-verify" data-bureau-key="{key}" data-snapshot="../snapshot/" markdown="0">
+  <div id="sc-result" class="sc-result" aria-live="polite"></div>
+  <div id="sc-id" class="sc-id" hidden>
+    <label for="sc-id-number">核对持证人证件号码（只在本机计算）Check the holder's ID number (computed here only)</label>
+    <input id="sc-id-number" autocomplete="off" inputmode="text">
+    <button id="sc-id-check" type="button">核对 Check</button>
+    <p id="sc-id-result"></p>
+  </div>
+  <details class="sc-paste-box">
+    <summary>粘贴二维码内容 Paste the QR code's text</summary>
+    <textarea id="sc-paste" rows="3"></textarea>
+    <button id="sc-paste-go" type="button">核验 Verify</button>
+  </details>
+</div>
+
+<script type="module" src="../assets/verify.js"></script>
+
+证书信息只在您的设备上处理，不会发送到任何服务器。
+*The certificate is checked on this device only; nothing is sent to any server.*
+"""
+
+
 def pages(
     registry: Registry, *, day: dt.date, commit: str | None, stylesheets: Iterable[str] = ()
 ) -> list[Page]:
@@ -315,6 +349,7 @@ def pages(
     out.append(("occupations.md", _occupations_page(registry, day)))
     out += occupation_pages(registry, day, stylesheets)
     out.append(("revoked.md", _revoked_page(registry)))
+    out.append(("v.md", verify_page(registry)))
     out.append(("directory/index.json", directory_index(registry, day)))
     for name, data in snapshot.build(registry, day=day, commit=commit).items():
         out.append((f"snapshot/{name}", data))

@@ -45,6 +45,7 @@ def generated_files(stylesheets: list[str]) -> list[site.Page]:
     """Every generated page and data file, the snapshot signed when a key is given."""
     registry, day, commit, key_path = settings()
     files = site.pages(registry, day=day, commit=commit, stylesheets=stylesheets)
+    files.append(("assets/verify.js", bundle()))
     if key_path is not None:
         key = load_signing_key(key_path, passphrase=os.environ.get("SKILLCERT_PASSPHRASE"))
         bureau = registry.bureau
@@ -58,6 +59,26 @@ def generated_files(stylesheets: list[str]) -> list[site.Page]:
         signed = snapshot.sign_manifest(snap, key)
         files.append((f"snapshot/{snapshot.SIGNATURE}", signed[snapshot.SIGNATURE]))
     return files
+
+
+def bundle() -> bytes:
+    """The verification page's JavaScript, bundled by esbuild from site/js/ (needs ``npm ci``)."""
+    root = Path(__file__).resolve().parent.parent
+    esbuild = root / "node_modules" / ".bin" / "esbuild"
+    if not esbuild.exists():
+        from credentials.errors import CredentialsError
+
+        raise CredentialsError("building the site needs Node and its packages: run npm ci")
+    proc = subprocess.run(
+        [str(esbuild), str(root / "site" / "js" / "page.js"), "--bundle", "--format=esm",
+         "--minify", "--target=es2020", "--log-level=error"],
+        capture_output=True, check=False,
+    )  # fmt: skip
+    if proc.returncode != 0:
+        from credentials.errors import CredentialsError
+
+        raise CredentialsError(f"esbuild failed: {proc.stderr.decode(errors='replace')[-500:]}")
+    return proc.stdout
 
 
 def write_direct(site_dir: Path, pages: list[site.Page]) -> None:

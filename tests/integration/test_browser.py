@@ -1,10 +1,14 @@
 """Runs the browser tests (tests/browser/, Node's test runner + Playwright + Debian's Chromium)
-against the site built from the sample registry. CI installs Chromium and the npm packages; on a
-machine without them the test says what is missing (and fails under CI)."""
+against a site built from the sample registry, with a signed snapshot and a few credentials issued
+for it. CI installs Chromium and the npm packages; elsewhere the test says what is missing (and
+fails under CI)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -13,10 +17,17 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
+from credentials import commitment, qr, registryedit
+from credentials.credential import Credential, IdType
+from credentials.keys import SigningKey, save_signing_key
+from credentials.levels import Level
+from credentials.registry import load_registry
+from credentials.sign import sign
 from tests.conftest import ROOT, SAMPLE_REGISTRY
 
 pytestmark = pytest.mark.integration
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ID_NUMBER = "410102199909091238"
 
 
 def _missing() -> str | None:
@@ -29,19 +40,46 @@ def _missing() -> str | None:
     return None
 
 
+def _credentials(registry: Path) -> dict[str, str]:
+    """Sign a genuine credential on the registry copy; derive a tampered one."""
+    key = SigningKey.generate()
+    registryedit.add_key(registry / "institutions" / "Y000041039002.yaml", kid=key.kid,
+                         public_key=key.public_key.raw, not_before=dt.date(2024, 1, 1))  # fmt: skip
+    cred = Credential("Y000041039002245000001", 1, "张小芳", IdType.RESIDENT_ID,
+                      commitment.commit(IdType.RESIDENT_ID, ID_NUMBER), "4-10-01-03", None,
+                      Level.JUNIOR_WORKER, dt.date(2024, 6, 28))  # fmt: skip
+    data = sign(cred, key, registry=load_registry(registry))
+    tampered = data[:-1] + bytes([data[-1] ^ 1])
+    site = "https://skillcert.example.org"
+    return {"genuine": qr.payload_text(site, data), "tampered": qr.payload_text(site, tampered),
+            "id_number": ID_NUMBER}  # fmt: skip
+
+
 def test_site_in_a_real_browser(tmp_path: Path) -> None:
     missing = _missing()
     if missing:
         if os.environ.get("CI"):
             pytest.fail(f"CI must run the browser tests: {missing}")
         pytest.skip(missing)
+    registry = tmp_path / "registry"
+    shutil.copytree(SAMPLE_REGISTRY, registry)
+    bureau_key = SigningKey.generate()
+    text = (registry / "bureau.yaml").read_text("utf-8")
+    text = re.sub(r'(snapshot_key:[^\n]*\n  kid: )[^\n]*\n  public_key: [^\n]*',
+                  rf'\g<1>"{bureau_key.kid}"\n  public_key: "{bureau_key.public_key.raw.hex()}"', text)  # fmt: skip
+    (registry / "bureau.yaml").write_text(text, "utf-8")
+    save_signing_key(bureau_key, tmp_path / "bureau.key", passphrase=None)
+    creds = tmp_path / "credentials.json"
+    creds.write_text(json.dumps(_credentials(registry)), "utf-8")
     site = tmp_path / "site"
-    result = CliRunner().invoke(main, ["site", "build", "--registry", str(SAMPLE_REGISTRY), "--out",
-                                       str(site), "--at", "2026-11-21"])  # fmt: skip
+    result = CliRunner().invoke(main, ["site", "build", "--registry", str(registry), "--out",
+                                       str(site), "--snapshot-key", str(tmp_path / "bureau.key"),
+                                       "--at", "2026-11-21"])  # fmt: skip
     assert result.exit_code == 0, result.output
     shots = ROOT / "build" / "screenshots"
-    env = {**os.environ, "SITE_DIR": str(site), "SHOTS_DIR": str(shots), "CHROMIUM": CHROMIUM}
+    env = {**os.environ, "SITE_DIR": str(site), "SHOTS_DIR": str(shots), "CHROMIUM": CHROMIUM,
+           "CREDENTIALS": str(creds)}  # fmt: skip
     proc = subprocess.run(["node", "--test", "tests/browser/"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=600, check=False)  # fmt: skip
     assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]
-    assert len(list(shots.glob("*-360.png"))) == 7
+    assert len(list(shots.glob("*-360.png"))) >= 7

@@ -1,0 +1,132 @@
+// The verification page (/v/): reads the credential from the URL fragment (what a phone camera
+// opens from the QR code) or from pasted text, checks the registry snapshot's signature with the
+// bureau key built into the page, and shows the verdict, the certificate and every check.
+// Nothing leaves the browser.
+import * as ed from "@noble/ed25519";
+import { argon2id } from "hash-wasm";
+import { check, fromQrText, parseCredential, SnapshotRegistry } from "./verifier.js";
+import { TITLES, describe, LEVELS, ID_TYPES } from "./wording.js";
+
+const $ = (id) => document.getElementById(id);
+const root = document.getElementById("sc-verify");
+const BUREAU_KEY = root.dataset.bureauKey;
+const SNAPSHOT = new URL(root.dataset.snapshot, document.baseURI).href;
+const textEncoder = new TextEncoder();
+
+async function fetchBytes(url) {
+  const r = await fetch(url);
+  if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
+  return new Uint8Array(await r.arrayBuffer());
+}
+
+let manifestPromise = null;
+async function manifest() {
+  manifestPromise ||= (async () => {
+    const raw = await fetchBytes(SNAPSHOT + "manifest.json");
+    const sig = JSON.parse(new TextDecoder().decode(await fetchBytes(SNAPSHOT + "manifest.sig.json")));
+    const ok = await ed.verifyAsync(ed.etc.hexToBytes(sig.signature), raw, ed.etc.hexToBytes(BUREAU_KEY), { zip215: false });
+    if (!ok) throw new Error("registry snapshot signature does not verify");
+    return JSON.parse(new TextDecoder().decode(raw));
+  })();
+  return manifestPromise;
+}
+
+async function shardFor(m, province) {
+  const info = m.shards[province];
+  if (!info) return [];
+  const data = await fetchBytes(SNAPSHOT + info.path);
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", data));
+  if (ed.etc.bytesToHex(digest) !== info.sha256) throw new Error("registry snapshot shard is altered");
+  return [JSON.parse(new TextDecoder().decode(data))];
+}
+
+function today() {
+  return new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);  // China (UTC+8)
+}
+
+function el(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  for (const c of children) e.append(c);
+  return e;
+}
+
+function render(report, m, registry) {
+  const out = $("sc-result");
+  out.textContent = "";
+  const verdict = report.ok ? ["genuine", "✅ 真实有效", "Genuine"] : ["forged", "❌ 未通过核验", "Not genuine"];
+  out.append(el("div", { class: `sc-verdict sc-${verdict[0]}`, id: "sc-verdict" }, el("strong", {}, verdict[1]), el("span", {}, verdict[2])));
+  const c = report.credential;
+  if (c) {
+    const inst = report.institution;
+    const occName = registry.occupations.get(c.occupation) || "";
+    const rows = [
+      ["姓名", "Name", c.holder],
+      ["证件类型", "ID Type", ID_TYPES[c.idType] || String(c.idType)],
+      ["职业名称", "Occupation", `${occName} (${c.occupation})`],
+      ["工种/职业方向", "Job", c.job || "--"],
+      ["职业技能等级", "Skill Level", LEVELS[c.level] || String(c.level)],
+      ["证书编号", "Certificate No.", c.number + (c.version > 1 ? `（第${c.version}版）` : "")],
+      ["发证日期", "Issue date", c.issued],
+    ];
+    const table = el("table", { class: "sc-cert" });
+    for (const [zh, en, value] of rows) table.append(el("tr", {}, el("th", {}, `${zh} ${en}`), el("td", {}, value)));
+    if (inst) {
+      const link = el("a", { href: `../i/${c.number.slice(0, 13)}/` }, inst.n);
+      table.append(el("tr", {}, el("th", {}, "评价机构 Institution"), el("td", {}, link)));
+    }
+    out.append(table);
+    $("sc-id").hidden = false;
+    $("sc-id-check").onclick = () => confirmId(c);
+  }
+  const list = el("ol", { class: "sc-checks", id: "sc-checks" });
+  for (const ch of report.checks) {
+    const [zh, en] = describe(ch);
+    const [tzh, ten] = TITLES[ch.id];
+    const mark = { passed: "✔", failed: "✘", skipped: "–" }[ch.status];
+    list.append(el("li", { class: `sc-${ch.status}`, "data-check": ch.id, "data-status": ch.status },
+      el("span", {}, `${mark} ${tzh} ${ten}`), el("small", {}, `${zh} / ${en}`)));
+  }
+  out.append(list);
+  out.append(el("p", { class: "sc-asof" }, `目录数据截至 ${m.date}（核验日期 ${today()}）· Registry data as of ${m.date}`));
+}
+
+async function confirmId(c) {
+  const salt = new Uint8Array(16);
+  salt.set(c.commitment.slice(0, 12));
+  salt.set(textEncoder.encode("skc1"), 12);
+  const normalised = $("sc-id-number").value.normalize("NFKC").replace(/\s+/g, "").toUpperCase();
+  const hash = await argon2id({ password: `skillcert-id-v1:${c.idType}:${normalised}`, salt, parallelism: 1,
+    iterations: 1, memorySize: 4096, hashLength: 16, outputType: "binary" });
+  const match = hash.slice(0, 12).every((b, i) => b === c.commitment[12 + i]);
+  $("sc-id-result").textContent = match ? "✅ 证件号码与证书一致 The ID number matches" : "❌ 证件号码与证书不符 The ID number does not match";
+  $("sc-id-result").dataset.match = String(match);
+}
+
+async function verifyText(text) {
+  const out = $("sc-result");
+  try {
+    const data = fromQrText(text);
+    out.textContent = "正在核验… Verifying…";
+    const m = await manifest();
+    const registry = new SnapshotRegistry(await shardsForData(m, data));
+    render(await check(data, registry, today()), m, registry);
+  } catch (e) {
+    out.textContent = "";
+    out.append(el("div", { class: "sc-verdict sc-unknown", id: "sc-verdict" }, el("strong", {}, "⚠️ 无法核验"),
+      el("span", {}, `Cannot verify: ${e.message}`)));
+  }
+}
+
+async function shardsForData(m, data) {
+  // the province (positions 6-7 of the number) decides which shard is needed
+  let province = null;
+  try { province = parseCredential(data).credential.number.slice(5, 7); } catch { /* malformed: any shard */ }
+  if (province && m.shards[province]) return shardFor(m, province);
+  return [];
+}
+
+$("sc-paste-go").addEventListener("click", () => verifyText($("sc-paste").value));
+window.addEventListener("hashchange", () => verifyText(location.hash));
+if (location.hash.length > 1) verifyText(location.hash);
+else $("sc-result").textContent = "请用手机相机扫描证书上的二维码，或粘贴二维码内容。Scan the certificate's QR code with a phone camera, or paste its text.";

@@ -1,0 +1,90 @@
+// The verification page in Chromium: what an employer sees after scanning a certificate's QR.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import http from "node:http";
+import fs from "node:fs";
+import path from "node:path";
+import { chromium } from "playwright-core";
+
+const SITE = process.env.SITE_DIR;
+const SHOTS = process.env.SHOTS_DIR || "build/screenshots";
+const CREDS = JSON.parse(fs.readFileSync(process.env.CREDENTIALS, "utf-8"));
+const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css", ".json": "application/json" };
+let server, base, browser;
+const foreign = [];
+
+before(async () => {
+  server = http.createServer((req, res) => {
+    let file = path.join(SITE, decodeURIComponent(new URL(req.url, "http://x").pathname));
+    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, "index.html");
+    if (!fs.existsSync(file)) { res.writeHead(404); res.end(); return; }
+    res.writeHead(200, { "content-type": TYPES[path.extname(file)] || "application/octet-stream" });
+    fs.createReadStream(file).pipe(res);
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${server.address().port}`;
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync"] });
+});
+after(async () => { await browser?.close(); server?.close(); });
+
+async function verify(qrText, width) {
+  const context = await browser.newContext({ viewport: { width, height: 800 } });
+  await context.route("**/*", (route) => {
+    if (new URL(route.request().url()).host !== new URL(base).host) { foreign.push(route.request().url()); return route.abort(); }
+    return route.continue();
+  });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  const t0 = Date.now();
+  await page.goto(base + "/v/#" + qrText.split("#")[1]);
+  await page.waitForSelector("#sc-verdict");
+  const ms = Date.now() - t0;
+  return { page, context, errors, ms };
+}
+
+test("a genuine certificate from its QR fragment: verdict, certificate, every check", async () => {
+  const { page, context, errors } = await verify(CREDS.genuine, 360);
+  assert.deepEqual(errors, []);
+  assert.match(await page.textContent("#sc-verdict"), /真实有效/);
+  const statuses = await page.$$eval("#sc-checks li", (lis) => lis.map((li) => li.dataset.status));
+  assert.deepEqual(statuses, Array(10).fill("passed"));
+  const cert = await page.textContent(".sc-cert");
+  for (const text of ["张小芳", "保育师", "五级/初级工", "Y000041039002245000001", "2024-06-28", "洛阳远川高级技工学校"]) assert.ok(cert.includes(text), text);
+  assert.match(await page.textContent(".sc-asof"), /2026-11-21/);
+  await page.fill("#sc-id-number", CREDS.id_number);
+  await page.click("#sc-id-check");
+  await page.waitForFunction(() => document.getElementById("sc-id-result").dataset.match !== undefined);
+  assert.equal(await page.$eval("#sc-id-result", (e) => e.dataset.match), "true");
+  await page.fill("#sc-id-number", "410102199909091246");
+  await page.click("#sc-id-check");
+  await page.waitForFunction(() => document.getElementById("sc-id-result").dataset.match === "false");
+  fs.mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS, "verify-genuine-360.png"), fullPage: true });
+  await context.close();
+});
+
+test("a tampered certificate is not genuine, and says which check failed", async () => {
+  const { page, context, errors } = await verify(CREDS.tampered, 1280);
+  assert.deepEqual(errors, []);
+  assert.match(await page.textContent("#sc-verdict"), /未通过核验/);
+  const failed = await page.$$eval("#sc-checks li[data-status=failed]", (lis) => lis.map((li) => li.dataset.check));
+  assert.deepEqual(failed, ["signature"]);
+  await page.screenshot({ path: path.join(SHOTS, "verify-tampered-1280.png"), fullPage: true });
+  await context.close();
+  assert.deepEqual(foreign, [], "requests to other hosts");
+});
+
+test("pasted text works too; garbage says it cannot verify", async () => {
+  const { page, context } = await verify(CREDS.genuine, 1280);
+  await page.click("summary");
+  await page.fill("#sc-paste", "not a credential");
+  await page.click("#sc-paste-go");
+  await page.waitForFunction(() => document.getElementById("sc-verdict").className.includes("sc-unknown"));
+  await page.fill("#sc-paste", CREDS.genuine);
+  await page.click("#sc-paste-go");
+  await page.waitForFunction(() => document.getElementById("sc-verdict").textContent.includes("真实有效"));
+  await context.close();
+});

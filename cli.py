@@ -806,20 +806,6 @@ def site_group() -> None:
     """The published site: directory, registry snapshot, verification page."""
 
 
-def _site_env(
-    registry_dir: Path, snapshot_key: Path | None, at: dt.datetime | None
-) -> dict[str, str]:
-    import os
-
-    env = dict(os.environ)
-    env["SKILLCERT_REGISTRY"] = str(registry_dir.resolve())
-    env["SKILLCERT_DATE"] = _day(at).isoformat()
-    env["NO_MKDOCS_2_WARNING"] = "1"
-    if snapshot_key is not None:
-        env["SKILLCERT_SNAPSHOT_KEY"] = str(snapshot_key.resolve())
-    return env
-
-
 @site_group.command("build")
 @_registry_option
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("build/site"),
@@ -827,19 +813,15 @@ def _site_env(
 @click.option("--snapshot-key", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="The bureau's snapshot signing key: sign the registry snapshot.")  # fmt: skip
 @_at_option
+@_errors
 def site_build(
     registry_dir: Path, out: Path, snapshot_key: Path | None, at: dt.datetime | None
 ) -> None:
-    """Build the site with MkDocs (strict) from the registry."""
-    import subprocess
+    """Build the site with MkDocs (strict) from the registry; needs the Node packages (npm ci)."""
+    from credentials import sitebuild
 
     _require_dir(registry_dir)
-    root = Path(__file__).resolve().parent
-    cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet",
-           "--config-file", str(root / "mkdocs.yml"), "--site-dir", str(out.resolve())]  # fmt: skip
-    proc = subprocess.run(cmd, env=_site_env(registry_dir, snapshot_key, at), check=False)
-    if proc.returncode != 0:
-        raise click.ClickException("the site build failed (see the messages above)")
+    sitebuild.build(registry_dir, out, day=_day(at), snapshot_key=snapshot_key)
     signed = "signed" if snapshot_key else "unsigned (no --snapshot-key)"
     click.echo(f"site built in {out}/; registry snapshot {signed}")
 
@@ -850,6 +832,10 @@ def site_build(
 @click.option("--port", type=int, default=8000, show_default=True)
 def site_serve(site_dir: Path, port: int) -> None:
     """Serve a built site on http://127.0.0.1:PORT/ (Ctrl-C stops)."""
+    _serve(site_dir, port)
+
+
+def _serve(site_dir: Path, port: int) -> None:
     import functools
     import http.server
 
@@ -870,8 +856,16 @@ def site_serve(site_dir: Path, port: int) -> None:
     show_default=True,
     help="Where the demo writes its registry copy, keys and credentials (replaced).",
 )
+@click.option("--no-serve", is_flag=True, help="Do not serve the site afterwards (scripts, CI).")
+@click.option("--port", type=int, default=8000, show_default=True, help="Where to serve the site.")
 @_errors
-def demo(registry_dir: Path, at: dt.datetime | None, workdir: Path) -> None:
+def demo(
+    registry_dir: Path,
+    at: dt.datetime | None,
+    workdir: Path,
+    no_serve: bool,
+    port: int,
+) -> None:
     """Check and summarise the sample registry, then issue, revoke, re-issue and verify on a copy."""
     from credentials.describe import summary
     from credentials.findings import count
@@ -888,8 +882,10 @@ def demo(registry_dir: Path, at: dt.datetime | None, workdir: Path) -> None:
 
     click.echo(f"\n== results day (in {workdir})")
     samples = Path(__file__).resolve().parent / "samples"
-    for line in demo_run.run(registry_dir, samples, workdir, today=_day(at)):
+    for line in demo_run.run(registry_dir, samples, workdir, today=_day(at), port=port):
         click.echo(line)
+    if not no_serve:
+        _serve(workdir / "site", port)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-from credentials import images, qr, registryedit, reports
+from credentials import images, qr, registryedit, reports, sitebuild
 from credentials.issuing import issue_rows, reissue
 from credentials.keys import SigningKey, save_signing_key
 from credentials.register import Register
@@ -30,7 +30,9 @@ _INSTITUTIONS = {
 }
 
 
-def run(registry: Path, samples: Path, workdir: Path, *, today: dt.date) -> Iterator[str]:
+def run(
+    registry: Path, samples: Path, workdir: Path, *, today: dt.date, port: int = 8000
+) -> Iterator[str]:
     """Run the demo in ``workdir`` (replaced); yields lines for the terminal."""
     if workdir.exists():
         shutil.rmtree(workdir)
@@ -80,7 +82,6 @@ def run(registry: Path, samples: Path, workdir: Path, *, today: dt.date) -> Iter
         genuine = entries[2]
     reg = load_registry(reg_dir)
     yield "\n结果汇总表 results summary:\n" + summary
-    site = reg.bureau.site_url if reg.bureau else "https://skillcert.example.org"
     for label, entry_number, version in (
         ("genuine", genuine.number, 1),
         ("revoked", revoked.number, 1),
@@ -98,6 +99,23 @@ def run(registry: Path, samples: Path, workdir: Path, *, today: dt.date) -> Iter
     (out / "tampered.cose").write_bytes(tampered)
     bad = check(tampered, reg, at=today)
     yield f"tampered   {genuine.number} with one bit flipped: NOT GENUINE ({', '.join(bad.failed)})"
-    yield f"verification URL (genuine): {qr.payload_text(site, data)[:80]}…"
     png = out / genuine.number[:13] / f"{genuine.number}-v1.png"
     yield f"files in {out}/; try: skillcert verify {png} --registry {reg_dir}"
+
+    # the bureau's site, with the registry snapshot signed by a new bureau key
+    bureau_key = SigningKey.generate()
+    bureau_key_path = workdir / "keys" / f"bureau-snapshot-{bureau_key.kid}.key"
+    save_signing_key(bureau_key, bureau_key_path, passphrase=None)
+    registryedit.set_snapshot_key(reg_dir / "bureau.yaml", kid=bureau_key.kid,
+                                  public_key=bureau_key.public_key.raw)  # fmt: skip
+    sitebuild.build(reg_dir, workdir / "site", day=today, snapshot_key=bureau_key_path)
+    yield f"\nsite built in {workdir / 'site'}/ with a signed registry snapshot"
+    revoked_data = (out / revoked.number[:13] / f"{revoked.number}-v1.cose").read_bytes()
+    local = f"http://127.0.0.1:{port}"
+    for label, credential in (
+        ("genuine ", data),
+        ("revoked ", revoked_data),
+        ("tampered", tampered),
+    ):
+        yield f"verify the {label} certificate: {local}/v/#{qr.digits(credential)}"
+    yield f"PDF certificates (batch and one per person) in {out}/"

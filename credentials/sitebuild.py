@@ -61,6 +61,25 @@ def generated_files(stylesheets: list[str]) -> list[site.Page]:
     return files
 
 
+def build(registry_dir: Path, out: Path, *, day: dt.date, snapshot_key: Path | None) -> None:
+    """Run the MkDocs build (strict) in a subprocess with this build's settings."""
+    import sys
+
+    from credentials.errors import CredentialsError
+
+    root = Path(__file__).resolve().parent.parent
+    env = dict(os.environ)
+    env["SKILLCERT_REGISTRY"] = str(registry_dir.resolve())
+    env["SKILLCERT_DATE"] = day.isoformat()
+    env["NO_MKDOCS_2_WARNING"] = "1"
+    if snapshot_key is not None:
+        env["SKILLCERT_SNAPSHOT_KEY"] = str(snapshot_key.resolve())
+    cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet",
+           "--config-file", str(root / "mkdocs.yml"), "--site-dir", str(out.resolve())]  # fmt: skip
+    if subprocess.run(cmd, env=env, check=False).returncode != 0:
+        raise CredentialsError("the site build failed (see the messages above)")
+
+
 def bundle() -> bytes:
     """The verification page's JavaScript, bundled by esbuild from site/js/ (needs ``npm ci``)."""
     root = Path(__file__).resolve().parent.parent

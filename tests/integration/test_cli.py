@@ -104,7 +104,7 @@ def test_demo_summarises_the_sample_and_runs_credentials(runner: CliRunner, tmp_
     result = runner.invoke(
         main,
         ["demo", "--registry", str(SAMPLE_REGISTRY), "--at", "2026-11-21",
-         "--workdir", str(tmp_path / "demo")],
+         "--workdir", str(tmp_path / "demo"), "--no-serve"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "评价机构 institutions: 14" in result.output
@@ -123,6 +123,8 @@ def test_demo_summarises_the_sample_and_runs_credentials(runner: CliRunner, tmp_
                "--at", "2026-11-21"],
     )  # fmt: skip
     assert verify.exit_code == 0, verify.output
+    assert out.count("/v/#") == 3
+    assert (tmp_path / "demo" / "site" / "snapshot" / "manifest.sig.json").is_file()
     # the sample registry itself is untouched
     assert not list(SAMPLE_REGISTRY.rglob("*.key"))
 

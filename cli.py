@@ -863,7 +863,7 @@ def demo(
     registry_dir: Path,
     at: dt.datetime | None,
     workdir: Path,
-    no_serve: bool,
+    no_serve: bool,  # noqa: FBT001
     port: int,
 ) -> None:
     """Check and summarise the sample registry, then issue, revoke, re-issue and verify on a copy."""

@@ -318,6 +318,12 @@ hide:
     <button id="sc-id-check" type="button">核对 Check</button>
     <p id="sc-id-result"></p>
   </div>
+  <div class="sc-inputs">
+    <button id="sc-camera" type="button">📷 用相机扫描 Scan with the camera</button>
+    <label class="sc-upload-label">🖼️ 选择照片或截图 Choose a photo or screenshot
+      <input id="sc-upload" type="file" accept="image/*"></label>
+  </div>
+  <video id="sc-video" playsinline muted hidden></video>
   <details class="sc-paste-box">
     <summary>粘贴二维码内容 Paste the QR code's text</summary>
     <textarea id="sc-paste" rows="3"></textarea>

@@ -4,6 +4,7 @@
 // Nothing leaves the browser.
 import * as ed from "@noble/ed25519";
 import { argon2id } from "hash-wasm";
+import jsQR from "jsqr";
 import { check, fromQrText, parseCredential, SnapshotRegistry } from "./verifier.js";
 import { TITLES, describe, LEVELS, ID_TYPES } from "./wording.js";
 
@@ -14,14 +15,21 @@ const SNAPSHOT = new URL(root.dataset.snapshot, document.baseURI).href;
 const textEncoder = new TextEncoder();
 
 async function fetchBytes(url) {
-  const r = await fetch(url);
+  let r;
+  try {
+    r = await fetch(url);
+  } catch {
+    throw new Error("离线且尚未缓存这部分目录数据，请联网后再试一次。Offline, and this part of the registry data is not cached yet: connect once and try again.");
+  }
   if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
   return new Uint8Array(await r.arrayBuffer());
 }
 
+const cacheUsed = new Set();
 let manifestPromise = null;
 async function manifest() {
   manifestPromise ||= (async () => {
+    cacheUsed.add(SNAPSHOT + "manifest.json").add(SNAPSHOT + "manifest.sig.json");
     const raw = await fetchBytes(SNAPSHOT + "manifest.json");
     const sig = JSON.parse(new TextDecoder().decode(await fetchBytes(SNAPSHOT + "manifest.sig.json")));
     const ok = await ed.verifyAsync(ed.etc.hexToBytes(sig.signature), raw, ed.etc.hexToBytes(BUREAU_KEY), { zip215: false });
@@ -34,6 +42,7 @@ async function manifest() {
 async function shardFor(m, province) {
   const info = m.shards[province];
   if (!info) return [];
+  cacheUsed.add(SNAPSHOT + info.path);
   const data = await fetchBytes(SNAPSHOT + info.path);
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", data));
   if (ed.etc.bytesToHex(digest) !== info.sha256) throw new Error("registry snapshot shard is altered");
@@ -126,7 +135,75 @@ async function shardsForData(m, data) {
   return [];
 }
 
+// --- images and the camera: find the QR code (BarcodeDetector where it exists, jsQR otherwise) ---
+
+async function findQr(source, width, height) {
+  if ("BarcodeDetector" in window) {
+    try {
+      const found = await new window.BarcodeDetector({ formats: ["qr_code"] }).detect(source);
+      if (found.length) return found[0].rawValue;
+    } catch { /* fall back to jsQR */ }
+  }
+  const scale = Math.min(1, 1600 / Math.max(width, height));
+  const canvas = document.createElement("canvas");
+  canvas.width = Math.round(width * scale);
+  canvas.height = Math.round(height * scale);
+  const ctx = canvas.getContext("2d", { willReadFrequently: true });
+  ctx.drawImage(source, 0, 0, canvas.width, canvas.height);
+  const image = ctx.getImageData(0, 0, canvas.width, canvas.height);
+  const code = jsQR(image.data, image.width, image.height, { inversionAttempts: "dontInvert" });
+  return code ? code.data : null;
+}
+
+$("sc-upload").addEventListener("change", async () => {
+  const file = $("sc-upload").files[0];
+  if (!file) return;
+  const bitmap = await createImageBitmap(file);
+  const text = await findQr(bitmap, bitmap.width, bitmap.height);
+  if (text) verifyText(text);
+  else $("sc-result").textContent = "图片中没有找到二维码。No QR code was found in the picture.";
+});
+
+let stream = null;
+$("sc-camera").addEventListener("click", async () => {
+  const video = $("sc-video");
+  try {
+    stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } });
+  } catch (e) {
+    $("sc-result").textContent = `无法打开相机 The camera could not be opened: ${e.message}`;
+    return;
+  }
+  video.srcObject = stream;
+  video.hidden = false;
+  await video.play();
+  const scan = async () => {
+    if (!stream) return;
+    if (video.readyState >= 2) {
+      const text = await findQr(video, video.videoWidth, video.videoHeight);
+      if (text && text.includes("#")) {
+        stream.getTracks().forEach((t) => t.stop());
+        stream = null;
+        video.hidden = true;
+        verifyText(text);
+        return;
+      }
+    }
+    requestAnimationFrame(scan);
+  };
+  scan();
+});
+
 $("sc-paste-go").addEventListener("click", () => verifyText($("sc-paste").value));
+
+// Offline: a service worker keeps this page, its script and the registry data it used.
+if ("serviceWorker" in navigator) {
+  navigator.serviceWorker.register("../sw.js", { scope: "../" }).then(() => navigator.serviceWorker.ready).then(() => {
+    // fetch what this visit used once more through the worker, so that it is cached
+    const refresh = () => cacheUsed.forEach((url) => fetch(url).catch(() => {}));
+    if (navigator.serviceWorker.controller) refresh();
+    else navigator.serviceWorker.addEventListener("controllerchange", refresh, { once: true });
+  }).catch(() => {});
+}
 window.addEventListener("hashchange", () => verifyText(location.hash));
 if (location.hash.length > 1) verifyText(location.hash);
 else $("sc-result").textContent = "请用手机相机扫描证书上的二维码，或粘贴二维码内容。Scan the certificate's QR code with a phone camera, or paste its text.";

@@ -82,9 +82,52 @@ test("pasted text works too; garbage says it cannot verify", async () => {
   await page.click("summary");
   await page.fill("#sc-paste", "not a credential");
   await page.click("#sc-paste-go");
-  await page.waitForFunction(() => document.getElementById("sc-verdict").className.includes("sc-unknown"));
+  await page.waitForFunction(() => document.getElementById("sc-verdict")?.className.includes("sc-unknown"));
   await page.fill("#sc-paste", CREDS.genuine);
   await page.click("#sc-paste-go");
-  await page.waitForFunction(() => document.getElementById("sc-verdict").textContent.includes("真实有效"));
+  await page.waitForFunction(() => document.getElementById("sc-verdict")?.textContent.includes("真实有效"));
   await context.close();
+});
+
+test("a photo of the certificate (rotated, scaled, JPEG) verifies", async () => {
+  const { page, context } = await verify(CREDS.tampered, 1280);
+  await page.setInputFiles("#sc-upload", CREDS.photo);
+  await page.waitForFunction(() => document.getElementById("sc-verdict")?.textContent.includes("真实有效"), null, { timeout: 20000 });
+  assert.ok((await page.textContent(".sc-cert")).includes("张小芳"));
+  await context.close();
+});
+
+test("after one visit, verification works with the network off", async () => {
+  const context = await browser.newContext({ viewport: { width: 360, height: 800 } });
+  const page = await context.newPage();
+  const url = base + "/v/#" + CREDS.genuine.split("#")[1];
+  await page.goto(url);
+  await page.waitForSelector("#sc-verdict");
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  await page.reload();  // now under the service worker, which caches what the page uses
+  await page.waitForFunction(() => document.getElementById("sc-verdict")?.textContent.includes("真实有效"));
+  await page.waitForTimeout(500);
+  await context.setOffline(true);
+  await page.reload();
+  await page.waitForSelector("#sc-verdict");
+  assert.match(await page.textContent("#sc-verdict"), /真实有效/);
+  await context.close();
+});
+
+test("the camera path: a fake camera pointed at the printed QR code", async () => {
+  const cam = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync", "--use-fake-device-for-media-stream",
+      "--use-fake-ui-for-media-stream", `--use-file-for-fake-video-capture=${CREDS.video}`] });
+  try {
+    const context = await cam.newContext({ viewport: { width: 360, height: 800 }, permissions: ["camera"] });
+    const page = await context.newPage();
+    await page.goto(base + "/v/");
+    await page.click("#sc-camera");
+    await page.waitForFunction(() => document.getElementById("sc-verdict")?.textContent.includes("真实有效"), null, { timeout: 30000 });
+    await page.screenshot({ path: path.join(SHOTS, "verify-camera-360.png") });
+  } finally {
+    await cam.close();
+  }
 });

@@ -40,7 +40,39 @@ def _missing() -> str | None:
     return None
 
 
-def _credentials(registry: Path) -> dict[str, str]:
+def _pictures(data: bytes, tmp: Path) -> tuple[Path, Path]:
+    """A photo-like JPEG of the printed certificate, and a Motion-JPEG 'camera' held at its QR."""
+    import io
+
+    from PIL import Image
+
+    from credentials import certificate_pdf, images
+
+    page = certificate_pdf.CertificatePage(
+        holder="张小芳", id_type_zh="居民身份证", id_number=ID_NUMBER, occupation_name="保育师",
+        job=None, level_zh="五级/初级工", level_en="Level 5 / Junior Worker",
+        number="Y000041039002245000001", version=1, issued=dt.date(2024, 6, 28),
+        institution_name="洛阳远川高级技工学校职业技能等级认定中心", institution_name_en=None,
+        qr_matrix=qr.make("https://skillcert.example.org", data).matrix,
+    )  # fmt: skip
+    scan = Image.open(io.BytesIO(images.pdf_page_png(certificate_pdf.render([page]), dpi=220)))
+    photo = scan.rotate(3, expand=True, fillcolor="white").convert("RGB")
+    photo = photo.resize((int(photo.width * 0.85), int(photo.height * 0.85)))
+    photo_path = tmp / "certificate-photo.jpg"
+    photo.save(photo_path, format="JPEG", quality=72)
+    w, h = scan.size
+    crop = scan.crop((int(w * 0.62), int(h * 0.02), int(w * 0.99), int(h * 0.4))).convert("RGB")
+    frame = crop.rotate(-2, expand=False, fillcolor="white").resize((640, 480))
+    video_path = tmp / "camera.mjpeg"
+    with video_path.open("wb") as fh:
+        for _ in range(30):
+            buf = io.BytesIO()
+            frame.save(buf, format="JPEG", quality=80)
+            fh.write(buf.getvalue())
+    return photo_path, video_path
+
+
+def _credentials(registry: Path, tmp: Path) -> dict[str, str]:
     """Sign a genuine credential on the registry copy; derive a tampered one."""
     key = SigningKey.generate()
     registryedit.add_key(registry / "institutions" / "Y000041039002.yaml", kid=key.kid,
@@ -51,8 +83,9 @@ def _credentials(registry: Path) -> dict[str, str]:
     data = sign(cred, key, registry=load_registry(registry))
     tampered = data[:-1] + bytes([data[-1] ^ 1])
     site = "https://skillcert.example.org"
+    photo, video = _pictures(data, tmp)
     return {"genuine": qr.payload_text(site, data), "tampered": qr.payload_text(site, tampered),
-            "id_number": ID_NUMBER}  # fmt: skip
+            "id_number": ID_NUMBER, "photo": str(photo), "video": str(video)}  # fmt: skip
 
 
 def test_site_in_a_real_browser(tmp_path: Path) -> None:
@@ -70,7 +103,7 @@ def test_site_in_a_real_browser(tmp_path: Path) -> None:
     (registry / "bureau.yaml").write_text(text, "utf-8")
     save_signing_key(bureau_key, tmp_path / "bureau.key", passphrase=None)
     creds = tmp_path / "credentials.json"
-    creds.write_text(json.dumps(_credentials(registry)), "utf-8")
+    creds.write_text(json.dumps(_credentials(registry, tmp_path)), "utf-8")
     site = tmp_path / "site"
     result = CliRunner().invoke(main, ["site", "build", "--registry", str(registry), "--out",
                                        str(site), "--snapshot-key", str(tmp_path / "bureau.key"),

@@ -1,0 +1,31 @@
+// Service worker: keeps the verification page, its script and the registry snapshot on the device,
+// so that after one visit certificates verify with the network off. Same-origin GET requests go
+// to the network first and fall back to the cache; every successful answer refreshes the cache.
+const CACHE = "skillcert-v1";
+const CORE = ["v/", "assets/verify.js", "assets/extra.css", "snapshot/manifest.json", "snapshot/manifest.sig.json"];
+
+self.addEventListener("install", (event) => {
+  const base = self.registration.scope;
+  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(CORE.map((p) => new URL(p, base).href))).then(() => self.skipWaiting()));
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(caches.keys().then((keys) => Promise.all(keys.filter((k) => k !== CACHE).map((k) => caches.delete(k))))
+    .then(() => self.clients.claim()));
+});
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET" || new URL(request.url).origin !== self.location.origin) return;
+  event.respondWith(
+    fetch(request)
+      .then((response) => {
+        if (response.ok) {
+          const copy = response.clone();
+          caches.open(CACHE).then((cache) => cache.put(request, copy));
+        }
+        return response;
+      })
+      .catch(() => caches.match(request, { ignoreSearch: true }).then((hit) => hit || Promise.reject(new TypeError("offline and not cached")))),
+  );
+});

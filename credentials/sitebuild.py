@@ -45,7 +45,7 @@ def generated_files(stylesheets: list[str]) -> list[site.Page]:
     """Every generated page and data file, the snapshot signed when a key is given."""
     registry, day, commit, key_path = settings()
     files = site.pages(registry, day=day, commit=commit, stylesheets=stylesheets)
-    files.append(("assets/verify.js", bundle()))
+    files += [(f"assets/{name}", data) for name, data in bundle().items()]
     if key_path is not None:
         key = load_signing_key(key_path, passphrase=os.environ.get("SKILLCERT_PASSPHRASE"))
         bureau = registry.bureau
@@ -80,24 +80,28 @@ def build(registry_dir: Path, out: Path, *, day: dt.date, snapshot_key: Path | N
         raise CredentialsError("the site build failed (see the messages above)")
 
 
-def bundle() -> bytes:
-    """The verification page's JavaScript, bundled by esbuild from site/js/ (needs ``npm ci``)."""
+def bundle() -> dict[str, bytes]:
+    """The verification page's JavaScript, bundled by esbuild from site/js/ (needs ``npm ci``):
+    ``verify.js`` and the chunks it loads on demand (QR decoding, Argon2id)."""
+    import tempfile
     root = Path(__file__).resolve().parent.parent
     esbuild = root / "node_modules" / ".bin" / "esbuild"
     if not esbuild.exists():
         from credentials.errors import CredentialsError
 
         raise CredentialsError("building the site needs Node and its packages: run npm ci")
-    proc = subprocess.run(
-        [str(esbuild), str(root / "site" / "js" / "page.js"), "--bundle", "--format=esm",
-         "--minify", "--target=es2020", "--log-level=error"],
-        capture_output=True, check=False,
-    )  # fmt: skip
-    if proc.returncode != 0:
-        from credentials.errors import CredentialsError
+    with tempfile.TemporaryDirectory() as tmp:
+        proc = subprocess.run(
+            [str(esbuild), str(root / "site" / "js" / "page.js"), "--bundle", "--format=esm",
+             "--splitting", f"--outdir={tmp}", "--entry-names=verify", "--chunk-names=verify-[hash]",
+             "--minify", "--target=es2020", "--log-level=error"],
+            capture_output=True, check=False,
+        )  # fmt: skip
+        if proc.returncode != 0:
+            from credentials.errors import CredentialsError
 
-        raise CredentialsError(f"esbuild failed: {proc.stderr.decode(errors='replace')[-500:]}")
-    return proc.stdout
+            raise CredentialsError(f"esbuild failed: {proc.stderr.decode(errors='replace')[-500:]}")
+        return {p.name: p.read_bytes() for p in Path(tmp).iterdir()}
 
 
 def write_direct(site_dir: Path, pages: list[site.Page]) -> None:

@@ -2,11 +2,14 @@
 // so that after one visit certificates verify with the network off. Same-origin GET requests go
 // to the network first and fall back to the cache; every successful answer refreshes the cache.
 const CACHE = "skillcert-v1";
-const CORE = ["v/", "assets/verify.js", "assets/extra.css", "snapshot/manifest.json", "snapshot/manifest.sig.json"];
+// The page and its script (the HTTP cache usually has them already: "force-cache" avoids a second
+// download); the registry data the page used is put into the cache by the page itself.
+const CORE = ["v/", "assets/verify.js", "assets/extra.css"];
 
 self.addEventListener("install", (event) => {
   const base = self.registration.scope;
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(CORE.map((p) => new URL(p, base).href))).then(() => self.skipWaiting()));
+  const requests = CORE.map((p) => new Request(new URL(p, base).href, { cache: "force-cache" }));
+  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(requests)).then(() => self.skipWaiting()));
 });
 
 self.addEventListener("activate", (event) => {

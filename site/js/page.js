@@ -3,8 +3,7 @@
 // bureau key built into the page, and shows the verdict, the certificate and every check.
 // Nothing leaves the browser.
 import * as ed from "@noble/ed25519";
-import { argon2id } from "hash-wasm";
-import jsQR from "jsqr";
+// jsQR and Argon2id are loaded only when the camera, a picture or the ID box is used.
 import { check, fromQrText, parseCredential, SnapshotRegistry } from "./verifier.js";
 import { TITLES, describe, LEVELS, ID_TYPES } from "./wording.js";
 
@@ -25,13 +24,20 @@ async function fetchBytes(url) {
   return new Uint8Array(await r.arrayBuffer());
 }
 
-const cacheUsed = new Set();
+// What this visit fetched goes straight into the offline cache (no second download).
+function keep(url, bytes) {
+  if (!("caches" in window)) return;
+  caches.open("skillcert-v1").then((cache) => cache.put(url, new Response(bytes, { headers: { "content-type": "application/json" } }))).catch(() => {});
+}
+
 let manifestPromise = null;
 async function manifest() {
   manifestPromise ||= (async () => {
-    cacheUsed.add(SNAPSHOT + "manifest.json").add(SNAPSHOT + "manifest.sig.json");
     const raw = await fetchBytes(SNAPSHOT + "manifest.json");
-    const sig = JSON.parse(new TextDecoder().decode(await fetchBytes(SNAPSHOT + "manifest.sig.json")));
+    const sigBytes = await fetchBytes(SNAPSHOT + "manifest.sig.json");
+    keep(SNAPSHOT + "manifest.json", raw);
+    keep(SNAPSHOT + "manifest.sig.json", sigBytes);
+    const sig = JSON.parse(new TextDecoder().decode(sigBytes));
     const ok = await ed.verifyAsync(ed.etc.hexToBytes(sig.signature), raw, ed.etc.hexToBytes(BUREAU_KEY), { zip215: false });
     if (!ok) throw new Error("registry snapshot signature does not verify");
     return JSON.parse(new TextDecoder().decode(raw));
@@ -42,8 +48,8 @@ async function manifest() {
 async function shardFor(m, province) {
   const info = m.shards[province];
   if (!info) return [];
-  cacheUsed.add(SNAPSHOT + info.path);
   const data = await fetchBytes(SNAPSHOT + info.path);
+  keep(SNAPSHOT + info.path, data);
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", data));
   if (ed.etc.bytesToHex(digest) !== info.sha256) throw new Error("registry snapshot shard is altered");
   return [JSON.parse(new TextDecoder().decode(data))];
@@ -105,6 +111,7 @@ async function confirmId(c) {
   salt.set(c.commitment.slice(0, 12));
   salt.set(textEncoder.encode("skc1"), 12);
   const normalised = $("sc-id-number").value.normalize("NFKC").replace(/\s+/g, "").toUpperCase();
+  const { argon2id } = await import("hash-wasm");
   const hash = await argon2id({ password: `skillcert-id-v1:${c.idType}:${normalised}`, salt, parallelism: 1,
     iterations: 1, memorySize: 4096, hashLength: 16, outputType: "binary" });
   const match = hash.slice(0, 12).every((b, i) => b === c.commitment[12 + i]);
@@ -151,6 +158,7 @@ async function findQr(source, width, height) {
   const ctx = canvas.getContext("2d", { willReadFrequently: true });
   ctx.drawImage(source, 0, 0, canvas.width, canvas.height);
   const image = ctx.getImageData(0, 0, canvas.width, canvas.height);
+  const { default: jsQR } = await import("jsqr");
   const code = jsQR(image.data, image.width, image.height, { inversionAttempts: "dontInvert" });
   return code ? code.data : null;
 }
@@ -197,12 +205,7 @@ $("sc-paste-go").addEventListener("click", () => verifyText($("sc-paste").value)
 
 // Offline: a service worker keeps this page, its script and the registry data it used.
 if ("serviceWorker" in navigator) {
-  navigator.serviceWorker.register("../sw.js", { scope: "../" }).then(() => navigator.serviceWorker.ready).then(() => {
-    // fetch what this visit used once more through the worker, so that it is cached
-    const refresh = () => cacheUsed.forEach((url) => fetch(url).catch(() => {}));
-    if (navigator.serviceWorker.controller) refresh();
-    else navigator.serviceWorker.addEventListener("controllerchange", refresh, { once: true });
-  }).catch(() => {});
+  navigator.serviceWorker.register("../sw.js", { scope: "../" }).catch(() => {});
 }
 window.addEventListener("hashchange", () => verifyText(location.hash));
 if (location.hash.length > 1) verifyText(location.hash);

@@ -1,0 +1,67 @@
+// Driven by bench/verify_page_bench.py: times the verification page in Chromium and the JS
+// verifier in Node. Prints JSON.
+import http from "node:http";
+import fs from "node:fs";
+import path from "node:path";
+import zlib from "node:zlib";
+import { chromium } from "playwright-core";
+import { check, SnapshotRegistry } from "../site/js/verifier.js";
+import { unhex } from "../site/js/cbor.js";
+
+const [site, qrText, vectorsDir] = process.argv.slice(2);
+const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css", ".json": "application/json" };
+let sent = 0;
+const server = http.createServer((req, res) => {
+  let file = path.join(site, decodeURIComponent(new URL(req.url, "http://x").pathname));
+  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, "index.html");
+  if (!fs.existsSync(file)) { res.writeHead(404); res.end(); return; }
+  const body = zlib.gzipSync(fs.readFileSync(file), { level: 9 });
+  sent += body.length;
+  // like GitHub Pages: gzip and ten minutes of HTTP caching
+  res.writeHead(200, { "content-type": TYPES[path.extname(file)] || "application/octet-stream", "content-encoding": "gzip", "cache-control": "max-age=600" });
+  res.end(body);
+});
+await new Promise((r) => server.listen(0, "127.0.0.1", r));
+const base = `http://127.0.0.1:${server.address().port}`;
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
+const url = base + "/v/#" + qrText.split("#")[1];
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const first = [], cached = [];
+let firstBytes = 0;
+for (let i = 0; i < 5; i++) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  sent = 0;
+  await page.goto(url, { waitUntil: "commit" });
+  const t0 = await page.evaluate(() => performance.timeOrigin);
+  await page.waitForFunction(() => document.getElementById("sc-verdict")?.textContent.includes("真实有效"), null, { timeout: 30000 });
+  first.push(await page.evaluate(() => performance.now()));
+  await page.waitForLoadState("networkidle");
+  if (i === 0) firstBytes = sent;
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  await page.waitForTimeout(300);
+  await page.reload({ waitUntil: "commit" });
+  await page.waitForFunction(() => document.getElementById("sc-verdict")?.textContent.includes("真实有效"), null, { timeout: 30000 });
+  const navStart = await page.evaluate(() => performance.timing.loadEventEnd || performance.now());
+  cached.push(await page.evaluate(() => {
+    const nav = performance.getEntriesByType("navigation")[0];
+    return performance.now() - (nav ? nav.domContentLoadedEventEnd : 0);
+  }));
+  await context.close();
+}
+await browser.close();
+server.close();
+
+// the JS verifier in Node over 1,000 vector checks
+const manifest = JSON.parse(fs.readFileSync(path.join(vectorsDir, "snapshot", "manifest.json")));
+const registry = new SnapshotRegistry(Object.values(manifest.shards).map((s) => JSON.parse(fs.readFileSync(path.join(vectorsDir, "snapshot", s.path)))));
+const vectors = fs.readdirSync(vectorsDir).filter((f) => f.endsWith(".json") && f !== "check-ids.json").map((f) => JSON.parse(fs.readFileSync(path.join(vectorsDir, f))));
+const jobs = [];
+while (jobs.length < 1000) jobs.push(...vectors);
+jobs.length = 1000;
+const t0 = performance.now();
+for (const v of jobs) await check(unhex(v.cose_hex), registry, v.at);
+const seconds = (performance.now() - t0) / 1000;
+console.log(JSON.stringify({ first_visit_ms: median(first), cached_after_load_ms: median(cached), first_visit_bytes_gzip: firstBytes, node_checks_per_s: 1000 / seconds }));

@@ -84,6 +84,7 @@ def bundle() -> dict[str, bytes]:
     """The verification page's JavaScript, bundled by esbuild from site/js/ (needs ``npm ci``):
     ``verify.js`` and the chunks it loads on demand (QR decoding, Argon2id)."""
     import tempfile
+
     root = Path(__file__).resolve().parent.parent
     esbuild = root / "node_modules" / ".bin" / "esbuild"
     if not esbuild.exists():

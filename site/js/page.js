@@ -4,7 +4,7 @@
 // Nothing leaves the browser.
 import * as ed from "@noble/ed25519";
 // jsQR and Argon2id are loaded only when the camera, a picture or the ID box is used.
-import { check, fromQrText, parseCredential, SnapshotRegistry } from "./verifier.js";
+import { check, ed25519Backend, fromQrText, parseCredential, SnapshotRegistry } from "./verifier.js";
 import { TITLES, describe, LEVELS, ID_TYPES } from "./wording.js";
 
 const $ = (id) => document.getElementById(id);
@@ -127,6 +127,7 @@ async function verifyText(text) {
     const m = await manifest();
     const registry = new SnapshotRegistry(await shardsForData(m, data));
     render(await check(data, registry, today()), m, registry);
+    root.dataset.ed25519 = await ed25519Backend();  // which path verified the signature
   } catch (e) {
     out.textContent = "";
     out.append(el("div", { class: "sc-verdict sc-unknown", id: "sc-verdict" }, el("strong", {}, "⚠️ 无法核验"),

@@ -162,10 +162,32 @@ const leNumber = (bytes) => bytes.reduceRight((acc, b) => (acc << 8n) | BigInt(b
 
 // Strict, cofactorless Ed25519 verification, as libsodium's crypto_sign_verify_detached (the
 // Python side): canonical A that is not of small order, R not of small order, S < L, and
-// encode([S]B - [k]A) must equal the received R bytes. @noble/ed25519 supplies the curve
-// arithmetic; its own verify is cofactored, which accepts some signatures libsodium rejects.
+// encode([S]B - [k]A) must equal the received R bytes. The checks on A, R and S always run here
+// (with @noble/ed25519's curve arithmetic); the equation is then checked by WebCrypto's Ed25519
+// where the browser has it (cofactorless in Chromium's BoringSSL), otherwise with noble's
+// arithmetic (noble's own verify is cofactored, which accepts some signatures libsodium rejects).
+let backend = "auto";  // "auto" | "webcrypto" | "noble"
+let webcryptoEd25519 = null;
+
+export function setEd25519Backend(name) { backend = name; webcryptoEd25519 = null; }
+
+async function hasWebCryptoEd25519() {
+  if (backend === "noble") return false;
+  if (webcryptoEd25519 === null) {
+    try {
+      await globalThis.crypto.subtle.importKey("raw", ed.Point.BASE.toBytes(), { name: "Ed25519" }, false, ["verify"]);
+      webcryptoEd25519 = true;
+    } catch { webcryptoEd25519 = false; }
+  }
+  if (backend === "webcrypto" && !webcryptoEd25519) throw new Error("WebCrypto has no Ed25519 here");
+  return webcryptoEd25519;
+}
+
+export async function ed25519Backend() { return (await hasWebCryptoEd25519()) ? "webcrypto" : "noble"; }
+
 export async function verifyEd25519(publicKeyHex, message, signature) {
   if (signature.length !== 64 || publicKeyHex.length !== 64) return false;
+  const useWebCrypto = await hasWebCryptoEd25519();
   try {
     const pk = ed.etc.hexToBytes(publicKeyHex);
     const A = ed.Point.fromBytes(pk, false);
@@ -175,6 +197,10 @@ export async function verifyEd25519(publicKeyHex, message, signature) {
     if (R.isSmallOrder()) return false;
     const S = leNumber(signature.slice(32));
     if (S >= L) return false;
+    if (useWebCrypto) {
+      const key = await globalThis.crypto.subtle.importKey("raw", pk, { name: "Ed25519" }, false, ["verify"]);
+      return await globalThis.crypto.subtle.verify({ name: "Ed25519" }, key, signature, message);
+    }
     const k = ed.etc.mod(leNumber(await ed.hashes.sha512Async(ed.etc.concatBytes(rBytes, pk, message))), L);
     const check = ed.Point.BASE.multiplyUnsafe(S).subtract(A.multiplyUnsafe(k));
     return equal(check.toBytes(), rBytes);

@@ -49,6 +49,8 @@ test("a genuine certificate from its QR fragment: verdict, certificate, every ch
   const { page, context, errors } = await verify(CREDS.genuine, 360);
   assert.deepEqual(errors, []);
   assert.match(await page.textContent("#sc-verdict"), /真实有效/);
+  await page.waitForFunction(() => document.getElementById("sc-verify").dataset.ed25519);
+  assert.equal(await page.$eval("#sc-verify", (e) => e.dataset.ed25519), "webcrypto");
   const statuses = await page.$$eval("#sc-checks li", (lis) => lis.map((li) => li.dataset.status));
   assert.deepEqual(statuses, Array(10).fill("passed"));
   const cert = await page.textContent(".sc-cert");
@@ -64,6 +66,25 @@ test("a genuine certificate from its QR fragment: verdict, certificate, every ch
   fs.mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SHOTS, "verify-genuine-360.png"), fullPage: true });
   await context.close();
+});
+
+test("browsers without Ed25519 in WebCrypto verify with the pure-JS path, and agree", async () => {
+  for (const [qrText, expected] of [[CREDS.genuine, /真实有效/], [CREDS.tampered, /未通过核验/]]) {
+    const context = await browser.newContext({ viewport: { width: 360, height: 800 } });
+    await context.addInitScript(() => {
+      const original = crypto.subtle.importKey.bind(crypto.subtle);
+      crypto.subtle.importKey = (format, key, algorithm, ...rest) =>
+        ((algorithm && (algorithm.name || algorithm)) === "Ed25519"
+          ? Promise.reject(new DOMException("Ed25519 is not supported", "NotSupportedError"))
+          : original(format, key, algorithm, ...rest));
+    });
+    const page = await context.newPage();
+    await page.goto(base + "/v/#" + qrText.split("#")[1]);
+    await page.waitForFunction(() => document.getElementById("sc-verify").dataset.ed25519);
+    assert.equal(await page.$eval("#sc-verify", (e) => e.dataset.ed25519), "noble");
+    assert.match(await page.textContent("#sc-verdict"), expected);
+    await context.close();
+  }
 });
 
 test("a tampered certificate is not genuine, and says which check failed", async () => {

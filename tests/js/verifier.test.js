@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { check, CHECK_IDS, SnapshotRegistry, fromQrText, verifyEd25519 } from "../../site/js/verifier.js";
+import { check, CHECK_IDS, SnapshotRegistry, fromQrText, verifyEd25519, setEd25519Backend, ed25519Backend } from "../../site/js/verifier.js";
 import { unhex } from "../../site/js/cbor.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -21,10 +21,21 @@ test("check ids and order are Python's", () => {
   assert.deepEqual(CHECK_IDS, json(path.join(VECTORS, "check-ids.json")));
 });
 
+const shared = fs.existsSync(SHARED);
+
+test("Node has Ed25519 in WebCrypto, so both verification paths are tested", async () => {
+  setEd25519Backend("auto");
+  assert.equal(await ed25519Backend(), "webcrypto");
+});
+
+// Every test below runs twice: with WebCrypto's Ed25519, and with the pure-JS path that browsers
+// without it use. Both must give Python's answers.
+for (const name of ["webcrypto", "noble"]) {
 const files = fs.readdirSync(VECTORS).filter((f) => f.endsWith(".json") && f !== "check-ids.json").sort();
 for (const file of files) {
   const v = json(path.join(VECTORS, file));
-  test(`vector ${v.name}: ${v.title}`, async () => {
+  test(`[${name}] vector ${v.name}: ${v.title}`, async () => {
+    setEd25519Backend(name);
     const data = unhex(v.cose_hex);
     assert.deepEqual(fromQrText(v.qr_text), data);
     const report = await check(data, registry, v.at);
@@ -36,7 +47,8 @@ for (const file of files) {
   });
 }
 
-test("fuzz: random and mutated inputs never throw, and are never genuine", async () => {
+test(`[${name}] fuzz: random and mutated inputs never throw, and are never genuine`, async () => {
+  setEd25519Backend(name);
   let seed = 12345;
   const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
   const valid = unhex(json(path.join(VECTORS, "valid-technician-college.json")).cose_hex);
@@ -60,9 +72,9 @@ test("fuzz: random and mutated inputs never throw, and are never genuine", async
   }
 });
 
-const shared = fs.existsSync(SHARED);
 
-test("Wycheproof Ed25519: every case as expected", { skip: !shared && "../shared/vectors is absent" }, async () => {
+test(`[${name}] Wycheproof Ed25519: every case as expected`, { skip: !shared && "../shared/vectors is absent" }, async () => {
+  setEd25519Backend(name);
   const doc = json(path.join(SHARED, "wycheproof", "ed25519_test.json"));
   let n = 0;
   for (const group of doc.testGroups) {
@@ -75,16 +87,20 @@ test("Wycheproof Ed25519: every case as expected", { skip: !shared && "../shared
   assert.equal(n, 151);
 });
 
-test("RFC 8032 vectors verify", { skip: !shared && "../shared/vectors is absent" }, async () => {
+test(`[${name}] RFC 8032 vectors verify`, { skip: !shared && "../shared/vectors is absent" }, async () => {
+  setEd25519Backend(name);
   for (const v of json(path.join(SHARED, "noble-ed25519", "rfc8032-ed25519.json"))) {
     assert.equal(await verifyEd25519(v.pub, unhex(v.msg), unhex(v.sig)), true);
   }
 });
 
-test("noble edge cases: the same answers as Python (pinned)", { skip: !shared && "../shared/vectors is absent" }, async () => {
+test(`[${name}] noble edge cases: the same answers as Python (pinned)`, { skip: !shared && "../shared/vectors is absent" }, async () => {
+  setEd25519Backend(name);
   const cases = json(path.join(SHARED, "noble-ed25519", "edge-cases.json"));
   const pinned = json(path.join(VECTORS, "conformance", "noble-edge-cases.json")).valid;
   const ours = [];
   for (const c of cases) ours.push(await verifyEd25519(c.pub_key, unhex(c.message), unhex(c.signature)));
   assert.deepEqual(ours, pinned);
 });
+
+}

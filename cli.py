@@ -572,14 +572,17 @@ def _open_register(path: Path) -> Any:
     return Register(path, now=lambda: dt.datetime.now(tz=_CHINA))
 
 
-@main.command("issue")
-@click.option(
+_key_option = click.option(
     "--key",
     "key_path",
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
     required=True,
     help="The institution's signing key file.",
 )
+
+
+@main.command("issue")
+@_key_option
 @click.option(
     "--roster",
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
@@ -697,13 +700,7 @@ def revoke_cmd(
 
 @main.command("reissue")
 @click.argument("number")
-@click.option(
-    "--key",
-    "key_path",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    required=True,
-    help="The institution's signing key file.",
-)
+@_key_option
 @_register_option
 @_out_option
 @_registry_option

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import re
 import subprocess
 import sys
 import tempfile
@@ -27,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from machine import describe
 from synthetic import generate
 
-from credentials import commitment, qr, sitebuild
+from credentials import commitment, qr, registryedit, sitebuild
 from credentials.credential import Credential, IdType
 from credentials.keys import SigningKey, save_signing_key
 from credentials.levels import Level
@@ -47,10 +46,8 @@ def main() -> None:
         seeds: dict[str, list[tuple[bytes, str]]] = {}
         reg_dir = generate(Path(tmp) / "registry", args.count, key_seeds=seeds, national=True)
         bureau = SigningKey.generate()
-        text = (reg_dir / "bureau.yaml").read_text("utf-8")
-        text = re.sub(r'(snapshot_key:[^\n]*\n  kid: )[^\n]*\n  public_key: [^\n]*',
-                      rf'\g<1>"{bureau.kid}"\n  public_key: "{bureau.public_key.raw.hex()}"', text)  # fmt: skip
-        (reg_dir / "bureau.yaml").write_text(text, "utf-8")
+        registryedit.set_snapshot_key(reg_dir / "bureau.yaml", kid=bureau.kid,
+                                      public_key=bureau.public_key.raw)  # fmt: skip
         save_signing_key(bureau, Path(tmp) / "bureau.key", passphrase=None)
         registry = load_registry(reg_dir)
         inst = registry.institutions[sorted(registry.institutions)[len(registry) // 2]]

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -97,10 +96,8 @@ def test_site_in_a_real_browser(tmp_path: Path) -> None:
     registry = tmp_path / "registry"
     shutil.copytree(SAMPLE_REGISTRY, registry)
     bureau_key = SigningKey.generate()
-    text = (registry / "bureau.yaml").read_text("utf-8")
-    text = re.sub(r'(snapshot_key:[^\n]*\n  kid: )[^\n]*\n  public_key: [^\n]*',
-                  rf'\g<1>"{bureau_key.kid}"\n  public_key: "{bureau_key.public_key.raw.hex()}"', text)  # fmt: skip
-    (registry / "bureau.yaml").write_text(text, "utf-8")
+    registryedit.set_snapshot_key(registry / "bureau.yaml", kid=bureau_key.kid,
+                                  public_key=bureau_key.public_key.raw)  # fmt: skip
     save_signing_key(bureau_key, tmp_path / "bureau.key", passphrase=None)
     creds = tmp_path / "credentials.json"
     creds.write_text(json.dumps(_credentials(registry, tmp_path)), "utf-8")

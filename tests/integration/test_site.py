@@ -33,10 +33,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     registry = tmp / "registry"
     shutil.copytree(SAMPLE_REGISTRY, registry)
     bureau_key = SigningKey.generate()
-    text = (registry / "bureau.yaml").read_text("utf-8")
-    text = re.sub(r'(snapshot_key:[^\n]*\n  kid: )[^\n]*\n  public_key: [^\n]*',
-                  rf'\g<1>{bureau_key.kid}\n  public_key: "{bureau_key.public_key.raw.hex()}"', text)  # fmt: skip
-    (registry / "bureau.yaml").write_text(text, "utf-8")
+    registryedit.set_snapshot_key(registry / "bureau.yaml", kid=bureau_key.kid,
+                                  public_key=bureau_key.public_key.raw)  # fmt: skip
     save_signing_key(bureau_key, tmp / "bureau.key", passphrase=None)
     key = SigningKey.generate()
     registryedit.add_key(registry / "institutions" / "Y000041039002.yaml", kid=key.kid,

@@ -113,11 +113,7 @@ def check_institution_file(
     schema_problems = schemas.validate(doc, "institution")
     if schema_problems:
         return None, problems + schema_problems
-    lines = {
-        (name, i): line
-        for name in ("scope", "status", "keys", "revoked", "reissued")
-        for i, line in enumerate(doc.item_lines(name))
-    }
+    lines = doc.item_lines(("scope", "status", "keys", "revoked", "reissued"))
     inst = Institution.from_data(doc.data, file=name, lines=lines)
     return inst, problems + semantics.check_institution(doc, inst, bureau, occupations)
 

@@ -62,12 +62,17 @@ class Document:
                 return node, None
         return node, key_node
 
-    def item_lines(self, field: str) -> list[int]:
-        """The line of each item of the top-level list ``field``."""
-        node, _ = self._node((field,))
-        if not isinstance(node, yaml.SequenceNode):
-            return []
-        return [item.start_mark.line + 1 for item in node.value]
+    def item_lines(self, fields: tuple[str, ...]) -> dict[tuple[str, int], int]:
+        """The line of each item of the top-level lists ``fields``, by (field, index)."""
+        out: dict[tuple[str, int], int] = {}
+        if not isinstance(self.root, yaml.MappingNode):
+            return out
+        for key, value in self.root.value:
+            listed = isinstance(key, yaml.ScalarNode) and key.value in fields
+            if listed and isinstance(value, yaml.SequenceNode):
+                for i, item in enumerate(value.value):
+                    out[(key.value, i)] = item.start_mark.line + 1
+        return out
 
     def pos(self, path: Path) -> Pos:
         """Position of the value at ``path``, or of its nearest parent that exists."""

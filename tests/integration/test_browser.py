@@ -16,17 +16,12 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from credentials import commitment, qr, registryedit
-from credentials.credential import Credential, IdType
-from credentials.keys import SigningKey, save_signing_key
-from credentials.levels import Level
-from credentials.registry import load_registry
-from credentials.sign import sign
-from tests.conftest import ROOT, SAMPLE_REGISTRY
+from credentials import qr
+from tests.conftest import ISSUED_ID_NUMBER, ROOT, bureau_site_registry
 
 pytestmark = pytest.mark.integration
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-ID_NUMBER = "410102199909091238"
+ID_NUMBER = ISSUED_ID_NUMBER
 
 
 def _missing() -> str | None:
@@ -71,15 +66,8 @@ def _pictures(data: bytes, tmp: Path) -> tuple[Path, Path]:
     return photo_path, video_path
 
 
-def _credentials(registry: Path, tmp: Path) -> dict[str, str]:
-    """Sign a genuine credential on the registry copy; derive a tampered one."""
-    key = SigningKey.generate()
-    registryedit.add_key(registry / "institutions" / "Y000041039002.yaml", kid=key.kid,
-                         public_key=key.public_key.raw, not_before=dt.date(2024, 1, 1))  # fmt: skip
-    cred = Credential("Y000041039002245000001", 1, "张小芳", IdType.RESIDENT_ID,
-                      commitment.commit(IdType.RESIDENT_ID, ID_NUMBER), "4-10-01-03", None,
-                      Level.JUNIOR_WORKER, dt.date(2024, 6, 28))  # fmt: skip
-    data = sign(cred, key, registry=load_registry(registry))
+def _credentials(data: bytes, tmp: Path) -> dict[str, str]:
+    """The genuine credential and a tampered copy as QR texts, and pictures of the certificate."""
     tampered = data[:-1] + bytes([data[-1] ^ 1])
     site = "https://skillcert.example.org"
     photo, video = _pictures(data, tmp)
@@ -93,14 +81,9 @@ def test_site_in_a_real_browser(tmp_path: Path) -> None:
         if os.environ.get("CI"):
             pytest.fail(f"CI must run the browser tests: {missing}")
         pytest.skip(missing)
-    registry = tmp_path / "registry"
-    shutil.copytree(SAMPLE_REGISTRY, registry)
-    bureau_key = SigningKey.generate()
-    registryedit.set_snapshot_key(registry / "bureau.yaml", kid=bureau_key.kid,
-                                  public_key=bureau_key.public_key.raw)  # fmt: skip
-    save_signing_key(bureau_key, tmp_path / "bureau.key", passphrase=None)
+    registry, credential = bureau_site_registry(tmp_path)
     creds = tmp_path / "credentials.json"
-    creds.write_text(json.dumps(_credentials(registry, tmp_path)), "utf-8")
+    creds.write_text(json.dumps(_credentials(credential, tmp_path)), "utf-8")
     site = tmp_path / "site"
     result = CliRunner().invoke(main, ["site", "build", "--registry", str(registry), "--out",
                                        str(site), "--snapshot-key", str(tmp_path / "bureau.key"),

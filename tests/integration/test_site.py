@@ -13,14 +13,11 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from credentials import commitment, registryedit, snapshot
-from credentials.credential import Credential, IdType
-from credentials.keys import SigningKey, save_signing_key
-from credentials.levels import Level
+from credentials import snapshot
+from credentials.keys import SigningKey
 from credentials.registry import load_registry
-from credentials.sign import sign
 from credentials.verify import check
-from tests.conftest import ROOT, SAMPLE_REGISTRY
+from tests.conftest import ROOT, bureau_site_registry
 
 pytestmark = pytest.mark.integration
 VECTORS = ROOT / "tests" / "vectors"
@@ -30,19 +27,8 @@ VECTORS = ROOT / "tests" / "vectors"
 def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """A registry copy with a bureau key we hold, one issued credential, and the built site."""
     tmp = tmp_path_factory.mktemp("site")
-    registry = tmp / "registry"
-    shutil.copytree(SAMPLE_REGISTRY, registry)
-    bureau_key = SigningKey.generate()
-    registryedit.set_snapshot_key(registry / "bureau.yaml", kid=bureau_key.kid,
-                                  public_key=bureau_key.public_key.raw)  # fmt: skip
-    save_signing_key(bureau_key, tmp / "bureau.key", passphrase=None)
-    key = SigningKey.generate()
-    registryedit.add_key(registry / "institutions" / "Y000041039002.yaml", kid=key.kid,
-                         public_key=key.public_key.raw, not_before=dt.date(2024, 1, 1))  # fmt: skip
-    cred = Credential("Y000041039002245000001", 1, "张小芳", IdType.RESIDENT_ID,
-                      commitment.commit(IdType.RESIDENT_ID, "410102199909091238"), "4-10-01-03",
-                      None, Level.JUNIOR_WORKER, dt.date(2024, 6, 28))  # fmt: skip
-    (tmp / "c.cose").write_bytes(sign(cred, key, registry=load_registry(registry)))
+    registry, credential = bureau_site_registry(tmp)
+    (tmp / "c.cose").write_bytes(credential)
     result = CliRunner().invoke(main, ["site", "build", "--registry", str(registry), "--out",
                                        str(tmp / "site"), "--snapshot-key", str(tmp / "bureau.key"),
                                        "--at", "2026-11-21"])  # fmt: skip

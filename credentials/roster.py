@@ -33,14 +33,10 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 REQUIRED = ("holder", "id_type", "id_number", "occupation", "level", "issued")
 COLUMN_LABEL = {field: names[0] for field, names in COLUMNS.items()}
 
-_ID_TYPES = {
-    "居民身份证": IdType.RESIDENT_ID, "身份证": IdType.RESIDENT_ID, "resident id": IdType.RESIDENT_ID,
-    "护照": IdType.PASSPORT, "passport": IdType.PASSPORT,
-    "港澳居民来往内地通行证": IdType.HK_MACAO_PERMIT,
-    "台湾居民来往大陆通行证": IdType.TAIWAN_PERMIT,
-    "外国人永久居留身份证": IdType.FOREIGNER_PERMANENT_ID,
-    "港澳台居民居住证": IdType.HMT_RESIDENCE_PERMIT,
-    "其他": IdType.OTHER, "other": IdType.OTHER,
+# every printed name of an ID type (IdType.zh), plus the short forms and English aliases people write
+_ID_TYPES = {t.zh: t for t in IdType} | {
+    "身份证": IdType.RESIDENT_ID, "resident id": IdType.RESIDENT_ID,
+    "passport": IdType.PASSPORT, "other": IdType.OTHER,
 }  # fmt: skip
 _LEVEL_WORDS = {
     "一级": 1, "高级技师": 1, "二级": 2, "技师": 2, "三级": 3, "高级工": 3, "高级": 3,

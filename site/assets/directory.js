@@ -17,6 +17,7 @@
     const q = $("q").value.trim().toLowerCase();
     const province = $("province").value, city = $("city").value;
     const category = $("category").value, level = $("level").value, status = $("status").value;
+    const occupation = $("occupation").value === "" ? -1 : Number($("occupation").value);
     const out = [];
     let total = 0;
     for (const row of data.rows) {
@@ -25,7 +26,8 @@
       if (city && cty !== city) continue;
       if (category && cat !== category) continue;
       if (status && st !== status) continue;
-      if (level && !scope.some((s) => s[2].includes(level))) continue;
+      // occupation and level together mean: this level of this occupation
+      if ((level || occupation >= 0) && !scope.some((s) => (!level || s[2].includes(level)) && (occupation < 0 || s[0] === occupation))) continue;
       if (q) {
         const hay = (number + " " + name + " " + scope.map((s) => data.occ[s[0]][1] + " " + data.occ[s[0]][0] + " " + (s[1] >= 0 ? data.jobs[s[1]] : "")).join(" ")).toLowerCase();
         if (!hay.includes(q)) continue;
@@ -62,7 +64,8 @@
     .then((d) => {
       data = d;
       for (const [code, p] of Object.entries(d.provinces)) option($("province"), code, p.name);
-      for (const id of ["q", "category", "level", "status", "city"]) $(id).addEventListener("input", render);
+      d.occ.forEach(([code, name], i) => option($("occupation"), String(i), `${name} ${code}`));
+      for (const id of ["q", "category", "occupation", "level", "status", "city"]) $(id).addEventListener("input", render);
       $("province").addEventListener("input", () => { cities(); render(); });
       render();
     })

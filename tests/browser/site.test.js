@@ -86,6 +86,13 @@ test("the directory finds institutions by a Chinese substring and filters them",
   await page.selectOption("#status", "");
   const all = await page.$$eval("#results li", (lis) => lis.length);
   assert.equal(all, 14);
+  const cooking = await page.$eval("#occupation", (s) => [...s.options].find((o) => o.textContent.includes("4-03-02-01")).value);
+  await page.selectOption("#occupation", cooking);
+  await page.selectOption("#level", "1");
+  const chefs = await page.$$eval("#results li a", (as) => as.map((a) => a.textContent));
+  assert.deepEqual(chefs, ["大连海味烹饪职业技能评价中心"]);  // only one may certify 中式烹调师 at level 1
+  await page.selectOption("#occupation", "");
+  await page.selectOption("#level", "");
   await page.selectOption("#status", "withdrawn");
   assert.equal(await page.$$eval("#results li", (lis) => lis.length), 1);
   await page.click("#results li a");

@@ -1,11 +1,14 @@
-"""skillcert's library: the registry of filed institutions, certificate numbers, and (in later
-modules) keys, COSE_Sign1 credentials, verification and QR codes.
+"""skillcert's library: the registry of filed institutions, certificate numbers, keys, COSE_Sign1
+credentials, verification, QR codes, issuing and the published site.
 
-Starting points:
+Starting points (the recipes; ``cose`` and ``keys`` are the primitives underneath):
 
 - ``load_registry(path)`` reads and validates a registry directory and returns a ``Registry``
   that answers questions as of a date (``Registry.state``, ``Registry.scope_row``, ``Registry.key``).
-- ``check_registry(path)`` validates without raising and returns every finding.
+- ``sign(credential, key, *, registry)`` returns COSE_Sign1 bytes, or raises ``IssuanceRefused``.
+- ``check(data, registry, *, at)`` returns a ``Report`` of ten named checks; ``verify(...)`` returns
+  a ``VerifiedCredential`` or raises ``VerificationFailed`` carrying the report.
+- ``check_registry(path)`` validates a registry without raising and returns every finding.
 - ``parse_number(text)`` parses a 22-character certificate number; ``FilingNumber.parse`` a filing
   number.
 - Every data error is a ``CredentialsError``.
@@ -13,6 +16,7 @@ Starting points:
 
 from __future__ import annotations
 
+from credentials.credential import Credential, IdType
 from credentials.errors import (
     CredentialsError,
     GitError,
@@ -21,22 +25,29 @@ from credentials.errors import (
     KeyFileError,
     MalformedCredential,
     RegistryError,
+    VerificationFailed,
 )
 from credentials.findings import Finding
+from credentials.keys import SigningKey, VerifyKey
 from credentials.levels import Level
 from credentials.model import Bureau, Institution, KeyEntry, Occupation, Revocation, ScopeRow
 from credentials.numbers import CertificateNumber, FilingNumber, format_number, parse_number
 from credentials.registry import Registry, check_registry, load_registry
+from credentials.sign import sign
+from credentials.verify import Check, Report, VerifiedCredential, check, verify
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Bureau",
     "CertificateNumber",
+    "Check",
+    "Credential",
     "CredentialsError",
     "FilingNumber",
     "Finding",
     "GitError",
+    "IdType",
     "Institution",
     "InvalidNumber",
     "IssuanceRefused",
@@ -47,11 +58,19 @@ __all__ = [
     "Occupation",
     "Registry",
     "RegistryError",
+    "Report",
     "Revocation",
     "ScopeRow",
+    "SigningKey",
+    "VerificationFailed",
+    "VerifiedCredential",
+    "VerifyKey",
     "__version__",
+    "check",
     "check_registry",
     "format_number",
     "load_registry",
     "parse_number",
+    "sign",
+    "verify",
 ]

@@ -362,7 +362,8 @@ def pages(
     return out
 
 
-def province_links(registry: Registry) -> Iterable[tuple[str, str]]:
-    """(province code, name) of every province with institutions."""
-    for code in sorted({i.province for i in registry.institutions.values()}):
-        yield code, _province(registry, code)
+def province_links(registry: Registry) -> str:
+    """Markdown links to the province pages (of the directory page), one per province with
+    institutions: a bureau's registry decides which provinces there are."""
+    codes = sorted({i.province for i in registry.institutions.values()})
+    return " · ".join(f"[{_province(registry, code)}]({code}.md)" for code in codes)

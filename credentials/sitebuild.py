@@ -117,7 +117,8 @@ def write_direct(site_dir: Path, pages: list[site.Page]) -> None:
         target.write_bytes(data)
 
 
-def home_status() -> str:
-    """The home page's "data as of" line."""
-    _, day, commit, _ = settings()
-    return site.status_line(day, commit)
+def fill_placeholders(markdown: str) -> str:
+    """The home page's "data as of" line and the directory's province links."""
+    registry, day, commit, _ = settings()
+    markdown = markdown.replace("<!-- registry-status -->", site.status_line(day, commit))
+    return markdown.replace("<!-- province-links -->", site.province_links(registry))

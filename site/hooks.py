@@ -29,7 +29,7 @@ def on_files(files: Files, config: Any) -> Files:
 
 
 def on_page_markdown(markdown: str, page: Any, **_: Any) -> str:
-    return markdown.replace("<!-- registry-status -->", sitebuild.home_status())
+    return sitebuild.fill_placeholders(markdown)
 
 
 def on_post_build(config: Any) -> None:

@@ -121,3 +121,20 @@ def test_snapshot_and_registry_give_the_same_verdicts_on_every_vector() -> None:
         assert [(c.id, c.status, c.reason) for c in a.checks] == [
             (c.id, c.status, c.reason) for c in b.checks
         ], path.name
+
+
+def test_directory_links_only_the_provinces_the_registry_has(tmp_path: Path) -> None:
+    """A bureau without Henan institutions: the strict build must not link to a missing page."""
+    registry = tmp_path / "registry"
+    shutil.copytree(ROOT / "registry", registry)
+    for path in (registry / "institutions").glob("Y000041*.yaml"):
+        path.unlink()
+    for path in (registry / "institutions").glob("S001741*.yaml"):
+        path.unlink()
+    out = tmp_path / "site"
+    result = CliRunner().invoke(main, ["site", "build", "--registry", str(registry), "--out",
+                                       str(out), "--at", "2026-11-21"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    page = (out / "directory" / "index.html").read_text("utf-8")
+    assert 'href="21/"' in page
+    assert 'href="41/"' not in page

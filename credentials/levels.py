@@ -39,8 +39,3 @@ _EN = {
     Level.INTERMEDIATE_WORKER: "Level 4 / Intermediate Worker",
     Level.JUNIOR_WORKER: "Level 5 / Junior Worker",
 }
-
-
-def levels_text(levels: tuple[int, ...]) -> str:
-    """Levels as the filing receipts write them, highest code first: ``5、4、3``."""
-    return "、".join(str(x) for x in sorted(levels, reverse=True))

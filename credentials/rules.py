@@ -354,11 +354,6 @@ _RULES: dict[str, tuple[Severity, str, str]] = {
 }
 
 
-def severity_of(rule: str) -> Severity:
-    """The severity of a rule id."""
-    return _RULES[rule][0]
-
-
 def rule_ids() -> tuple[str, ...]:
     """Every rule id, in catalogue order."""
     return tuple(_RULES)

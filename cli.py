@@ -30,7 +30,7 @@ def _errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except RegistryError as err:
-            from credentials.findings import format_text
+            from credentials.registry.validate.findings import format_text
 
             click.echo(format_text(err.issues), err=True)
             raise click.ClickException(str(err)) from err
@@ -97,8 +97,13 @@ def registry() -> None:
 )
 def registry_check(registry_dir: Path, fmt: str) -> None:
     """Validate every file of the registry; exit 1 on any error (warnings allowed)."""
-    from credentials.findings import count, format_github, format_json, format_text
-    from credentials.registry import check_registry
+    from credentials.registry.registry import check_registry
+    from credentials.registry.validate.findings import (
+        count,
+        format_github,
+        format_json,
+        format_text,
+    )
 
     _require_dir(registry_dir)
     result = check_registry(registry_dir, keep_institutions=False)
@@ -127,8 +132,8 @@ def registry_check(registry_dir: Path, fmt: str) -> None:
 @_errors
 def registry_show(filing: str, registry_dir: Path, at: dt.datetime | None) -> None:
     """Show the institution FILING as it stood on a date."""
-    from credentials.describe import institution_text
-    from credentials.registry import load_registry
+    from credentials.registry.describe import institution_text
+    from credentials.registry.registry import load_registry
 
     _require_dir(registry_dir)
     reg = load_registry(registry_dir)
@@ -148,8 +153,8 @@ def registry_diff(base: str, head: str | None, registry_dir: Path) -> None:
 
     Prints Markdown for a pull request; exit 1 when a changed file has errors.
     """
-    from credentials.diff import summarize
-    from credentials.gitsource import changed_registry
+    from credentials.registry.diff import summarize
+    from credentials.registry.git import changed_registry
 
     change = changed_registry(registry_dir, base, head)
     text, ok = summarize(change)
@@ -205,8 +210,8 @@ def _create_key(
 
 
 def _recheck(registry_dir: Path, file: Path) -> None:
-    from credentials.findings import format_text
-    from credentials.registry import check_registry
+    from credentials.registry.registry import check_registry
+    from credentials.registry.validate.findings import format_text
 
     result = check_registry(registry_dir, keep_institutions=False)
     mine = [f for f in result.findings if Path(f.file).name == file.name]
@@ -253,7 +258,7 @@ def keys_new(
     registry_dir: Path,
 ) -> None:
     """Create a key pair for an institution (or the bureau) and register its public key."""
-    from credentials import registryedit
+    from credentials.registry import edit
 
     if bureau == bool(filing):
         raise click.UsageError("give either --institution FILING or --bureau")
@@ -269,7 +274,7 @@ def keys_new(
                 f'snapshot_key:\n  kid: "{key.kid}"\n  public_key: "{key.public_key.raw.hex()}"'
             )
         else:
-            registryedit.set_snapshot_key(registry_dir / "bureau.yaml", kid=key.kid,
+            edit.set_snapshot_key(registry_dir / "bureau.yaml", kid=key.kid,
                                           public_key=key.public_key.raw)  # fmt: skip
             click.echo(f"snapshot key {key.kid} set in {registry_dir / 'bureau.yaml'}")
         click.echo(f"private key: {path} (mode 600; keep it as the SKILLCERT_SNAPSHOT_KEY secret)")
@@ -283,9 +288,9 @@ def keys_new(
     public = key.public_key.raw
     if target is None:
         click.echo("add under keys: in the institution's registry file:")
-        click.echo(registryedit.key_snippet(kid=key.kid, public_key=public, not_before=start))
+        click.echo(edit.key_snippet(kid=key.kid, public_key=public, not_before=start))
         return
-    registryedit.add_key(target, kid=key.kid, public_key=public, not_before=start)
+    edit.add_key(target, kid=key.kid, public_key=public, not_before=start)
     click.echo(f"public key {key.kid} added to {target} from {start}: open a pull request")
     _recheck(registry_dir, target)
 
@@ -298,7 +303,7 @@ def keys_list(keys_dir: Path, registry_dir: Path, at: dt.datetime | None) -> Non
     """List local key files and what the registry says of each."""
     import json
 
-    from credentials.registry import check_registry
+    from credentials.registry.registry import check_registry
 
     day = _day(at)
     result = check_registry(registry_dir) if registry_dir.is_dir() else None
@@ -350,8 +355,8 @@ def keys_rotate(
     registry_dir: Path,
 ) -> None:
     """New key from DATE; the institution's current keys end the day before."""
-    from credentials import registryedit
-    from credentials.registry import check_registry
+    from credentials.registry import edit
+    from credentials.registry.registry import check_registry
 
     filing = filing.strip().upper()
     start = _day(date_)
@@ -361,11 +366,11 @@ def keys_rotate(
     if inst is None:
         raise click.ClickException(f"{filing} has errors in the registry; fix them first")
     key, path = _create_key(filing, registry_dir, out, keys_dir, passphrase=passphrase)
-    registryedit.add_key(target, kid=key.kid, public_key=key.public_key.raw, not_before=start)
+    edit.add_key(target, kid=key.kid, public_key=key.public_key.raw, not_before=start)
     end = start - dt.timedelta(days=1)
     for entry in inst.keys:
         if entry.not_after is None and entry.not_before <= end:
-            registryedit.set_key_date(target, kid=entry.kid, field="not_after", day=end)
+            edit.set_key_date(target, kid=entry.kid, field="not_after", day=end)
             click.echo(f"key {entry.kid}: not_after {end}")
     click.echo(f"new key {key.kid} from {start}: private key in {path}")
     _recheck(registry_dir, target)
@@ -379,11 +384,11 @@ def keys_rotate(
 @_errors
 def keys_compromised(kid: str, since: dt.datetime, registry_dir: Path) -> None:
     """Mark key KID compromised from a date."""
-    from credentials import registryedit
+    from credentials.registry import edit
 
     kid = kid.strip().lower()
     for path in sorted((registry_dir / "institutions").glob("*.yaml")):
-        if kid in path.read_text("utf-8") and registryedit.set_key_date(
+        if kid in path.read_text("utf-8") and edit.set_key_date(
             path, kid=kid, field="compromised_at", day=since.date()
         ):
             click.echo(f"key {kid} in {path}: compromised_at {since.date()}; open a pull request")
@@ -397,7 +402,7 @@ def keys_compromised(kid: str, since: dt.datetime, registry_dir: Path) -> None:
 
 def _credential_bytes(source: str) -> bytes:
     """Credential bytes from a file (COSE, QR text, image) or from QR text given directly."""
-    from credentials import images, qr
+    from credentials.credential import images, qr
     from credentials.errors import MalformedCredential
 
     path = Path(source)
@@ -425,13 +430,13 @@ def _credential_bytes(source: str) -> bytes:
 
 def _snapshot_registry(location: str, data: bytes, registry_dir: Path, key_hex: str | None) -> Any:
     """The registry of a published snapshot (only the shard the credential's number needs)."""
-    from credentials import snapshot as snap
     from credentials.errors import CredentialsError
+    from credentials.registry import snapshot as snap
 
     if key_hex:
         trusted = bytes.fromhex(key_hex)
     elif (registry_dir / "bureau.yaml").is_file():
-        from credentials.validate import load_bureau
+        from credentials.registry.validate.check import load_bureau
 
         bureau = load_bureau((registry_dir / "bureau.yaml").read_bytes())
         if bureau is None:
@@ -460,7 +465,7 @@ def _snapshot_registry(location: str, data: bytes, registry_dir: Path, key_hex: 
     wanted = set(shards)
     try:
         from credentials import cose
-        from credentials.credential import number_from_claim
+        from credentials.credential.claims import number_from_claim
 
         number = number_from_claim(cose.decode(cose.parse_sign1(data).payload)[1])
         wanted = {number[5:7]} & set(shards) or wanted
@@ -497,11 +502,11 @@ def verify_cmd(
     """
     import json
 
-    from credentials import commitment
-    from credentials.describe import credential_text
+    from credentials.credential import commitment
+    from credentials.credential.verify import check
     from credentials.errors import CredentialsError
-    from credentials.registry import load_registry
-    from credentials.verify import check
+    from credentials.registry.describe import credential_text
+    from credentials.registry.registry import load_registry
 
     try:
         data = _credential_bytes(source)
@@ -567,7 +572,7 @@ def _load_key(path: Path) -> Any:
 
 
 def _open_register(path: Path) -> Any:
-    from credentials.register import Register
+    from credentials.issuing.register import Register
 
     return Register(path, now=lambda: dt.datetime.now(tz=_CHINA))
 
@@ -615,9 +620,9 @@ def issue_cmd(
     registry_dir: Path, at: dt.datetime | None,
 ) -> None:  # fmt: skip
     """Issue certificates: one person from options, or a whole roster (all or nothing)."""
-    from credentials import roster as roster_mod
-    from credentials.issuing import issue_rows
-    from credentials.registry import load_registry
+    from credentials.issuing import roster as roster_mod
+    from credentials.issuing.issue import issue_rows
+    from credentials.registry.registry import load_registry
 
     today = _day(at)
     if roster is not None:
@@ -637,7 +642,7 @@ def issue_cmd(
     registry = load_registry(registry_dir)
     key = _load_key(key_path)
     if not problems:
-        from credentials.issuing import validate
+        from credentials.issuing.issue import validate
 
         problems = validate(rows, registry, key, today=today)
     if problems:
@@ -677,7 +682,7 @@ def revoke_cmd(
     registry_dir: Path,
 ) -> None:  # fmt: skip
     """Revoke a certificate: in the register, and in the institution's registry file."""
-    from credentials import registryedit
+    from credentials.registry import edit
 
     number = number.strip().upper()
     day = _day(on)
@@ -693,7 +698,7 @@ def revoke_cmd(
         target = _institution_file(registry_dir, entry.filing)
         with register.transaction():
             register.set_status(number, entry.version, "revoked", on=day, reason=reason)
-        registryedit.add_revocation(target, number=number, version=entry.version, day=day,
+        edit.add_revocation(target, number=number, version=entry.version, day=day,
                                     reason=reason)  # fmt: skip
     click.echo(f"{number} v{entry.version} revoked on {day}; {target} updated: open a pull request")
 
@@ -711,18 +716,19 @@ def reissue_cmd(
     at: dt.datetime | None,
 ) -> None:  # fmt: skip
     """补发: the same number with the next version; earlier versions are superseded."""
-    from credentials import issuing, registryedit
-    from credentials.registry import load_registry
+    from credentials.issuing import issue
+    from credentials.registry import edit
+    from credentials.registry.registry import load_registry
 
     number = number.strip().upper()
     today = _day(at)
     registry = load_registry(registry_dir)
     key = _load_key(key_path)
     with _open_register(register_path) as register:
-        entry = issuing.reissue(number, registry=registry, key=key, register=register, out=out,
+        entry = issue.reissue(number, registry=registry, key=key, register=register, out=out,
                                 today=today)  # fmt: skip
     target = _institution_file(registry_dir, entry.filing)
-    registryedit.add_reissue(target, number=number, version=entry.version, day=today)
+    edit.add_reissue(target, number=number, version=entry.version, day=today)
     click.echo(
         f"{number} v{entry.version} issued; earlier versions superseded from {today}; "
         f"{target} updated: open a pull request; new PDF {out}/{number}-v{entry.version}.pdf"
@@ -730,12 +736,12 @@ def reissue_cmd(
 
 
 def _emit(rows: list[list[object]], fmt: str, out: Path | None, sheet: str) -> None:
-    from credentials import reports
+    from credentials.issuing import reports
 
     if fmt == "xlsx":
         if out is None:
             raise click.UsageError("--format xlsx needs --out FILE")
-        from credentials.spreadsheet import write_rows
+        from credentials.issuing.spreadsheet import write_rows
 
         write_rows(out, [(sheet, rows)])
         click.echo(f"written {out}")
@@ -757,7 +763,7 @@ def _emit(rows: list[list[object]], fmt: str, out: Path | None, sheet: str) -> N
 @_errors
 def report_cmd(year: int | None, fmt: str, out: Path | None, register_path: Path) -> None:
     """结果汇总表: certificates per occupation (job) and level, with subtotals and totals."""
-    from credentials import reports
+    from credentials.issuing import reports
 
     with _open_register(register_path) as register:
         rows = reports.summary(register.entries(year=year))
@@ -785,7 +791,7 @@ def register_export(
     register_path: Path,
 ) -> None:
     """Export the register, or the 公示 list of a batch."""
-    from credentials import reports
+    from credentials.issuing import reports
 
     if notice and batch is None:
         raise click.UsageError("--notice lists one batch: give --batch ID")
@@ -815,10 +821,10 @@ def site_build(
     registry_dir: Path, out: Path, snapshot_key: Path | None, at: dt.datetime | None
 ) -> None:
     """Build the site with MkDocs (strict) from the registry; needs the Node packages (npm ci)."""
-    from credentials import sitebuild
+    from credentials.site import build as site_build
 
     _require_dir(registry_dir)
-    sitebuild.build(registry_dir, out, day=_day(at), snapshot_key=snapshot_key)
+    site_build.build(registry_dir, out, day=_day(at), snapshot_key=snapshot_key)
     signed = "signed" if snapshot_key else "unsigned (no --snapshot-key)"
     click.echo(f"site built in {out}/; registry snapshot {signed}")
 
@@ -864,9 +870,9 @@ def demo(
     port: int,
 ) -> None:
     """Check and summarise the sample registry, then issue, revoke, re-issue and verify on a copy."""
-    from credentials.describe import summary
-    from credentials.findings import count
-    from credentials.registry import Registry, check_registry
+    from credentials.registry.describe import summary
+    from credentials.registry.registry import Registry, check_registry
+    from credentials.registry.validate.findings import count
 
     _require_dir(registry_dir)
     click.echo(f"== skillcert registry check --registry {registry_dir}")

@@ -25,14 +25,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from machine import describe
 from synthetic import generate
 
-from credentials import commitment, qr
-from credentials.credential import Credential, IdType
+from credentials.credential import commitment, qr
+from credentials.credential.claims import Credential, IdType
+from credentials.credential.sign import sign
+from credentials.credential.verify import check
 from credentials.keys import SigningKey
 from credentials.levels import Level
 from credentials.numbers import format_number
-from credentials.registry import load_registry
-from credentials.sign import sign
-from credentials.verify import check
+from credentials.registry.registry import load_registry
 
 
 def rate(n: int, seconds: float) -> str:

@@ -28,14 +28,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from machine import describe
 
-from credentials import outputs, qr, registryedit
-from credentials.credential import IdType
-from credentials.issuing import context, issue_rows
+from credentials.credential import qr
+from credentials.credential.claims import IdType
+from credentials.issuing import files
+from credentials.issuing.issue import context, issue_rows
+from credentials.issuing.register import Register
+from credentials.issuing.roster import RosterRow
 from credentials.keys import SigningKey
 from credentials.levels import Level
-from credentials.register import Register
-from credentials.registry import load_registry
-from credentials.roster import RosterRow
+from credentials.registry import edit
+from credentials.registry.registry import load_registry
 
 ROOT = Path(__file__).resolve().parent.parent
 FILING = "Y000041019001"
@@ -82,7 +84,7 @@ def main() -> None:
         work = Path(tmp)
         shutil.copytree(ROOT / "registry", work / "registry")
         key = SigningKey.generate()
-        registryedit.add_key(work / "registry" / "institutions" / f"{FILING}.yaml",
+        edit.add_key(work / "registry" / "institutions" / f"{FILING}.yaml",
                              kid=key.kid, public_key=key.public_key.raw,
                              not_before=dt.date(2025, 1, 1))  # fmt: skip
         registry = load_registry(work / "registry")
@@ -132,7 +134,7 @@ def main() -> None:
         pdf_times = []
         for _ in range(3):
             t0 = time.perf_counter()
-            pages = outputs.write_batch_pdf(sample, work / "batch.pdf", ctx_out)
+            pages = files.write_batch_pdf(sample, work / "batch.pdf", ctx_out)
             pdf_times.append(time.perf_counter() - t0)
         size = (work / "batch.pdf").stat().st_size
         print(

@@ -26,13 +26,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from machine import describe
 from synthetic import generate
 
-from credentials import commitment, qr, registryedit, sitebuild
-from credentials.credential import Credential, IdType
+from credentials.credential import commitment, qr
+from credentials.credential.claims import Credential, IdType
+from credentials.credential.sign import sign
 from credentials.keys import SigningKey, save_signing_key
 from credentials.levels import Level
 from credentials.numbers import format_number
-from credentials.registry import load_registry
-from credentials.sign import sign
+from credentials.registry import edit
+from credentials.registry.registry import load_registry
+from credentials.site import build as site_build
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,7 +48,7 @@ def main() -> None:
         seeds: dict[str, list[tuple[bytes, str]]] = {}
         reg_dir = generate(Path(tmp) / "registry", args.count, key_seeds=seeds, national=True)
         bureau = SigningKey.generate()
-        registryedit.set_snapshot_key(reg_dir / "bureau.yaml", kid=bureau.kid,
+        edit.set_snapshot_key(reg_dir / "bureau.yaml", kid=bureau.kid,
                                       public_key=bureau.public_key.raw)  # fmt: skip
         save_signing_key(bureau, Path(tmp) / "bureau.key", passphrase=None)
         registry = load_registry(reg_dir)
@@ -62,7 +64,7 @@ def main() -> None:
                           row.job, Level(int(row.levels[0])), day)  # fmt: skip
         data = sign(cred, SigningKey.from_seed(seed), registry=registry)
         site = Path(tmp) / "site"
-        sitebuild.build(
+        site_build.build(
             reg_dir, site, day=dt.date(2040, 1, 1), snapshot_key=Path(tmp) / "bureau.key"
         )
         out = subprocess.run(

@@ -16,7 +16,9 @@ Starting points (the recipes; ``cose`` and ``keys`` are the primitives underneat
 
 from __future__ import annotations
 
-from credentials.credential import Credential, IdType
+from credentials.credential.claims import Credential, IdType
+from credentials.credential.sign import sign
+from credentials.credential.verify import Check, Report, VerifiedCredential, check, verify
 from credentials.errors import (
     CredentialsError,
     GitError,
@@ -27,14 +29,19 @@ from credentials.errors import (
     RegistryError,
     VerificationFailed,
 )
-from credentials.findings import Finding
 from credentials.keys import SigningKey, VerifyKey
 from credentials.levels import Level
-from credentials.model import Bureau, Institution, KeyEntry, Occupation, Revocation, ScopeRow
 from credentials.numbers import CertificateNumber, FilingNumber, format_number, parse_number
-from credentials.registry import Registry, check_registry, load_registry
-from credentials.sign import sign
-from credentials.verify import Check, Report, VerifiedCredential, check, verify
+from credentials.registry.model import (
+    Bureau,
+    Institution,
+    KeyEntry,
+    Occupation,
+    Revocation,
+    ScopeRow,
+)
+from credentials.registry.registry import Registry, check_registry, load_registry
+from credentials.registry.validate.findings import Finding
 
 __version__ = "0.1.0"
 

@@ -14,13 +14,16 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-from credentials import images, qr, registryedit, reports, sitebuild
-from credentials.issuing import issue_rows, reissue
+from credentials.credential import images, qr
+from credentials.credential.verify import check
+from credentials.issuing import reports
+from credentials.issuing.issue import issue_rows, reissue
+from credentials.issuing.register import Register
+from credentials.issuing.roster import parse, read_table
 from credentials.keys import SigningKey, save_signing_key
-from credentials.register import Register
-from credentials.registry import load_registry
-from credentials.roster import parse, read_table
-from credentials.verify import check
+from credentials.registry import edit
+from credentials.registry.registry import load_registry
+from credentials.site import build as site_build
 
 # institution -> the first day its demo key is valid
 _INSTITUTIONS = {
@@ -43,7 +46,7 @@ def run(
         key = SigningKey.generate()
         save_signing_key(key, workdir / "keys" / f"{filing}-{key.kid}.key", passphrase=None,
                          institution=filing)  # fmt: skip
-        registryedit.add_key(reg_dir / "institutions" / f"{filing}.yaml", kid=key.kid,
+        edit.add_key(reg_dir / "institutions" / f"{filing}.yaml", kid=key.kid,
                              public_key=key.public_key.raw, not_before=start)  # fmt: skip
         keys[filing] = key
     yield f"keys: {len(keys)} new signing keys in {workdir / 'keys'}, public keys in the registry copy"
@@ -63,7 +66,7 @@ def run(
             )
         entries = register.entries()
         revoked = entries[0]
-        registryedit.add_revocation(
+        edit.add_revocation(
             reg_dir / "institutions" / f"{revoked.filing}.yaml", number=revoked.number,
             version=revoked.version, day=today, reason="示例：成绩作废 (demo: result voided)",
         )  # fmt: skip
@@ -75,7 +78,7 @@ def run(
         reg = load_registry(reg_dir)
         again = reissue(lost.number, registry=reg, key=keys[lost.filing], register=register,
                         out=out / lost.filing, today=today)  # fmt: skip
-        registryedit.add_reissue(reg_dir / "institutions" / f"{lost.filing}.yaml",
+        edit.add_reissue(reg_dir / "institutions" / f"{lost.filing}.yaml",
                                  number=lost.number, version=again.version, day=today)  # fmt: skip
         yield f"re-issued {lost.number} as version {again.version} (补发; version 1 superseded)"
         summary = reports.to_markdown(reports.summary(register.entries()))
@@ -106,9 +109,9 @@ def run(
     bureau_key = SigningKey.generate()
     bureau_key_path = workdir / "keys" / f"bureau-snapshot-{bureau_key.kid}.key"
     save_signing_key(bureau_key, bureau_key_path, passphrase=None)
-    registryedit.set_snapshot_key(reg_dir / "bureau.yaml", kid=bureau_key.kid,
+    edit.set_snapshot_key(reg_dir / "bureau.yaml", kid=bureau_key.kid,
                                   public_key=bureau_key.public_key.raw)  # fmt: skip
-    sitebuild.build(reg_dir, workdir / "site", day=today, snapshot_key=bureau_key_path)
+    site_build.build(reg_dir, workdir / "site", day=today, snapshot_key=bureau_key_path)
     yield f"\nsite built in {workdir / 'site'}/ with a signed registry snapshot"
     revoked_data = (out / revoked.number[:13] / f"{revoked.number}-v1.cose").read_bytes()
     local = f"http://127.0.0.1:{port}"

@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from credentials.findings import Finding
-    from credentials.verify import Report
+    from credentials.credential.verify import Report
+    from credentials.registry.validate.findings import Finding
 
 
 class CredentialsError(Exception):

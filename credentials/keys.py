@@ -30,7 +30,7 @@ import nacl.utils
 from nacl.bindings import crypto_core_ed25519_is_valid_point
 
 from credentials.errors import KeyFileError
-from credentials.keymaterial import PRIVATE_KEY_MARKER
+from credentials.registry.validate.secret_scan import PRIVATE_KEY_MARKER
 
 _ED25519_KEY_SIZE = 32
 _SIGNATURE_SIZE = 64

@@ -1,4 +1,4 @@
-"""MkDocs hook: adds the pages and data generated from the registry (see credentials.sitebuild).
+"""MkDocs hook: adds the pages and data generated from the registry (see credentials.site.build).
 
 Institution pages are complete HTML documents: they are written straight into the built site after
 the build (20,000 of them would slow MkDocs' own file handling down to minutes).
@@ -11,7 +11,7 @@ from typing import Any
 
 from mkdocs.structure.files import File, Files
 
-from credentials import sitebuild
+from credentials.site import build as site_build
 
 _direct: list[tuple[str, str | bytes]] = []
 
@@ -20,7 +20,7 @@ def on_files(files: Files, config: Any) -> Files:
     names = [f.src_uri for f in files if f.src_uri.endswith(".css")]
     css = [c for c in names if c.startswith("assets/stylesheets/main")] + ["assets/extra.css"]
     _direct.clear()
-    for path, content in sitebuild.generated_files(css):
+    for path, content in site_build.generated_files(css):
         if path.startswith(("i/", "o/")):
             _direct.append((path, content))
         else:
@@ -29,8 +29,8 @@ def on_files(files: Files, config: Any) -> Files:
 
 
 def on_page_markdown(markdown: str, page: Any, **_: Any) -> str:
-    return sitebuild.fill_placeholders(markdown)
+    return site_build.fill_placeholders(markdown)
 
 
 def on_post_build(config: Any) -> None:
-    sitebuild.write_direct(Path(config["site_dir"]), _direct)
+    site_build.write_direct(Path(config["site_dir"]), _direct)

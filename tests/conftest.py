@@ -36,21 +36,22 @@ def bureau_site_registry(dest: Path) -> tuple[Path, bytes]:
     key for 洛阳远川高级技工学校; returns the registry and a credential it issued (保育师, 五级)."""
     import datetime as dt
 
-    from credentials import commitment, registryedit
-    from credentials.credential import Credential, IdType
+    from credentials.credential import commitment
+    from credentials.credential.claims import Credential, IdType
+    from credentials.credential.sign import sign
     from credentials.keys import SigningKey, save_signing_key
     from credentials.levels import Level
-    from credentials.registry import load_registry
-    from credentials.sign import sign
+    from credentials.registry import edit
+    from credentials.registry.registry import load_registry
 
     registry = dest / "registry"
     shutil.copytree(SAMPLE_REGISTRY, registry)
     bureau = SigningKey.generate()
-    registryedit.set_snapshot_key(registry / "bureau.yaml", kid=bureau.kid,
+    edit.set_snapshot_key(registry / "bureau.yaml", kid=bureau.kid,
                                   public_key=bureau.public_key.raw)  # fmt: skip
     save_signing_key(bureau, dest / "bureau.key", passphrase=None)
     key = SigningKey.generate()
-    registryedit.add_key(registry / "institutions" / "Y000041039002.yaml", kid=key.kid,
+    edit.add_key(registry / "institutions" / "Y000041039002.yaml", kid=key.kid,
                          public_key=key.public_key.raw, not_before=dt.date(2024, 1, 1))  # fmt: skip
     cred = Credential(ISSUED_NUMBER, 1, "张小芳", IdType.RESIDENT_ID,
                       commitment.commit(IdType.RESIDENT_ID, ISSUED_ID_NUMBER), "4-10-01-03", None,

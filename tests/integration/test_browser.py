@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from credentials import qr
+from credentials.credential import qr
 from tests.conftest import ISSUED_ID_NUMBER, ROOT, bureau_site_registry
 
 pytestmark = pytest.mark.integration
@@ -40,7 +40,8 @@ def _pictures(data: bytes, tmp: Path) -> tuple[Path, Path]:
 
     from PIL import Image
 
-    from credentials import certificate_pdf, images
+    from credentials.credential import images
+    from credentials.issuing import certificate_pdf
 
     page = certificate_pdf.CertificatePage(
         holder="张小芳", id_type_zh="居民身份证", id_number=ID_NUMBER, occupation_name="保育师",

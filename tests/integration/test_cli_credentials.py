@@ -11,12 +11,12 @@ import yaml
 from click.testing import CliRunner
 
 from cli import main
-from credentials import commitment, qr
-from credentials.credential import Credential, IdType
+from credentials.credential import commitment, qr
+from credentials.credential.claims import Credential, IdType
+from credentials.credential.sign import sign
 from credentials.keys import load_signing_key
 from credentials.levels import Level
-from credentials.registry import load_registry
-from credentials.sign import sign
+from credentials.registry.registry import load_registry
 
 pytestmark = pytest.mark.integration
 FILING = "Y000041039002"  # 洛阳远川高级技工学校: 保育师 5-3, 车工 5, from 2023-04-10

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from credentials import rules
-from credentials.registry import read_tree
-from credentials.validate import check_files
+from credentials.registry.registry import read_tree
+from credentials.registry.validate import messages
+from credentials.registry.validate.check import check_files
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 CASES = sorted(CORPUS.glob("*.case"))
@@ -68,5 +68,5 @@ def test_corpus_is_large_and_covers_every_rule() -> None:
     # Rules a single-file corpus case cannot reach are covered by unit tests named here.
     elsewhere = {"file-missing", "history-deleted", "history-rewritten", "occupation-duplicate",
                  "schema-invalid"}  # fmt: skip
-    missing = set(rules.rule_ids()) - covered - elsewhere
+    missing = set(messages.rule_ids()) - covered - elsewhere
     assert not missing, f"rules without a corpus case: {sorted(missing)}"

@@ -18,10 +18,11 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from credentials import images, qr, registryedit
+from credentials.credential import images, qr
+from credentials.credential.verify import check
 from credentials.keys import SigningKey, save_signing_key
-from credentials.registry import load_registry
-from credentials.verify import check
+from credentials.registry import edit
+from credentials.registry.registry import load_registry
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.integration
@@ -35,7 +36,7 @@ def setup(registry_copy: Path, tmp_path: Path) -> dict[str, Path]:
     key = SigningKey.generate()
     key_path = tmp_path / "keys" / "k.key"
     save_signing_key(key, key_path, passphrase=None, institution=FILING)
-    registryedit.add_key(
+    edit.add_key(
         registry_copy / "institutions" / f"{FILING}.yaml",
         kid=key.kid, public_key=key.public_key.raw, not_before=dt.date(2025, 1, 1),
     )  # fmt: skip
@@ -136,7 +137,7 @@ def test_bad_roster_lists_every_problem_and_issues_nothing(
 def test_xlsx_roster_with_english_headers_and_single_issue(
     runner: CliRunner, setup: dict[str, Path]
 ) -> None:
-    from credentials.spreadsheet import write_rows
+    from credentials.issuing.spreadsheet import write_rows
 
     xlsx = setup["tmp"] / "r.xlsx"
     write_rows(xlsx, [("roster", [
@@ -208,7 +209,7 @@ def test_revoke_reissue_report_and_exports(runner: CliRunner, setup: dict[str, P
     xlsx = setup["tmp"] / "report.xlsx"
     assert runner.invoke(main, ["report", "--format", "xlsx", "--out", str(xlsx),
                                 "--register", str(setup["register"])]).exit_code == 0  # fmt: skip
-    from credentials.spreadsheet import read_rows
+    from credentials.issuing.spreadsheet import read_rows
 
     assert read_rows(xlsx)[0][0] == "职业编码"
     notice = runner.invoke(main, ["register", "export", "--batch", "1", "--notice",
@@ -327,7 +328,7 @@ def test_sigkill_at_random_points_loses_and_duplicates_nothing(setup: dict[str, 
 def test_certificate_fonts_are_embedded_or_standard(
     runner: CliRunner, setup: dict[str, Path]
 ) -> None:
-    from credentials import certificate_pdf
+    from credentials.issuing import certificate_pdf
 
     _issue(runner, setup, ROSTER)
     pdf = next(setup["out"].glob(f"{FILING}*-v1.pdf")).read_bytes()

@@ -13,10 +13,10 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from credentials import snapshot
+from credentials.credential.verify import check
 from credentials.keys import SigningKey
-from credentials.registry import load_registry
-from credentials.verify import check
+from credentials.registry import snapshot
+from credentials.registry.registry import load_registry
 from tests.conftest import ROOT, bureau_site_registry
 
 pytestmark = pytest.mark.integration

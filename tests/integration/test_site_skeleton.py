@@ -43,7 +43,7 @@ def test_spec_examples_are_the_vectors() -> None:
     for name in ("valid-no-job", "bad-signature"):
         vector = json.loads((ROOT / "tests" / "vectors" / f"{name}.json").read_text("utf-8"))
         assert vector["cose_hex"] in spec, name
-    from credentials.verify import CHECK_IDS
+    from credentials.credential.verify import CHECK_IDS
 
     for i, check_id in enumerate(CHECK_IDS, start=1):
         assert f"| {i} | `{check_id}` |" in spec

@@ -12,14 +12,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from credentials import cose, qr
-from credentials.credential import Credential, IdType
+from credentials import cose
+from credentials.credential import qr
+from credentials.credential.claims import Credential, IdType
+from credentials.credential.sign import sign
+from credentials.credential.verify import check
 from credentials.errors import CredentialsError, IssuanceRefused, KeyFileError
 from credentials.keys import SigningKey, load_signing_key, save_signing_key
 from credentials.levels import Level
-from credentials.registry import Registry, load_registry
-from credentials.sign import sign
-from credentials.verify import check
+from credentials.registry.registry import Registry, load_registry
 
 VECTORS = Path(__file__).resolve().parent.parent / "vectors"
 AT = dt.date(2026, 11, 21)
@@ -139,7 +140,7 @@ def test_qr_text_round_trip_keeps_leading_zero_bytes() -> None:
 def test_every_rendering_decodes_with_zxing() -> None:
     import cairosvg
 
-    from credentials import images
+    from credentials.credential import images
 
     rng = random.Random(7)
     for i in range(40):
@@ -167,7 +168,7 @@ def test_fast_encoder_matches_segno_module_for_module() -> None:
     (its write_padding_bits pads 8 bits where ISO 18004 §7.4.10 pads none); such inputs are
     compared by decoding instead.
     """
-    from credentials import images, qrsymbol
+    from credentials.credential import images, qrsymbol
 
     rng = random.Random(3)
     site = "https://skillcert.example.org"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from credentials.registry import read_tree
-from credentials.validate import check_files
+from credentials.registry.registry import read_tree
+from credentials.registry.validate.check import check_files
 
 
 def _rules(root: Path) -> set[tuple[str, str]]:
@@ -41,7 +41,7 @@ def test_bad_property_name_in_bureau_rules(registry_copy: Path) -> None:
 
 
 def test_many_files_take_the_parallel_path_and_agree(registry_copy: Path) -> None:
-    from credentials import validate
+    from credentials.registry.validate import check as validate
 
     files = read_tree(registry_copy)
     serial = check_files(files, prefix="")

@@ -11,11 +11,12 @@ from typing import Any
 
 import pytest
 
-from credentials import commitment, cose, qr
-from credentials.credential import IdType
+from credentials import cose
+from credentials.credential import commitment, qr
+from credentials.credential.claims import IdType
+from credentials.credential.verify import CHECK_IDS, check, verify
 from credentials.errors import VerificationFailed
-from credentials.registry import Registry, load_registry
-from credentials.verify import CHECK_IDS, check, verify
+from credentials.registry.registry import Registry, load_registry
 
 VECTORS = Path(__file__).resolve().parent.parent / "vectors"
 FILES = sorted(p for p in VECTORS.glob("*.json") if p.name != "check-ids.json")

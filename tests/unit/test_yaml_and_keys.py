@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from credentials import keymaterial, schemas, yamldoc
 from credentials.keys import kid_for, public_key_problem
+from credentials.registry.validate import schemas, secret_scan, yamldoc
 from tests.conftest import SAMPLE_REGISTRY
 
 RFC8032_PUBLIC = bytes.fromhex("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a")
@@ -45,9 +45,9 @@ def test_public_key_problems() -> None:
 
 def test_public_key_lines_are_not_secrets() -> None:
     text = f'  - kid: "21fe31dfa154a261"\n    public_key: "{RFC8032_PUBLIC.hex()}"\n'
-    assert keymaterial.scan(text, "f.yaml") == []
-    assert len(keymaterial.scan(f"    seed: {RFC8032_PUBLIC.hex()}\n", "f.yaml")) == 1
-    assert len(keymaterial.scan(f"notes: {RFC8032_PUBLIC.hex()}\n", "f.yaml")) == 1
+    assert secret_scan.scan(text, "f.yaml") == []
+    assert len(secret_scan.scan(f"    seed: {RFC8032_PUBLIC.hex()}\n", "f.yaml")) == 1
+    assert len(secret_scan.scan(f"notes: {RFC8032_PUBLIC.hex()}\n", "f.yaml")) == 1
 
 
 def _all_documents() -> list[tuple[Path, str]]:

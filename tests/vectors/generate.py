@@ -27,13 +27,14 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 sys.path.insert(0, str(ROOT))
 
-from credentials import commitment, cose, qr  # noqa: E402
-from credentials.credential import Credential, IdType  # noqa: E402
+from credentials import cose  # noqa: E402
+from credentials.credential import commitment, qr  # noqa: E402
+from credentials.credential.claims import Credential, IdType  # noqa: E402
+from credentials.credential.sign import protected_header  # noqa: E402
+from credentials.credential.verify import CHECK_IDS, check  # noqa: E402
 from credentials.keys import SigningKey  # noqa: E402
 from credentials.levels import Level  # noqa: E402
-from credentials.registry import Registry, load_registry  # noqa: E402
-from credentials.sign import protected_header  # noqa: E402
-from credentials.verify import CHECK_IDS, check  # noqa: E402
+from credentials.registry.registry import Registry, load_registry  # noqa: E402
 
 AT = dt.date(2026, 11, 21)
 SITE = "https://skillcert.example.org"
@@ -406,7 +407,7 @@ def generate(out: Path) -> None:
         (out / f"{case.name}.json").write_text(text, "utf-8")
     (out / "check-ids.json").write_text(json.dumps(list(CHECK_IDS), indent=2) + "\n", "utf-8")
     # the same registry as a signed snapshot: what the JavaScript verifier reads
-    from credentials import snapshot
+    from credentials.registry import snapshot
 
     snap = snapshot.sign_manifest(snapshot.build(registry, day=AT, commit=None), KEYS["bureau"])
     (out / "snapshot").mkdir(exist_ok=True)

@@ -11,13 +11,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import fields
 
-from credentials import crossfile, keymaterial
-from credentials.describe import STATUS_ZH, levels_long
-from credentials.findings import Finding, count, sort_key
-from credentials.gitsource import RegistryChange
-from credentials.model import Institution, ScopeRow
-from credentials.rules import finding
-from credentials.validate import check_files, check_institution_file, classify, load_context
+from credentials.registry.describe import STATUS_ZH, levels_long
+from credentials.registry.git import RegistryChange
+from credentials.registry.model import Institution, ScopeRow
+from credentials.registry.validate import crossfile_rules, secret_scan
+from credentials.registry.validate.check import (
+    check_files,
+    check_institution_file,
+    classify,
+    load_context,
+)
+from credentials.registry.validate.findings import Finding, count, sort_key
+from credentials.registry.validate.messages import finding
 
 _IDENTITY = {
     "name": "机构名称 name",
@@ -102,13 +107,13 @@ def _validate(
                     head_insts[inst.file] = inst
             elif kind == "unexpected":
                 findings.append(finding("file-unexpected", prefix + rel, (1, 1), what=rel))
-                findings += keymaterial.scan(raw.decode("utf-8", "replace"), prefix + rel)
-        related = [crossfile.facts(i, bureau) for i in head_insts.values()]
+                findings += secret_scan.scan(raw.decode("utf-8", "replace"), prefix + rel)
+        related = [crossfile_rules.facts(i, bureau) for i in head_insts.values()]
         for rel, raw in change.related_files.items():
             inst, _ = check_institution_file(raw, prefix + rel, bureau, occupations)
             if inst is not None:
-                related.append(crossfile.facts(inst, bureau))
-        findings += crossfile.check(related, bureau, report_for=changed_names)
+                related.append(crossfile_rules.facts(inst, bureau))
+        findings += crossfile_rules.check(related, bureau, report_for=changed_names)
     base_insts: dict[str, Institution] = {}
     for status, rel in change.changes:
         if status == "A" or classify(rel) != "institution":

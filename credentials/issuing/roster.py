@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from credentials.credential import IdType
+from credentials.credential.claims import IdType
 from credentials.errors import CredentialsError
 from credentials.levels import Level
 
@@ -110,7 +110,7 @@ def parse_date(text: str) -> dt.date | None:
 def read_table(path: Path) -> list[list[str]]:
     """The roster's cells as text: CSV (UTF-8, with or without BOM; or GB18030) or XLSX."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from credentials.spreadsheet import read_rows
+        from credentials.issuing.spreadsheet import read_rows
 
         return read_rows(path)
     raw = path.read_bytes()
@@ -159,7 +159,7 @@ def parse(table: list[list[str]]) -> tuple[list[RosterRow], list[RosterProblem]]
         if row is None:
             problems += row_problems
             continue
-        from credentials.commitment import normalise
+        from credentials.credential.commitment import normalise
 
         key = (
             row.id_type,
@@ -207,7 +207,7 @@ def _parse_row(
     if not id_number:
         bad("id_number", "the ID number is empty")
     elif id_type is IdType.RESIDENT_ID:
-        from credentials.commitment import resident_id_problem
+        from credentials.credential.commitment import resident_id_problem
 
         problem = resident_id_problem(id_number)
         if problem:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from credentials.verify import Check
+from credentials.credential.verify import Check
 
 TITLES: dict[str, tuple[str, str]] = {
     "decode": ("格式可读", "Readable format"),

@@ -19,7 +19,7 @@ from typing import Any
 
 import segno
 
-from credentials import qrsymbol
+from credentials.credential import qrsymbol
 from credentials.errors import MalformedCredential
 
 VERSION = 11
@@ -107,7 +107,7 @@ def render_png(
     code: qrsymbol.Symbol, *, size_mm: float = 30.0, dpi: int = 300, path: Path | None = None
 ) -> bytes:
     """PNG at ``dpi`` whose symbol measures about ``size_mm`` (whole pixels per module)."""
-    from credentials import images
+    from credentials.credential import images
 
     scale = max(1, round(size_mm / _MM_PER_INCH * dpi / qrsymbol.SIZE))
     out = images.png_from_modules(code.modules, qrsymbol.SIZE, scale=scale, dpi=dpi)

@@ -12,9 +12,9 @@ import io
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from credentials.credential import IdType
+from credentials.credential.claims import IdType
+from credentials.issuing.register import Entry
 from credentials.levels import Level
-from credentials.register import Entry
 
 _LEVELS = (5, 4, 3, 2, 1)
 Row = list[object]

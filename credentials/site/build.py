@@ -14,9 +14,10 @@ import subprocess
 from functools import cache
 from pathlib import Path
 
-from credentials import site, snapshot
 from credentials.keys import load_signing_key
-from credentials.registry import Registry, load_registry
+from credentials.registry import snapshot
+from credentials.registry.registry import Registry, load_registry
+from credentials.site import pages
 
 _CHINA = dt.timezone(dt.timedelta(hours=8), "CST")
 
@@ -41,10 +42,10 @@ def settings() -> tuple[Registry, dt.date, str | None, Path | None]:
     return load_registry(registry_dir), day, commit, Path(key) if key else None
 
 
-def generated_files(stylesheets: list[str]) -> list[site.Page]:
+def generated_files(stylesheets: list[str]) -> list[pages.Page]:
     """Every generated page and data file, the snapshot signed when a key is given."""
     registry, day, commit, key_path = settings()
-    files = site.pages(registry, day=day, commit=commit, stylesheets=stylesheets)
+    files = pages.pages(registry, day=day, commit=commit, stylesheets=stylesheets)
     files += [(f"assets/{name}", data) for name, data in bundle().items()]
     if key_path is not None:
         key = load_signing_key(key_path, passphrase=os.environ.get("SKILLCERT_PASSPHRASE"))
@@ -67,7 +68,7 @@ def build(registry_dir: Path, out: Path, *, day: dt.date, snapshot_key: Path | N
 
     from credentials.errors import CredentialsError
 
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     env = dict(os.environ)
     env["SKILLCERT_REGISTRY"] = str(registry_dir.resolve())
     env["SKILLCERT_DATE"] = day.isoformat()
@@ -85,7 +86,7 @@ def bundle() -> dict[str, bytes]:
     ``verify.js`` and the chunks it loads on demand (QR decoding, Argon2id)."""
     import tempfile
 
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     esbuild = root / "node_modules" / ".bin" / "esbuild"
     if not esbuild.exists():
         from credentials.errors import CredentialsError
@@ -105,7 +106,7 @@ def bundle() -> dict[str, bytes]:
         return {p.name: p.read_bytes() for p in Path(tmp).iterdir()}
 
 
-def write_direct(site_dir: Path, pages: list[site.Page]) -> None:
+def write_direct(site_dir: Path, pages: list[pages.Page]) -> None:
     """Write pages straight into the built site (institution pages)."""
     made: set[Path] = set()
     for path, content in pages:
@@ -120,5 +121,5 @@ def write_direct(site_dir: Path, pages: list[site.Page]) -> None:
 def fill_placeholders(markdown: str) -> str:
     """The home page's "data as of" line and the directory's province links."""
     registry, day, commit, _ = settings()
-    markdown = markdown.replace("<!-- registry-status -->", site.status_line(day, commit))
-    return markdown.replace("<!-- province-links -->", site.province_links(registry))
+    markdown = markdown.replace("<!-- registry-status -->", pages.status_line(day, commit))
+    return markdown.replace("<!-- province-links -->", pages.province_links(registry))

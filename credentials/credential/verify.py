@@ -30,12 +30,12 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from credentials import cose
-from credentials.credential import Credential
+from credentials.credential.claims import Credential
 from credentials.errors import InvalidNumber, MalformedCredential, VerificationFailed
 from credentials.keys import VerifyKey
-from credentials.model import Institution, KeyEntry, ScopeRow
 from credentials.numbers import parse_number
-from credentials.registry import Registry
+from credentials.registry.model import Institution, KeyEntry, ScopeRow
+from credentials.registry.registry import Registry
 
 CHECK_IDS: tuple[str, ...] = (
     "decode",

@@ -11,12 +11,12 @@ from collections.abc import Iterator
 from pathlib import PurePath
 
 from credentials.errors import InvalidNumber
-from credentials.findings import Finding
 from credentials.keys import kid_for, public_key_problem
-from credentials.model import Bureau, Institution, Occupation, ProvinceRules
 from credentials.numbers import PROVINCES, parse_number
-from credentials.rules import finding
-from credentials.yamldoc import Document
+from credentials.registry.model import Bureau, Institution, Occupation, ProvinceRules
+from credentials.registry.validate.findings import Finding
+from credentials.registry.validate.messages import finding
+from credentials.registry.validate.yamldoc import Document
 
 TYPE_ZH = {
     "enterprise": "企业",

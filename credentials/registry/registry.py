@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from credentials.errors import RegistryError
-from credentials.model import (
+from credentials.registry.model import (
     Bureau,
     Institution,
     KeyEntry,
@@ -22,7 +22,7 @@ from credentials.model import (
     Revocation,
     ScopeRow,
 )
-from credentials.validate import CheckResult, check_files
+from credentials.registry.validate.check import CheckResult, check_files
 
 
 def read_tree(root: Path) -> dict[str, bytes]:

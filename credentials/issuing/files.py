@@ -13,10 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from credentials import certificate_pdf, qr, qrsymbol
-from credentials.credential import IdType
+from credentials.credential import qr, qrsymbol
+from credentials.credential.claims import IdType
+from credentials.issuing import certificate_pdf
+from credentials.issuing.register import Entry
 from credentials.levels import Level
-from credentials.register import Entry
 
 SUFFIXES = (".cose", ".png", ".svg", ".pdf")
 

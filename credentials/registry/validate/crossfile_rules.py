@@ -12,9 +12,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from credentials.findings import Finding
-from credentials.model import Bureau, Institution
-from credentials.rules import finding
+from credentials.registry.model import Bureau, Institution
+from credentials.registry.validate.findings import Finding
+from credentials.registry.validate.messages import finding
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,12 +17,12 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable
 
-from credentials import snapshot
-from credentials.describe import ASSESSED_ZH, BASIS_ZH, STATUS_ZH, levels_long
 from credentials.levels import Level
-from credentials.model import Institution
-from credentials.registry import Registry
-from credentials.semantics import TYPE_ZH
+from credentials.registry import snapshot
+from credentials.registry.describe import ASSESSED_ZH, BASIS_ZH, STATUS_ZH, levels_long
+from credentials.registry.model import Institution
+from credentials.registry.registry import Registry
+from credentials.registry.validate.file_rules import TYPE_ZH
 
 Page = tuple[str, str | bytes]
 

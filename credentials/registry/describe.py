@@ -10,12 +10,12 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from credentials.levels import Level
-from credentials.model import Institution
-from credentials.registry import Registry
-from credentials.semantics import TYPE_ZH
+from credentials.registry.model import Institution
+from credentials.registry.registry import Registry
+from credentials.registry.validate.file_rules import TYPE_ZH
 
 if TYPE_CHECKING:
-    from credentials.verify import Report
+    from credentials.credential.verify import Report
 
 STATUS_ZH = {
     "active": "有效 active",
@@ -129,7 +129,7 @@ def _city(registry: Registry, inst: Institution) -> str:
 
 def credential_text(report: Report, registry: Registry, *, id_match: bool | None = None) -> str:
     """A verification report for people: verdict, the certificate as on paper, every check."""
-    from credentials.wording import TITLES, describe
+    from credentials.credential.wording import TITLES, describe
 
     out = []
     if report.ok and id_match is not False:

@@ -14,8 +14,8 @@ from typing import Any
 
 import yaml
 
-from credentials.findings import Finding
-from credentials.rules import finding
+from credentials.registry.validate.findings import Finding
+from credentials.registry.validate.messages import finding
 
 # libyaml is in PyYAML's wheels; the pure-Python loader is a slow fallback.
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

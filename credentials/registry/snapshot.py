@@ -22,7 +22,7 @@ from typing import Any
 from credentials.errors import CredentialsError
 from credentials.keys import SigningKey, VerifyKey
 from credentials.levels import Level
-from credentials.model import (
+from credentials.registry.model import (
     Contact,
     Institution,
     KeyEntry,
@@ -33,7 +33,7 @@ from credentials.model import (
     ScopeRow,
     StatusEvent,
 )
-from credentials.registry import Registry
+from credentials.registry.registry import Registry
 
 FORMAT = 1
 MANIFEST = "manifest.json"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from credentials.findings import Finding, Severity
+from credentials.registry.validate.findings import Finding, Severity
 
 # rule id -> (severity, Chinese template, English template)
 _RULES: dict[str, tuple[Severity, str, str]] = {

@@ -25,17 +25,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from credentials import commitment, outputs
-from credentials.credential import Credential, IdType
+from credentials.credential import commitment
+from credentials.credential.claims import Credential, IdType
+from credentials.credential.sign import sign
 from credentials.errors import IssuanceRefused
+from credentials.issuing import files
+from credentials.issuing.register import Entry, Register, fingerprint
+from credentials.issuing.roster import RosterError, RosterProblem, RosterRow
 from credentials.keys import SigningKey
 from credentials.levels import Level
-from credentials.model import Institution
 from credentials.numbers import format_number
-from credentials.register import Entry, Register, fingerprint
-from credentials.registry import Registry
-from credentials.roster import RosterError, RosterProblem, RosterRow
-from credentials.sign import sign
+from credentials.registry.model import Institution
+from credentials.registry.registry import Registry
 
 CHUNK = 64
 
@@ -63,10 +64,10 @@ def institution_of(key: SigningKey, registry: Registry) -> Institution:
     return found[0]
 
 
-def context(inst: Institution, registry: Registry) -> outputs.Context:
+def context(inst: Institution, registry: Registry) -> files.Context:
     """What the certificates of ``inst`` share (site URL, names, query URLs)."""
     bureau = registry.bureau
-    return outputs.Context(
+    return files.Context(
         site_url=bureau.site_url if bureau else "https://skillcert.example.org",
         institution_name=inst.name,
         institution_name_en=inst.name_en,
@@ -195,7 +196,7 @@ def _issue(
     progress: Callable[[int], None] | None,
     after_commit: Callable[[int], None] | None,
     inst: Institution,
-    ctx: outputs.Context,
+    ctx: files.Context,
 ) -> BatchResult:
     digest = hashlib.sha256("\n".join(prints).encode()).hexdigest()
     with register.transaction():
@@ -242,18 +243,18 @@ def _issue(
         clock = time.perf_counter()
         if write_files:
             for entry in fresh:
-                outputs.write(entry, out, ctx)
+                files.write(entry, out, ctx)
         phase["files"] += time.perf_counter() - clock
         if progress is not None:
             progress(len(chunk))
     if write_files:
         for entry in result.already:
-            if outputs.missing(entry, out):
-                outputs.write(entry, out, ctx)
+            if files.missing(entry, out):
+                files.write(entry, out, ctx)
                 result.regenerated += 1
         roster_entries.sort(key=lambda e: (e.number, e.version))
         result.batch_pdf = out / f"batch-{batch}.pdf"
-        result.pages = outputs.write_batch_pdf(roster_entries, result.batch_pdf, ctx)
+        result.pages = files.write_batch_pdf(roster_entries, result.batch_pdf, ctx)
     return result
 
 
@@ -296,7 +297,7 @@ def reissue(
             batch_id=None, fingerprint=f"reissue:{number}:{last.version + 1}",
         )  # fmt: skip
     entry = next(e for e in register.versions(number) if e.id == new_id)
-    outputs.write(entry, out, context(inst, registry))
+    files.write(entry, out, context(inst, registry))
     return entry
 
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from credentials.errors import GitError
-from credentials.model import Bureau
-from credentials.validate import INSTITUTIONS_DIR, load_bureau
+from credentials.registry.model import Bureau
+from credentials.registry.validate.check import INSTITUTIONS_DIR, load_bureau
 
 _KID_LINE = re.compile(r"^\s*-?\s*kid:\s*[\"']?([0-9a-f]{16})[\"']?\s*$", re.MULTILINE)
 _FILING_LINE = re.compile(r"^filing_number:\s*([A-Z0-9]+)\s*$", re.MULTILINE)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import hmac
 import unicodedata
 
-from credentials.credential import IdType
+from credentials.credential.claims import IdType
 from credentials.keys import memory_hard_hash, random_bytes
 
 OPSLIMIT = 1

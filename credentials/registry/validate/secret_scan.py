@@ -12,8 +12,8 @@ import base64
 import binascii
 import re
 
-from credentials.findings import Finding
-from credentials.rules import finding
+from credentials.registry.validate.findings import Finding
+from credentials.registry.validate.messages import finding
 
 PRIVATE_KEY_MARKER = "skillcert-ed25519-private-key"
 

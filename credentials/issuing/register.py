@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from credentials.commitment import normalise
+from credentials.credential.commitment import normalise
 from credentials.errors import CredentialsError
 
 _MIGRATIONS: tuple[str, ...] = (

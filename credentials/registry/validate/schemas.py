@@ -18,9 +18,9 @@ from typing import Any, Literal
 import jsonschema
 import jsonschema_rs
 
-from credentials.findings import Finding
-from credentials.rules import finding
-from credentials.yamldoc import Document, Path
+from credentials.registry.validate.findings import Finding
+from credentials.registry.validate.messages import finding
+from credentials.registry.validate.yamldoc import Document, Path
 
 Kind = Literal["institution", "bureau", "occupations"]
 
@@ -39,7 +39,11 @@ _REQUIRED_RE = re.compile(r"'(.+)' is a required property")
 @cache
 def schema(kind: Kind) -> dict[str, Any]:
     """The JSON Schema of a file kind, as shipped in the package."""
-    text = resources.files("credentials").joinpath(f"schema/{kind}.schema.json").read_text("utf-8")
+    text = (
+        resources.files("credentials.registry.validate")
+        .joinpath(f"schema/{kind}.schema.json")
+        .read_text("utf-8")
+    )
     loaded: dict[str, Any] = json.loads(text)
     return loaded
 

@@ -8,11 +8,11 @@ rule; only then does it build the COSE_Sign1 (EdDSA, kid in the protected header
 from __future__ import annotations
 
 from credentials import cose
-from credentials.credential import Credential
+from credentials.credential.claims import Credential
 from credentials.errors import IssuanceRefused
 from credentials.keys import SigningKey
 from credentials.numbers import parse_number
-from credentials.registry import Registry
+from credentials.registry.registry import Registry
 
 
 def protected_header(kid: str) -> dict[int, object]:

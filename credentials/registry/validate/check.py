@@ -14,10 +14,10 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from credentials import crossfile, keymaterial, schemas, semantics, yamldoc
-from credentials.findings import Finding, count
-from credentials.model import Bureau, Institution, Occupation
-from credentials.rules import finding
+from credentials.registry.model import Bureau, Institution, Occupation
+from credentials.registry.validate import crossfile_rules, file_rules, schemas, secret_scan, yamldoc
+from credentials.registry.validate.findings import Finding, count
+from credentials.registry.validate.messages import finding
 
 BUREAU_FILE = "bureau.yaml"
 OCCUPATIONS_FILE = "occupations.yaml"
@@ -80,9 +80,9 @@ def load_context(
             continue
         if kind == "bureau":
             bureau = Bureau.from_data(doc.data)
-            out += semantics.check_bureau(doc, bureau)
+            out += file_rules.check_bureau(doc, bureau)
         else:
-            occupations, dupes = semantics.check_occupations(doc)
+            occupations, dupes = file_rules.check_occupations(doc)
             out += dupes
     return bureau, occupations, out
 
@@ -100,7 +100,7 @@ def load_bureau(raw: bytes | None) -> Bureau | None:
 def _parse(raw: bytes, name: str) -> tuple[yamldoc.Document | None, list[Finding]]:
     doc, problems = yamldoc.parse(raw, name)
     text = raw.decode("utf-8", errors="replace")
-    return doc, keymaterial.scan(text, name) + problems
+    return doc, secret_scan.scan(text, name) + problems
 
 
 def check_institution_file(
@@ -115,10 +115,10 @@ def check_institution_file(
         return None, problems + schema_problems
     lines = doc.item_lines(("scope", "status", "keys", "revoked", "reissued"))
     inst = Institution.from_data(doc.data, file=name, lines=lines)
-    return inst, problems + semantics.check_institution(doc, inst, bureau, occupations)
+    return inst, problems + file_rules.check_institution(doc, inst, bureau, occupations)
 
 
-Outcome = tuple[Institution | None, crossfile.Facts | None, list[Finding]]
+Outcome = tuple[Institution | None, crossfile_rules.Facts | None, list[Finding]]
 
 # The worker processes inherit the context by fork.
 _CONTEXT: tuple[Bureau | None, dict[str, Occupation], bool] = (None, {}, True)
@@ -133,7 +133,7 @@ def _check_one(
     keep: bool,
 ) -> Outcome:
     inst, problems = check_institution_file(raw, name, bureau, occupations)
-    facts = crossfile.facts(inst, bureau) if inst is not None else None
+    facts = crossfile_rules.facts(inst, bureau) if inst is not None else None
     return (inst if keep else None), facts, problems
 
 
@@ -184,7 +184,7 @@ def check_files(
         elif kind == "unexpected":
             findings.append(finding("file-unexpected", prefix + rel, (1, 1), what=rel))
             text = files[rel].decode("utf-8", errors="replace")
-            findings += keymaterial.scan(text, prefix + rel)
+            findings += secret_scan.scan(text, prefix + rel)
     result = CheckResult(findings, bureau=bureau, occupations=occupations, files=len(files))
     all_facts = []
     outcomes = check_institution_files(
@@ -197,5 +197,5 @@ def check_files(
         if inst is not None:
             result.institutions.setdefault(inst.filing_number, inst)
     result.valid_institutions = len(all_facts)
-    result.findings += crossfile.check(all_facts, bureau)
+    result.findings += crossfile_rules.check(all_facts, bureau)
     return result

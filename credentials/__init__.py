@@ -1,12 +1,17 @@
 """skillcert's library: the registry of filed institutions, certificate numbers, keys, COSE_Sign1
 credentials, verification, QR codes, issuing and the published site.
 
+Four wings over a small foundation (``ARCHITECTURE.md``): ``registry`` (what the bureau files),
+``credential`` (what a certificate carries, how it is signed and checked), ``issuing`` (what an
+institution runs) and ``site`` (what the bureau publishes); the foundation is ``errors``,
+``labels``, ``levels``, ``numbers``, ``keys`` and ``cose``.
+
 Starting points (the recipes; ``cose`` and ``keys`` are the primitives underneath):
 
 - ``load_registry(path)`` reads and validates a registry directory and returns a ``Registry``
   that answers questions as of a date (``Registry.state``, ``Registry.scope_row``, ``Registry.key``).
 - ``sign(credential, key, *, registry)`` returns COSE_Sign1 bytes, or raises ``IssuanceRefused``.
-- ``check(data, registry, *, at)`` returns a ``Report`` of ten named checks; ``verify(...)`` returns
+- ``check(data, registry, *, at)`` returns a ``Report`` of named checks; ``verify(...)`` returns
   a ``VerifiedCredential`` or raises ``VerificationFailed`` carrying the report.
 - ``check_registry(path)`` validates a registry without raising and returns every finding.
 - ``parse_number(text)`` parses a 22-character certificate number; ``FilingNumber.parse`` a filing
@@ -26,7 +31,11 @@ from credentials.errors import (
     IssuanceRefused,
     KeyFileError,
     MalformedCredential,
+    RegisterError,
     RegistryError,
+    RosterError,
+    SnapshotError,
+    UnreadableInput,
     VerificationFailed,
 )
 from credentials.keys import SigningKey, VerifyKey
@@ -43,7 +52,7 @@ from credentials.registry.model import (
 from credentials.registry.registry import Registry, check_registry, load_registry
 from credentials.registry.validate.findings import Finding
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "Bureau",
@@ -63,12 +72,16 @@ __all__ = [
     "Level",
     "MalformedCredential",
     "Occupation",
+    "RegisterError",
     "Registry",
     "RegistryError",
     "Report",
     "Revocation",
+    "RosterError",
     "ScopeRow",
     "SigningKey",
+    "SnapshotError",
+    "UnreadableInput",
     "VerificationFailed",
     "VerifiedCredential",
     "VerifyKey",

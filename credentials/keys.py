@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import stat
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,8 +31,8 @@ import nacl.utils
 from nacl.bindings import crypto_core_ed25519_is_valid_point
 
 from credentials.errors import KeyFileError
-from credentials.registry.validate.secret_scan import PRIVATE_KEY_MARKER
 
+PRIVATE_KEY_MARKER = "skillcert-ed25519-private-key"  # the format marker of a private key file
 _ED25519_KEY_SIZE = 32
 _SIGNATURE_SIZE = 64
 _KID_SIZE = 8
@@ -172,16 +173,21 @@ class SigningKey:
         try:
             doc = json.loads(data.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as err:
-            raise KeyFileError("key file is damaged or truncated (not valid JSON)") from err
+            raise KeyFileError(
+                "key file is damaged or truncated (not valid JSON)", zh="密钥文件已损坏或不完整"
+            ) from err
         if not isinstance(doc, dict) or doc.get("format") != PRIVATE_KEY_MARKER:
-            raise KeyFileError("not a skillcert private key file")
+            raise KeyFileError("not a skillcert private key file", zh="这不是 skillcert 私钥文件")
         enc = doc.get("encryption")
         try:
             if enc is None:
                 seed = bytes.fromhex(doc["seed"])
             else:
                 if not passphrase:
-                    raise KeyFileError("key file is encrypted: a passphrase is needed")
+                    raise KeyFileError(
+                        "key file is encrypted: a passphrase is needed",
+                        zh="密钥文件已加密，需要口令",
+                    )
                 box = nacl.secret.SecretBox(
                     _file_key(
                         passphrase,
@@ -192,14 +198,24 @@ class SigningKey:
                 )
                 seed = box.decrypt(bytes.fromhex(enc["ciphertext"]))
         except nacl.exceptions.CryptoError as err:
-            raise KeyFileError("wrong passphrase, or the key file was altered") from err
+            raise KeyFileError(
+                "wrong passphrase, or the key file was altered", zh="口令错误，或密钥文件被改动"
+            ) from err
         except (KeyError, TypeError, ValueError) as err:
-            raise KeyFileError("key file is damaged or truncated (missing fields)") from err
+            raise KeyFileError(
+                "key file is damaged or truncated (missing fields)", zh="密钥文件已损坏（缺少字段）"
+            ) from err
         if len(seed) != _ED25519_KEY_SIZE:
-            raise KeyFileError("key file is damaged: the key has the wrong length")
+            raise KeyFileError(
+                "key file is damaged: the key has the wrong length",
+                zh="密钥文件已损坏：密钥长度不对",
+            )
         key = cls.from_seed(seed)
         if doc.get("kid") != key.kid:
-            raise KeyFileError("key file is damaged: its key id does not match the key")
+            raise KeyFileError(
+                "key file is damaged: its key id does not match the key",
+                zh="密钥文件已损坏：密钥标识与密钥不符",
+            )
         return key
 
 
@@ -216,15 +232,36 @@ def _file_key(passphrase: str, salt: bytes, opslimit: int, memlimit: int) -> byt
 
 
 def save_signing_key(
-    key: SigningKey, path: Path, *, passphrase: str | None, institution: str | None = None
+    key: SigningKey,
+    path: Path,
+    *,
+    passphrase: str | None,
+    institution: str | None = None,
+    public: Sequence[Path] = (),
 ) -> None:
-    """Write a key file with mode 0600; refuses to overwrite an existing file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write a key file with mode 0600; refuses to overwrite an existing file, and to write
+    anywhere under one of the ``public`` directories (a registry or a site that gets published)."""
+    target = path.resolve()
+    for folder in public:
+        where = folder.resolve()
+        if target == where or where in target.parents:
+            raise KeyFileError(
+                f"refusing to write a private key under {folder} (it is published)",
+                zh=f"拒绝把私钥写到 {folder} 下（该目录会被公开）",
+            )
     data = key.to_file_bytes(passphrase=passphrase, institution=institution)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError as err:
-        raise KeyFileError(f"{path} exists already; a key file is never overwritten") from err
+        raise KeyFileError(
+            f"{path} exists already; a key file is never overwritten",
+            zh=f"{path} 已存在；密钥文件从不覆盖",
+        ) from err
+    except OSError as err:
+        raise KeyFileError(
+            f"cannot write key file {path}: {err.strerror}", zh=f"无法写入密钥文件 {path}"
+        ) from err
     with os.fdopen(fd, "wb") as fh:
         fh.write(data)
         fh.flush()
@@ -237,11 +274,16 @@ def load_signing_key(path: Path, *, passphrase: str | None) -> SigningKey:
         mode = path.stat().st_mode
         data = path.read_bytes()
     except OSError as err:
-        raise KeyFileError(f"cannot read key file {path}: {err.strerror}") from err
+        raise KeyFileError(
+            f"cannot read key file {path}: {err.strerror}", zh=f"无法读取密钥文件 {path}"
+        ) from err
+    if not stat.S_ISREG(mode):
+        raise KeyFileError(f"{path} is not a key file", zh=f"{path} 不是密钥文件")
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise KeyFileError(
             f"key file {path} is readable by others (mode {stat.S_IMODE(mode):o}); "
-            f"run: chmod 600 {path}"
+            f"run: chmod 600 {path}",
+            zh=f"密钥文件 {path} 其他用户可读；请执行 chmod 600 {path}",
         )
     return SigningKey.from_file_bytes(data, passphrase=passphrase)
 

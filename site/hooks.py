@@ -1,11 +1,14 @@
 """MkDocs hook: adds the pages and data generated from the registry (see credentials.site.build).
 
 Institution pages are complete HTML documents: they are written straight into the built site after
-the build (20,000 of them would slow MkDocs' own file handling down to minutes).
+the build (20,000 of them would slow MkDocs' own file handling down to minutes). ``skillcert site
+build`` sets the data date; when MkDocs is run by hand it is today in China, read here.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +17,12 @@ from mkdocs.structure.files import File, Files
 from credentials.site import build as site_build
 
 _direct: list[tuple[str, str | bytes]] = []
+
+
+def on_config(config: Any) -> Any:
+    china = dt.timezone(dt.timedelta(hours=8))
+    os.environ.setdefault("SKILLCERT_DATE", dt.datetime.now(tz=china).date().isoformat())
+    return config
 
 
 def on_files(files: Files, config: Any) -> Files:

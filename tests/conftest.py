@@ -10,7 +10,8 @@ from click.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_REGISTRY = ROOT / "registry"
-SHARED = ROOT.parent / "shared"
+VECTORS = ROOT / "tests" / "vectors"
+EXTERNAL = VECTORS / "external"
 
 
 @pytest.fixture
@@ -41,6 +42,7 @@ def bureau_site_registry(dest: Path) -> tuple[Path, bytes]:
     from credentials.credential.sign import sign
     from credentials.keys import SigningKey, save_signing_key
     from credentials.levels import Level
+    from credentials.numbers import parse_number
     from credentials.registry import edit
     from credentials.registry.registry import load_registry
 
@@ -53,7 +55,7 @@ def bureau_site_registry(dest: Path) -> tuple[Path, bytes]:
     key = SigningKey.generate()
     edit.add_key(registry / "institutions" / "Y000041039002.yaml", kid=key.kid,
                          public_key=key.public_key.raw, not_before=dt.date(2024, 1, 1))  # fmt: skip
-    cred = Credential(ISSUED_NUMBER, 1, "张小芳", IdType.RESIDENT_ID,
+    cred = Credential(parse_number(ISSUED_NUMBER), 1, "张小芳", IdType.RESIDENT_ID,
                       commitment.commit(IdType.RESIDENT_ID, ISSUED_ID_NUMBER), "4-10-01-03", None,
                       Level.JUNIOR_WORKER, dt.date(2024, 6, 28))  # fmt: skip
     return registry, sign(cred, key, registry=load_registry(registry))

@@ -24,9 +24,10 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
 
-from credentials.errors import InvalidNumber, MalformedCredential
+from credentials.errors import MalformedCredential
+from credentials.labels import ID_TYPES
 from credentials.levels import Level
-from credentials.numbers import parse_number
+from credentials.numbers import CertificateNumber, parse_number
 
 _EPOCH = dt.date(1970, 1, 1)
 _OCCUPATION_RE = re.compile(r"([1-8])-(\d{2})-(\d{2})-(\d{2})")
@@ -64,19 +65,13 @@ class IdType(IntEnum):
 
     @property
     def zh(self) -> str:
-        """As printed on a certificate."""
-        return _ID_TYPE_ZH[self]
+        """As printed on a certificate, e.g. ``居民身份证``."""
+        return ID_TYPES[self.value][0]
 
-
-_ID_TYPE_ZH = {
-    IdType.RESIDENT_ID: "居民身份证",
-    IdType.PASSPORT: "护照",
-    IdType.HK_MACAO_PERMIT: "港澳居民来往内地通行证",
-    IdType.TAIWAN_PERMIT: "台湾居民来往大陆通行证",
-    IdType.FOREIGNER_PERMANENT_ID: "外国人永久居留身份证",
-    IdType.HMT_RESIDENCE_PERMIT: "港澳台居民居住证",
-    IdType.OTHER: "其他",
-}
+    @property
+    def en(self) -> str:
+        """In English."""
+        return ID_TYPES[self.value][1]
 
 
 def occupation_to_int(code: str) -> int:
@@ -123,7 +118,7 @@ def number_from_claim(value: Any) -> str:
 class Credential:
     """A certificate's signed content. Constructing one checks that it is well-formed."""
 
-    number: str
+    number: CertificateNumber
     version: int
     holder: str
     id_type: IdType
@@ -134,9 +129,8 @@ class Credential:
     issued: dt.date
 
     def __post_init__(self) -> None:
-        parse_number(self.number)  # raises InvalidNumber
-        if self.number != self.number.strip() or " " in self.number:
-            raise InvalidNumber("certificate number must be written without spaces")
+        if not isinstance(self.number, CertificateNumber):
+            raise TypeError("number must be a CertificateNumber (parse_number parses text)")
         if not 1 <= self.version <= 999:
             raise ValueError(f"version {self.version} is outside 1-999")
         if not self.holder.strip() or len(self.holder) > _MAX_TEXT:
@@ -154,7 +148,7 @@ class Credential:
     def to_claims(self) -> dict[int, Any]:
         """The payload map (encode it with ``cose.encode``)."""
         return {
-            Claim.NUMBER: number_to_claim(self.number),
+            Claim.NUMBER: number_to_claim(str(self.number)),
             Claim.VERSION: self.version,
             Claim.HOLDER: self.holder,
             Claim.ID_TYPE: int(self.id_type),
@@ -178,7 +172,7 @@ class Credential:
             raise MalformedCredential(f"payload claims wrong: missing {missing}, unknown {extra}")
         try:
             return cls(
-                number=number_from_claim(claims[Claim.NUMBER]),
+                number=parse_number(number_from_claim(claims[Claim.NUMBER])),
                 version=_typed(claims[Claim.VERSION], int, "version"),
                 holder=_typed(claims[Claim.HOLDER], str, "holder"),
                 id_type=IdType(_typed(claims[Claim.ID_TYPE], int, "id type")),

@@ -1,7 +1,6 @@
 """Raster images: reading QR codes from photos and scans, and writing QR symbols as PNG.
 
-The only module that imports ``zxingcpp`` (ZXing-C++, an independent QR decoder), ``PIL`` and
-``pypdfium2`` (rendering PDF pages, to check printed certificates the way a scanner sees them).
+The only module that imports ``zxingcpp`` (ZXing-C++, an independent QR decoder) and ``PIL``.
 """
 
 from __future__ import annotations
@@ -53,18 +52,4 @@ def png_from_modules(
     image = image.convert("1", dither=Image.Dither.NONE)
     buf = io.BytesIO()
     image.save(buf, format="PNG", dpi=(dpi, dpi), compress_level=1)
-    return buf.getvalue()
-
-
-def pdf_page_png(pdf: bytes, *, page: int = 0, dpi: int = 200) -> bytes:
-    """One page of a PDF rendered to PNG (as a scanner would), with PDFium."""
-    import pypdfium2
-
-    document = pypdfium2.PdfDocument(pdf)
-    try:
-        image = document[page].render(scale=dpi / 72).to_pil()
-    finally:
-        document.close()
-    buf = io.BytesIO()
-    image.convert("L").save(buf, format="PNG")
     return buf.getvalue()

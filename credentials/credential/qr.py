@@ -7,25 +7,21 @@ camera opens the URL; the fragment after ``#`` never reaches a server.
 
 Every code has the same version (11) so certificates print alike; the error-correction level is the
 highest that fits, at least M. Symbols are built by ``qrsymbol`` (a fast encoder for exactly this
-layout); ``reference`` builds the same symbol with segno, the general encoder the tests compare it
-with. The only module that imports ``segno``.
+layout; the tests compare it module for module with segno, a general encoder).
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
-import segno
-
-from credentials.credential import qrsymbol
+from credentials.credential import images, qrsymbol
 from credentials.errors import MalformedCredential
 
 VERSION = 11
-_MIN_ERROR = "m"
-_MODE_BYTE = 4
-_MODE_NUMERIC = 1
+# The longest QR digits accepted (Python and the page alike): 0x01 and 1,500 bytes, far more than a
+# credential (under 200 bytes) and below Python's 4,300-digit integer-conversion limit.
+MAX_DIGITS = 3_615
 _MM_PER_INCH = 25.4
 _DARK_RUN = re.compile(b"\x01+")
 
@@ -49,33 +45,27 @@ def decode_text(text: str) -> bytes:
     """The credential bytes from QR text (a URL with a ``#digits`` fragment, or the digits)."""
     fragment = text.strip().rpartition("#")[2]
     if not fragment.isascii() or not fragment.isdigit():
-        raise MalformedCredential("QR text has no credential (expected …/v#<digits>)")
-    if len(fragment) > 12_000:
-        raise MalformedCredential("QR text is too long for a credential")
+        raise MalformedCredential(
+            "QR text has no credential (expected …/v#<digits>)",
+            zh="二维码内容中没有证书（应为 …/v#数字）",
+        )
+    if len(fragment) > MAX_DIGITS:
+        raise MalformedCredential(
+            "QR text is too long for a credential", zh="二维码内容过长，不是证书"
+        )
     value = int(fragment)
     raw = value.to_bytes((value.bit_length() + 7) // 8, "big")
     if not raw or raw[0] != 1:
-        raise MalformedCredential("QR digits do not start with the 0x01 marker byte")
+        raise MalformedCredential(
+            "QR digits do not start with the 0x01 marker byte",
+            zh="二维码数字不以标记字节 0x01 开头，不是本系统的证书",
+        )
     return raw[1:]
 
 
 def make(site_url: str, data: bytes) -> qrsymbol.Symbol:
     """The QR symbol: a byte segment for the URL, a numeric one for the digits (version 11)."""
     return qrsymbol.encode(prefix(site_url).encode("ascii"), digits(data))
-
-
-def reference(site_url: str, data: bytes, *, level: str, mask: int) -> bytes:
-    """The same symbol built by segno (a general encoder), as modules: for cross-checking."""
-    segments: Any = [(prefix(site_url), _MODE_BYTE), (digits(data), _MODE_NUMERIC)]
-    code = segno.make_qr(
-        segments, version=VERSION, error=level.lower(), boost_error=False, mask=mask
-    )
-    return bytes(v & 1 for row in code.matrix for v in row)
-
-
-def designator(code: qrsymbol.Symbol) -> str:
-    """e.g. ``11-M``: version and error-correction level."""
-    return code.designator
 
 
 def render_svg(code: qrsymbol.Symbol, *, size_mm: float = 30.0, path: Path | None = None) -> bytes:
@@ -107,7 +97,6 @@ def render_png(
     code: qrsymbol.Symbol, *, size_mm: float = 30.0, dpi: int = 300, path: Path | None = None
 ) -> bytes:
     """PNG at ``dpi`` whose symbol measures about ``size_mm`` (whole pixels per module)."""
-    from credentials.credential import images
 
     scale = max(1, round(size_mm / _MM_PER_INCH * dpi / qrsymbol.SIZE))
     out = images.png_from_modules(code.modules, qrsymbol.SIZE, scale=scale, dpi=dpi)

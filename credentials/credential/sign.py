@@ -1,17 +1,18 @@
-"""Signing a credential: refuses anything that would not verify against the registry.
+"""Signing a credential: refuses anything the signing policy says the key may not sign.
 
-``sign(credential, key, *, registry)`` checks, against the registry as of the credential's issue
-date, every rule the verifier will check, and raises ``IssuanceRefused`` naming the first broken
-rule; only then does it build the COSE_Sign1 (EdDSA, kid in the protected header).
+``sign(credential, key, *, registry)`` judges the credential with ``policy`` (the rules the verifier
+records as its checks), against the registry as of the credential's issue date, and raises
+``IssuanceRefused`` naming the first broken rule; only then does it build the COSE_Sign1 (EdDSA,
+kid in the protected header).
 """
 
 from __future__ import annotations
 
 from credentials import cose
+from credentials.credential import policy, wording
 from credentials.credential.claims import Credential
 from credentials.errors import IssuanceRefused
 from credentials.keys import SigningKey
-from credentials.numbers import parse_number
 from credentials.registry.registry import Registry
 
 
@@ -20,47 +21,33 @@ def protected_header(kid: str) -> dict[int, object]:
     return {cose.Header.ALG: int(cose.Alg.EDDSA), cose.Header.KID: bytes.fromhex(kid)}
 
 
-def refusal(credential: Credential, kid: str, registry: Registry) -> tuple[str, str] | None:
-    """The first rule a credential signed with ``kid`` would break: (rule id, reason), or None."""
-    number = parse_number(credential.number)
-    day = credential.issued
-    filing = str(number.filing)
-    if number.level != credential.level:
-        return "level-matches-number", (
-            f"level {int(credential.level)} differs from digit 16 of {credential.number} "
-            f"({int(number.level)})"
-        )
-    if number.year != day.year % 100:
-        return "year-matches-number", (
-            f"issue year {day.year} differs from digits 14-15 of {credential.number}"
-        )
-    state = registry.state(filing, day)
-    if state is None:
-        return "issuer-known", f"no institution with filing number {filing} in the registry"
-    found = registry.key(kid)
-    if found is None or found[0].filing_number != filing:
-        return "key-of-issuer", f"key {kid} is not a registered key of {filing}"
-    if not state.active:
-        return "issuer-active-on-issue-date", f"{filing} is {state.status} on {day}"
-    if not found[1].valid_on(day):
-        return "key-valid-on-issue-date", f"key {kid} is not valid on {day}"
-    row = registry.scope_row(
-        filing, credential.occupation, credential.job, int(credential.level), day
+def subject_of(credential: Credential) -> policy.Subject:
+    """What the signing policy looks at in a credential."""
+    return policy.Subject(
+        filing_number=str(credential.number.filing),
+        occupation=credential.occupation,
+        job=credential.job,
+        level=credential.level,
+        issued=credential.issued,
     )
-    if row is None:
-        job = credential.job or "--"
-        return "in-scope-on-issue-date", (
-            f"{credential.occupation} / {job} level {int(credential.level)} is not in the "
-            f"filed scope of {filing} on {day}"
-        )
-    return None
+
+
+def refusal(credential: Credential, kid: str, registry: Registry) -> policy.Ruling | None:
+    """The first rule a credential signed with ``kid`` would break, or None."""
+    number = policy.number_consistent(credential.number, credential.level, credential.issued)
+    if not number.holds:
+        return number
+    broken = policy.refusals(subject_of(credential), kid, registry)
+    return broken[0] if broken else None
 
 
 def sign(credential: Credential, key: SigningKey, *, registry: Registry) -> bytes:
     """The COSE_Sign1 bytes of ``credential``, or ``IssuanceRefused`` naming the broken rule."""
-    problem = refusal(credential, key.kid, registry)
-    if problem is not None:
-        rule, reason = problem
-        raise IssuanceRefused(f"refused ({rule}): {reason}")
+    broken = refusal(credential, key.kid, registry)
+    if broken is not None:
+        zh, en = wording.sentence(broken.check, broken.reason, broken.detail)
+        raise IssuanceRefused(
+            f"refused ({broken.check}): {en}", zh=f"拒绝签发（{broken.check}）：{zh}"
+        )
     payload = cose.encode(credential.to_claims())
     return cose.sign1(payload, key, protected=protected_header(key.kid))

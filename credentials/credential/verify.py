@@ -27,15 +27,17 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from credentials import cose
+from credentials.credential import policy
 from credentials.credential.claims import Credential
 from credentials.errors import InvalidNumber, MalformedCredential, VerificationFailed
 from credentials.keys import VerifyKey
-from credentials.numbers import parse_number
 from credentials.registry.model import Institution, KeyEntry, ScopeRow
 from credentials.registry.registry import Registry
+
+_T = TypeVar("_T")
 
 CHECK_IDS: tuple[str, ...] = (
     "decode",
@@ -100,7 +102,7 @@ class Report:
             "credential": None
             if cred is None
             else {
-                "number": cred.number,
+                "number": str(cred.number),
                 "version": cred.version,
                 "holder": cred.holder,
                 "id_type": int(cred.id_type),
@@ -128,35 +130,42 @@ class VerifiedCredential:
     report: Report
 
 
-class _Run:
-    """Accumulates checks in order; a check is skipped unless all it depends on passed."""
+@dataclass(slots=True)
+class _State:
+    """What the checks learn, in order: each check fills in what later checks read."""
 
-    def __init__(self) -> None:
-        self.checks: dict[str, Check] = {}
-        self.ok: set[str] = set()
-
-    def record(
-        self, check_id: str, needs: tuple[str, ...], fn: Callable[[], tuple[str, dict[str, Any]]]
-    ) -> None:
-        if not self.ok.issuperset(needs):
-            self.checks[check_id] = Check(check_id, "skipped", "depends-on-failed-check")
-            return
-        reason, detail = fn()
-        self.checks[check_id] = Check(check_id, "failed" if reason else "passed", reason, detail)
-        if not reason:
-            self.ok.add(check_id)
+    message: cose.Sign1 | None = None
+    credential: Credential | None = None
+    institution: Institution | None = None
+    key: KeyEntry | None = None
+    row: ScopeRow | None = None
 
 
-def check(data: bytes, registry: Registry, *, at: dt.date) -> Report:
-    """Run every check on ``data`` (COSE_Sign1 bytes) against ``registry`` as of ``at``."""
-    run = _Run()
-    st: dict[str, Any] = {}
+def _known(value: _T | None) -> _T:
+    """A value an earlier, passed check has set (the dependencies below guarantee it)."""
+    if value is None:
+        raise AssertionError("a check ran before the check it depends on")
+    return value
 
-    def decode() -> tuple[str, dict[str, Any]]:
+
+Outcome = tuple[str, dict[str, Any]]
+
+
+class _Checks:
+    """The ten checks over one input; each returns (reason, detail), reason "" when it passed."""
+
+    def __init__(self, data: bytes, registry: Registry, at: dt.date) -> None:
+        self.data = data
+        self.registry = registry
+        self.at = at
+        self.st = _State()
+
+    def decode(self) -> Outcome:
+        """(1) CBOR, COSE_Sign1, deterministic header and claims, the kid protected."""
         try:
-            message = cose.parse_sign1(bytes(data))
-            st["msg"] = message
-            st["cred"] = Credential.from_claims(cose.decode_deterministic(message.payload))
+            message = cose.parse_sign1(bytes(self.data))
+            self.st.message = message
+            self.st.credential = Credential.from_claims(cose.decode_deterministic(message.payload))
         except (MalformedCredential, InvalidNumber) as err:
             return "malformed", {"error": str(err)}
         if message.kid is None or len(message.kid) != 8:
@@ -165,109 +174,111 @@ def check(data: bytes, registry: Registry, *, at: dt.date) -> Report:
             return "malformed", {"error": "kid must be in the protected header"}
         return "", {}
 
-    def algorithm() -> tuple[str, dict[str, Any]]:
-        alg = st["msg"].alg
+    def algorithm(self) -> Outcome:
+        """(2) the protected ``alg`` is EdDSA, from the allow-list."""
+        alg = _known(self.st.message).alg
         if isinstance(alg, bool) or alg not in ALLOWED_ALGORITHMS:
             return "not-allowed", {"alg": alg if isinstance(alg, int | str) else repr(alg)}
         return "", {"alg": alg}
 
-    def number_format() -> tuple[str, dict[str, Any]]:
-        cred: Credential = st["cred"]
-        number = parse_number(cred.number)  # well-formed: Credential checked it
-        if number.level != cred.level:
-            return "level-mismatch", {"digit": int(number.level), "level": int(cred.level)}
-        if number.year != cred.issued.year % 100:
-            return "year-mismatch", {"digits": f"{number.year:02d}", "year": cred.issued.year}
-        st["filing"] = str(number.filing)
-        return "", {"number": cred.number}
+    def number_format(self) -> Outcome:
+        """(3) the policy's number rule."""
+        cred = _known(self.st.credential)
+        r = policy.number_consistent(cred.number, cred.level, cred.issued)
+        return r.reason, r.detail
 
-    def issuer_known() -> tuple[str, dict[str, Any]]:
-        inst = registry.institution(st["filing"])
-        if inst is None:
-            return "unknown-institution", {"filing_number": st["filing"]}
-        st["inst"] = inst
-        return "", {"filing_number": inst.filing_number}
+    def issuer_known(self) -> Outcome:
+        """(4) the policy's institution rule."""
+        r, self.st.institution = policy.issuer_known(
+            self.registry, str(_known(self.st.credential).number.filing)
+        )
+        return r.reason, r.detail
 
-    def issuer_active() -> tuple[str, dict[str, Any]]:
-        day = st["cred"].issued
-        status = st["inst"].status_on(day)
-        return ("" if status == "active" else status), {"status": status, "date": day.isoformat()}
+    def issuer_active(self) -> Outcome:
+        """(5) the policy's status rule on the issue date."""
+        r = policy.issuer_active(_known(self.st.institution), _known(self.st.credential).issued)
+        return r.reason, r.detail
 
-    def key_valid() -> tuple[str, dict[str, Any]]:
-        kid = st["msg"].kid.hex()
-        found = registry.key(kid)
-        if found is None:
-            return "unknown-key", {"kid": kid}
-        owner, entry = found
-        st["key"] = entry
-        day = st["cred"].issued
-        detail = {"kid": kid, "date": day.isoformat()}
-        if owner.filing_number != st["inst"].filing_number:
-            return "key-of-other-institution", {**detail, "owner": owner.filing_number}
-        if entry.compromised_at is not None and day >= entry.compromised_at:
-            return "compromised", {**detail, "compromised_at": entry.compromised_at.isoformat()}
-        if day < entry.not_before:
-            return "not-yet-valid", {**detail, "not_before": entry.not_before.isoformat()}
-        if entry.not_after is not None and day > entry.not_after:
-            return "expired", {**detail, "not_after": entry.not_after.isoformat()}
-        return "", detail
+    def key_valid(self) -> Outcome:
+        """(6) the policy's key rule on the issue date."""
+        kid = _known(_known(self.st.message).kid).hex()
+        inst, day = _known(self.st.institution), _known(self.st.credential).issued
+        r, self.st.key = policy.key_valid(self.registry, kid, inst, day)
+        return r.reason, r.detail
 
-    def signature() -> tuple[str, dict[str, Any]]:
-        entry: KeyEntry | None = st.get("key")
+    def signature(self) -> Outcome:
+        """(7) Ed25519 over the received Sig_structure, with the registered key of that kid."""
+        entry = self.st.key
         if entry is None:  # unknown kid: nothing to verify with
             return "no-key", {}
-        ok = cose.verify_signature(st["msg"], VerifyKey.from_bytes(entry.public_key))
+        ok = cose.verify_signature(_known(self.st.message), VerifyKey.from_bytes(entry.public_key))
         return ("" if ok else "invalid"), {"kid": entry.kid}
 
-    def in_scope() -> tuple[str, dict[str, Any]]:
-        cred: Credential = st["cred"]
-        row = registry.scope_row(
-            st["inst"].filing_number, cred.occupation, cred.job, int(cred.level), cred.issued
-        )
-        detail = {
-            "occupation": cred.occupation,
-            "job": cred.job,
-            "level": int(cred.level),
-            "date": cred.issued.isoformat(),
-        }
-        if row is None:
-            return "not-in-scope", detail
-        st["row"] = row
-        return "", {**detail, "line": row.line}
+    def in_scope(self) -> Outcome:
+        """(8) the policy's scope rule on the issue date."""
+        cred = _known(self.st.credential)
+        subject = policy.Subject(
+            _known(self.st.institution).filing_number, cred.occupation, cred.job, cred.level,
+            cred.issued,
+        )  # fmt: skip
+        r, self.st.row = policy.in_scope(self.registry, subject)
+        return r.reason, r.detail
 
-    def not_future() -> tuple[str, dict[str, Any]]:
-        issued = st["cred"].issued
-        detail = {"issued": issued.isoformat(), "at": at.isoformat()}
-        return ("future" if issued > at else ""), detail
+    def not_future(self) -> Outcome:
+        """(9) not issued after ``at``."""
+        issued = _known(self.st.credential).issued
+        detail = {"issued": issued.isoformat(), "at": self.at.isoformat()}
+        return ("future" if issued > self.at else ""), detail
 
-    def not_revoked() -> tuple[str, dict[str, Any]]:
-        cred: Credential = st["cred"]
-        for rev in registry.revocations(cred.number, as_of=at):
+    def not_revoked(self) -> Outcome:
+        """(10) neither revoked nor superseded by a re-issue, as of ``at``."""
+        cred = _known(self.st.credential)
+        number = str(cred.number)
+        for rev in self.registry.revocations(number, as_of=self.at):
             if rev.version == cred.version:
                 return "revoked", {"date": rev.date.isoformat(), "reason": rev.reason}
-        later = registry.superseded_by(cred.number, cred.version, as_of=at)
+        later = self.registry.superseded_by(number, cred.version, as_of=self.at)
         if later is not None:
             return "superseded", {"version": later.version, "date": later.date.isoformat()}
         return "", {}
 
-    # (1)…(10), in the order of CHECK_IDS.
-    run.record("decode", (), decode)
-    run.record("algorithm", ("decode",), algorithm)
-    run.record("number-format", ("decode",), number_format)
-    run.record("issuer-known", ("number-format",), issuer_known)
-    run.record("issuer-active-on-issue-date", ("issuer-known",), issuer_active)
-    run.record("key-valid-on-issue-date", ("issuer-known",), key_valid)
-    run.record("signature", ("algorithm", "issuer-known"), signature)
-    run.record("in-scope-on-issue-date", ("signature",), in_scope)
-    run.record("issued-not-in-future", ("signature",), not_future)
-    run.record("not-revoked", ("signature",), not_revoked)
-    assert tuple(run.checks) == CHECK_IDS
+
+# (id, the checks it needs to have passed, the method): (1)…(10), in the order of CHECK_IDS.
+_PLAN: tuple[tuple[str, tuple[str, ...], Callable[[_Checks], Outcome]], ...] = (
+    ("decode", (), _Checks.decode),
+    ("algorithm", ("decode",), _Checks.algorithm),
+    ("number-format", ("decode",), _Checks.number_format),
+    ("issuer-known", ("number-format",), _Checks.issuer_known),
+    ("issuer-active-on-issue-date", ("issuer-known",), _Checks.issuer_active),
+    ("key-valid-on-issue-date", ("issuer-known",), _Checks.key_valid),
+    ("signature", ("algorithm", "issuer-known"), _Checks.signature),
+    ("in-scope-on-issue-date", ("signature",), _Checks.in_scope),
+    ("issued-not-in-future", ("signature",), _Checks.not_future),
+    ("not-revoked", ("signature",), _Checks.not_revoked),
+)
+assert tuple(step[0] for step in _PLAN) == CHECK_IDS
+
+
+def check(data: bytes, registry: Registry, *, at: dt.date) -> Report:
+    """Run every check on ``data`` (COSE_Sign1 bytes) against ``registry`` as of ``at``."""
+    checks = _Checks(data, registry, at)
+    results: list[Check] = []
+    passed: set[str] = set()
+    for check_id, needs, run in _PLAN:
+        if not passed.issuperset(needs):
+            results.append(Check(check_id, "skipped", "depends-on-failed-check"))
+            continue
+        reason, detail = run(checks)
+        results.append(Check(check_id, "failed" if reason else "passed", reason, detail))
+        if not reason:
+            passed.add(check_id)
+    st = checks.st
     return Report(
-        checks=tuple(run.checks.values()),
-        credential=st.get("cred"),
-        institution=st.get("inst"),
-        scope_row=st.get("row"),
-        key=st.get("key"),
+        checks=tuple(results),
+        credential=st.credential,
+        institution=st.institution,
+        scope_row=st.row,
+        key=st.key,
         at=at,
     )
 

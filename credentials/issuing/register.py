@@ -12,6 +12,7 @@ that touches the database.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import sqlite3
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from credentials.credential.commitment import normalise
-from credentials.errors import CredentialsError
+from credentials.errors import RegisterError
 
 _MIGRATIONS: tuple[str, ...] = (
     # 1: the register
@@ -74,8 +75,26 @@ SCHEMA_VERSION = len(_MIGRATIONS)
 _MAX_SERIAL = 999_999
 
 
-class RegisterError(CredentialsError):
-    """The register cannot do what was asked (full serials, unknown number, newer schema…)."""
+@dataclass(frozen=True, slots=True)
+class NewCertificate:
+    """What is recorded for one signed credential (one version of a number)."""
+
+    number: str
+    version: int
+    filing: str
+    holder: str
+    id_type: int
+    id_number: str
+    occupation: str
+    occupation_name: str
+    job: str | None
+    level: int
+    issued: dt.date
+    photo: str | None
+    kid: str
+    credential: bytes
+    batch_id: int | None
+    fingerprint: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,15 +137,24 @@ def _entry(row: Any) -> Entry:
 
 
 def fingerprint(
-    filing: str, id_type: int, id_number: str, occupation: str, job: str | None, level: int,
-    issued: dt.date,
-) -> str:  # fmt: skip
-    """What makes two issuances "the same": person, occupation, job, level and date."""
-    text = "|".join(
-        (filing, str(id_type), normalise(id_number), occupation, job or "", str(level),
-         issued.isoformat())
-    )  # fmt: skip
+    filing: str, id_type: int, id_number: str, what: tuple[str, str | None, int], issued: dt.date
+) -> str:
+    """What makes two issuances "the same": person, (occupation, job, level) and date."""
+    occupation, job, level = what
+    parts = (filing, str(id_type), normalise(id_number), occupation, job or "", str(level))
+    text = "|".join((*parts, issued.isoformat()))
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _failed(path: Path, err: sqlite3.Error) -> RegisterError:
+    text = str(err)
+    if "full" in text:
+        zh = f"磁盘已满，发证名册 {path} 无法写入；本次操作未生效"
+    elif "locked" in text or "busy" in text:
+        zh = f"发证名册 {path} 正被另一个程序使用，请稍后再试"
+    else:
+        zh = f"发证名册 {path} 无法使用（{text}）"
+    return RegisterError(f"register {path}: {text}", zh=zh)
 
 
 class Register:
@@ -141,8 +169,11 @@ class Register:
             self.db.execute("PRAGMA synchronous=FULL")
             self.db.execute("PRAGMA foreign_keys=ON")
             self._migrate()
-        except sqlite3.DatabaseError as err:
-            raise RegisterError(f"{path} is not a usable register database: {err}") from err
+        except sqlite3.Error as err:
+            raise RegisterError(
+                f"{path} is not a usable register database: {err}",
+                zh=f"{path} 不是可用的发证名册数据库",
+            ) from err
 
     def close(self) -> None:
         """Close the database."""
@@ -159,7 +190,8 @@ class Register:
             (version,) = self.db.execute("PRAGMA user_version").fetchone()
             if version > SCHEMA_VERSION:
                 raise RegisterError(
-                    f"register schema {version} is newer than this skillcert ({SCHEMA_VERSION})"
+                    f"register schema {version} is newer than this skillcert ({SCHEMA_VERSION})",
+                    zh=f"发证名册的格式版本 {version} 比本程序支持的 {SCHEMA_VERSION} 新，请升级 skillcert",
                 )
             for number in range(version, SCHEMA_VERSION):
                 for statement in _MIGRATIONS[number].split(";"):
@@ -169,14 +201,21 @@ class Register:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """``BEGIN IMMEDIATE`` … ``COMMIT`` (rolled back on any exception)."""
-        self.db.execute("BEGIN IMMEDIATE")
+        """``BEGIN IMMEDIATE`` … ``COMMIT`` (rolled back on any exception); database errors
+        become ``RegisterError``."""
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as err:
+            raise _failed(self.path, err) from err
         try:
             yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
+            self.db.execute("COMMIT")
+        except BaseException as err:
+            with contextlib.suppress(sqlite3.Error):
+                self.db.execute("ROLLBACK")
+            if isinstance(err, sqlite3.Error):
+                raise _failed(self.path, err) from err
             raise
-        self.db.execute("COMMIT")
 
     def _stamp(self) -> str:
         return self._now().isoformat(timespec="seconds")
@@ -202,32 +241,49 @@ class Register:
         ).fetchone()
         if row is None:
             raise RegisterError(
-                f"serials for {filing}, {year}, level {level} are exhausted (999999 issued)"
+                f"serials for {filing}, {year}, level {level} are exhausted (999999 issued)",
+                zh=f"{filing} {year} 年 {level} 级的流水号已用尽（已发 999999 本）",
             )
         return int(row[0])
 
-    def add(
-        self, *, number: str, version: int, filing: str, holder: str, id_type: int,
-        id_number: str, occupation: str, occupation_name: str, job: str | None, level: int,
-        issued: dt.date, photo: str | None, kid: str, credential: bytes, batch_id: int | None,
-        fingerprint: str,
-    ) -> int:  # fmt: skip
+    def add(self, cert: NewCertificate) -> int:
         """Record a signed credential; returns its row id."""
         cur = self.db.execute(
             "INSERT INTO certificates (number, version, filing, holder, id_type, id_number, "
             "occupation, occupation_name, job, level, issued, photo, kid, credential, batch_id, "
             "fingerprint, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (number, version, filing, holder, id_type, id_number, occupation, occupation_name,
-             job, level, issued.isoformat(), photo, kid, credential, batch_id, fingerprint,
-             self._stamp()),
-        )  # fmt: skip
+            (
+                cert.number,
+                cert.version,
+                cert.filing,
+                cert.holder,
+                cert.id_type,
+                cert.id_number,
+                cert.occupation,
+                cert.occupation_name,
+                cert.job,
+                cert.level,
+                cert.issued.isoformat(),
+                cert.photo,
+                cert.kid,
+                cert.credential,
+                cert.batch_id,
+                cert.fingerprint,
+                self._stamp(),
+            ),
+        )
         assert cur.lastrowid is not None
         return cur.lastrowid
 
     def set_status(
-        self, number: str, version: int, status: str, *, on: dt.date | None = None,
+        self,
+        number: str,
+        version: int,
+        status: str,
+        *,
+        on: dt.date | None = None,
         reason: str | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         """Mark one version revoked or superseded."""
         self.db.execute(
             "UPDATE certificates SET status = ?, revoked_on = ?, revoke_reason = ? "

@@ -11,8 +11,11 @@ import csv
 import io
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 from credentials.credential.claims import IdType
+from credentials.errors import CredentialsError
+from credentials.issuing import spreadsheet
 from credentials.issuing.register import Entry
 from credentials.levels import Level
 
@@ -96,3 +99,23 @@ def to_markdown(rows: Sequence[Row]) -> str:
     lines.append("|" + "---|" * len(rows[0]))
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows[1:]]
     return "\n".join(lines) + "\n"
+
+
+def emit(rows: Sequence[Row], fmt: str, out: Path | None, *, sheet: str) -> str | None:
+    """Write ``rows`` as CSV (with a BOM, for Excel), Markdown or XLSX to ``out``; without ``out``,
+    return the CSV or Markdown text (XLSX needs a file)."""
+    if fmt == "xlsx":
+        if out is None:
+            raise CredentialsError(
+                "--format xlsx needs --out FILE", zh="--format xlsx 需要用 --out 指定文件"
+            )
+        spreadsheet.write_rows(out, [(sheet, rows)])
+        return None
+    text = to_markdown(rows) if fmt == "md" else to_csv(rows)
+    if out is None:
+        return text
+    try:
+        out.write_text(text, encoding="utf-8-sig" if fmt == "csv" else "utf-8")
+    except OSError as err:
+        raise CredentialsError(f"cannot write {out}: {err.strerror}", zh=f"无法写入 {out}") from err
+    return None

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from credentials.credential.claims import IdType
-from credentials.errors import CredentialsError
+from credentials.errors import CredentialsError, RosterProblem
 from credentials.levels import Level
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -30,6 +30,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "issued": ("发证日期", "issue date", "issued", "date"),
     "photo": ("照片", "photo"),
 }
+HEADER = ("姓名", "证件类型", "证件号码", "职业编码", "职业名称", "工种/职业方向", "职业技能等级",
+          "发证日期", "照片")  # fmt: skip
 REQUIRED = ("holder", "id_type", "id_number", "occupation", "level", "issued")
 COLUMN_LABEL = {field: names[0] for field, names in COLUMNS.items()}
 
@@ -47,19 +49,6 @@ _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
 
 
 @dataclass(frozen=True, slots=True)
-class RosterProblem:
-    """One problem in a roster: row (1-based, the header is row 1), column, what to do."""
-
-    row: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"row {self.row}" + (f", column {self.column}" if self.column else "")
-        return f"{where}: {self.message}"
-
-
-@dataclass(frozen=True, slots=True)
 class RosterRow:
     """A parsed roster row."""
 
@@ -73,14 +62,6 @@ class RosterRow:
     level: Level
     issued: dt.date
     photo: str | None = None
-
-
-class RosterError(CredentialsError):
-    """A roster with problems; ``.problems`` lists all of them."""
-
-    def __init__(self, problems: list[RosterProblem]) -> None:
-        self.problems = problems
-        super().__init__(f"roster has {len(problems)} problem(s); nothing was issued")
 
 
 def parse_level(text: str) -> Level | None:

@@ -7,25 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from typing import TYPE_CHECKING
 
+from credentials import labels
 from credentials.levels import Level
 from credentials.registry.model import Institution
 from credentials.registry.registry import Registry
-from credentials.registry.validate.file_rules import TYPE_ZH
-
-if TYPE_CHECKING:
-    from credentials.credential.verify import Report
-
-STATUS_ZH = {
-    "active": "有效 active",
-    "suspended": "暂停 suspended",
-    "withdrawn": "撤销 withdrawn",
-    "expired": "过期 expired",
-    "not-filed": "未备案 not filed",
-}
-ASSESSED_ZH = {"own_employees": "本单位职工", "own_students": "本校学生", "public": "社会人员"}
-BASIS_ZH = {"national_standard": "国家职业技能标准", "evaluation_specification": "评价规范"}
 
 
 def levels_long(levels: tuple[Level, ...] | list[Level]) -> str:
@@ -55,12 +41,14 @@ def summary(registry: Registry, day: dt.date) -> str:
     lines = [
         f"评价机构 institutions: {len(insts)}  (as of {day.isoformat()})",
         "  按状态 by status:   "
-        + ", ".join(f"{STATUS_ZH[s]} {n}" for s, n in sorted(by_status.items())),
+        + ", ".join(f"{labels.both(labels.STATUSES, s)} {n}" for s, n in sorted(by_status.items())),
         "  按省份 by province: "
         + ", ".join(f"{province_name(registry, p)} {n}" for p, n in sorted(by_province.items())),
         "  按类别 by category: " + ", ".join(f"{c} {n}" for c, n in sorted(by_category.items())),
         "  按类型 by type:     "
-        + ", ".join(f"{TYPE_ZH[t]} {n}" for t, n in sorted(by_type.items())),
+        + ", ".join(
+            f"{labels.zh(labels.INSTITUTION_TYPES, t)} {n}" for t, n in sorted(by_type.items())
+        ),
         f"认定范围 scope rows: {rows} ({current} in force), {len(occupations)} occupations",
         f"签名公钥 public keys: {keys} ({valid_keys} valid today)",
         f"注销证书 revoked certificates: {revoked}",
@@ -78,8 +66,8 @@ def institution_text(inst: Institution, registry: Registry, day: dt.date) -> str
         f"{inst.name}",
         f"  {inst.name_en or ''}".rstrip(),
         f"备案号 Filing number:   {inst.filing_number}",
-        f"状态 Status on {day.isoformat()}: {STATUS_ZH[state.status]}",
-        f"类别 Category / type:   {inst.category} · {TYPE_ZH[inst.type]} ({inst.type})",
+        f"状态 Status on {day.isoformat()}: {labels.both(labels.STATUSES, state.status)}",
+        f"类别 Category / type:   {inst.category} · {labels.zh(labels.INSTITUTION_TYPES, inst.type)} ({inst.type})",
         f"所在地 Location:        {province_name(registry, inst.province)} "
         f"{_city(registry, inst)} — {inst.address}",
         f"联系 Contact:           {inst.contact.person} {inst.contact.phone}"
@@ -88,7 +76,8 @@ def institution_text(inst: Institution, registry: Registry, day: dt.date) -> str
         "有效期 Validity:        "
         + "; ".join(f"{p.start} – {p.until}" for p in inst.validity)
         + (f"  [current: {period.start} – {period.until}]" if period else "  [none on this date]"),
-        "认定对象 Assessed:      " + "、".join(ASSESSED_ZH[a] for a in inst.assessed),
+        "认定对象 Assessed:      "
+        + "、".join(labels.zh(labels.ASSESSED, a) for a in inst.assessed),
         "",
         f"认定范围 Scope on {day.isoformat()}:",
     ]
@@ -96,7 +85,9 @@ def institution_text(inst: Institution, registry: Registry, day: dt.date) -> str
         out.append("  (none)")
     for row in state.scope:
         job = row.job or "--"
-        basis = BASIS_ZH[row.basis] + (f"《{row.specification}》" if row.specification else "")
+        basis = labels.zh(labels.BASIS, row.basis) + (
+            f"《{row.specification}》" if row.specification else ""
+        )
         until = f" – {row.until}" if row.until else ""
         out.append(
             f"  {row.occupation} {row.name} / {job}: {levels_long(row.levels)}"
@@ -108,7 +99,7 @@ def institution_text(inst: Institution, registry: Registry, day: dt.date) -> str
     out.append("")
     out.append("状态记录 Status history:")
     for ev in inst.status:
-        out.append(f"  {ev.date} {STATUS_ZH[ev.status]} — {ev.reason}")
+        out.append(f"  {ev.date} {labels.both(labels.STATUSES, ev.status)} — {ev.reason}")
     out.append("签名公钥 Keys:")
     for key in inst.keys:
         window = f"{key.not_before} – {key.not_after or '…'}"
@@ -125,52 +116,3 @@ def institution_text(inst: Institution, registry: Registry, day: dt.date) -> str
 def _city(registry: Registry, inst: Institution) -> str:
     rules = registry.bureau.provinces.get(inst.province) if registry.bureau else None
     return rules.cities.get(inst.city, inst.city) if rules else inst.city
-
-
-def credential_text(report: Report, registry: Registry, *, id_match: bool | None = None) -> str:
-    """A verification report for people: verdict, the certificate as on paper, every check."""
-    from credentials.credential.wording import TITLES, describe
-
-    out = []
-    if report.ok and id_match is not False:
-        out.append("✅ 真实有效 GENUINE")
-    else:
-        out.append("❌ 未通过核验 NOT GENUINE")
-    cred = report.credential
-    if cred is not None:
-        inst = report.institution
-        out += [
-            "",
-            f"姓名 Name:                 {cred.holder}",
-            f"证件类型 ID type:          {cred.id_type.zh}",
-            f"职业名称 Occupation:       {cred.occupation} {_occupation_name(registry, cred.occupation)}",
-            f"工种/职业方向 Job:         {cred.job or '--'}",
-            f"职业技能等级 Skill level:  {cred.level.zh} ({cred.level.en})",
-            f"证书编号 Certificate No.:  {cred.number}" + (f" (第 {cred.version} 版 version {cred.version})" if cred.version > 1 else ""),
-            f"发证日期 Issue date:       {cred.issued.isoformat()}",
-            f"评价机构 Institution:      {inst.name if inst else '(unknown)'}",
-        ]  # fmt: skip
-        if report.scope_row is not None:
-            row = report.scope_row
-            out.append(
-                f"备案范围 Filed scope:      {row.occupation} {row.name} / {row.job or '--'}: "
-                f"{levels_long(row.levels)} (since {row.since}; {inst.file if inst else ''}:"
-                f"{row.line})"
-            )
-    if id_match is not None:
-        out.append(
-            "证件号码 ID number:         "
-            + ("✅ 与证书一致 matches" if id_match else "❌ 与证书不符 does not match")
-        )
-    out += ["", f"检查 Checks (as of {report.at}):"]
-    marks = {"passed": "✔", "failed": "✘", "skipped": "–"}
-    for i, c in enumerate(report.checks, start=1):
-        zh, en = describe(c)
-        title_zh, title_en = TITLES[c.id]
-        out.append(f" {i:2d}. {marks[c.status]} {title_zh} {title_en} [{c.id}]: {zh} / {en}")
-    return "\n".join(out)
-
-
-def _occupation_name(registry: Registry, code: str) -> str:
-    occ = registry.occupations.get(code)
-    return occ.name if occ else ""

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import fields
 
-from credentials.registry.describe import STATUS_ZH, levels_long
+from credentials import labels
+from credentials.registry.describe import levels_long
 from credentials.registry.git import RegistryChange
 from credentials.registry.model import Institution, ScopeRow
 from credentials.registry.validate import crossfile_rules, secret_scan
@@ -258,7 +259,7 @@ def _changes(old: Institution, new: Institution) -> Iterator[str]:
     old_events = {(e.date, e.status) for e in old.status}
     for ev in new.status:
         if (ev.date, ev.status) not in old_events:
-            yield f"- 🚦 状态变更 status: {ev.date} {STATUS_ZH[ev.status]} — {ev.reason}"
+            yield f"- 🚦 状态变更 status: {ev.date} {labels.both(labels.STATUSES, ev.status)} — {ev.reason}"
     old_reissues = {(r.number, r.version) for r in old.reissued}
     for re_ in new.reissued:
         if (re_.number, re_.version) not in old_reissues:

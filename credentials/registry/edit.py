@@ -15,9 +15,24 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from credentials.errors import RegistryError
+
+INSTITUTIONS_DIR = "institutions"
+
+
+def institution_file(registry_dir: Path, filing: str) -> Path:
+    """The registry file of an institution; ``RegistryError`` when there is none."""
+    path = registry_dir / INSTITUTIONS_DIR / f"{filing}.yaml"
+    if not path.is_file():
+        raise RegistryError(
+            (),
+            en=f"no registry file for {filing}: {path} does not exist",
+            zh=f"{filing} 没有备案文件：{path} 不存在",
+        )
+    return path
 
 
 def _yaml() -> YAML:
@@ -36,18 +51,43 @@ def _load(path: Path) -> Any:
     try:
         return _yaml().load(path.read_text("utf-8"))
     except OSError as err:
-        raise RegistryError(()) from err
+        raise RegistryError(
+            (), en=f"cannot read {path}: {err.strerror}", zh=f"无法读取 {path}"
+        ) from err
+    except (ValueError, YAMLError) as err:
+        raise RegistryError(
+            (), en=f"{path} is not valid YAML: fix it first", zh=f"{path} 不是有效的 YAML，请先修正"
+        ) from err
 
 
 def _save(path: Path, doc: Any) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".yaml")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".yaml")
+    except OSError as err:
+        raise RegistryError(
+            (), en=f"cannot write {path}: {err.strerror}", zh=f"无法写入 {path}"
+        ) from err
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             _yaml().dump(doc, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
         os.replace(tmp, path)
+    except OSError as err:
+        Path(tmp).unlink(missing_ok=True)
+        raise RegistryError(
+            (), en=f"cannot write {path}: {err.strerror}", zh=f"无法写入 {path}"
+        ) from err
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def restore(path: Path, original: bytes) -> None:
+    """Put back a file's earlier bytes (rolling back an edit), atomically."""
+    tmp = path.with_name(f".restore-{path.name}")
+    tmp.write_bytes(original)
+    os.replace(tmp, path)
 
 
 def _list(doc: Any, name: str) -> CommentedSeq:
@@ -101,6 +141,24 @@ def set_key_date(path: Path, *, kid: str, field: str, day: dt.date) -> bool:
             _save(path, doc)
             return True
     return False
+
+
+def _has(doc: Any, name: str, number: str, version: int) -> bool:
+    return any(
+        str(e.get("number")) == number and int(e.get("version", 0)) == version
+        for e in _list(doc, name)
+        if isinstance(e, CommentedMap)
+    )
+
+
+def has_revocation(path: Path, *, number: str, version: int) -> bool:
+    """Whether the file already revokes this version of the number."""
+    return _has(_load(path), "revoked", number, version)
+
+
+def has_reissue(path: Path, *, number: str, version: int) -> bool:
+    """Whether the file already records this re-issue."""
+    return _has(_load(path), "reissued", number, version)
 
 
 def add_revocation(path: Path, *, number: str, version: int, day: dt.date, reason: str) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from credentials.errors import RegistryError
+from credentials.errors import RegistryError, UnreadableInput
 from credentials.registry.model import (
     Bureau,
     Institution,
@@ -27,13 +27,23 @@ from credentials.registry.validate.check import CheckResult, check_files
 
 def read_tree(root: Path) -> dict[str, bytes]:
     """Every file under ``root`` as ``{relative posix path: bytes}`` (hidden directories skipped)."""
+    if not root.is_dir():
+        raise UnreadableInput(
+            f"registry directory {root} does not exist (use --registry DIR)",
+            zh=f"评价机构目录 {root} 不存在（用 --registry 指定）",
+        )
     files: dict[str, bytes] = {}
-    for path in root.rglob("*"):
-        rel = path.relative_to(root)
-        if any(part.startswith(".") and part not in (".gitkeep",) for part in rel.parts):
-            continue
-        if path.is_file():
-            files[rel.as_posix()] = path.read_bytes()
+    try:
+        for path in root.rglob("*"):
+            rel = path.relative_to(root)
+            if any(part.startswith(".") and part not in (".gitkeep",) for part in rel.parts):
+                continue
+            if path.is_file():
+                files[rel.as_posix()] = path.read_bytes()
+    except OSError as err:
+        raise RegistryError(
+            (), en=f"cannot read the registry: {err}", zh=f"无法读取评价机构目录：{err.filename}"
+        ) from err
     return files
 
 
@@ -51,8 +61,6 @@ def check_registry(root: Path, *, keep_institutions: bool = True) -> CheckResult
 
     ``keep_institutions=False`` when only the findings matter (faster on large registries).
     """
-    if not root.is_dir():
-        raise FileNotFoundError(f"registry directory {root} does not exist")
     files = read_tree(root)
     return check_files(files, prefix=display_prefix(root), keep_institutions=keep_institutions)
 
@@ -107,7 +115,7 @@ class Registry:
 
     @classmethod
     def load(cls, path: Path | str) -> Registry:
-        """Read and validate a registry directory."""
+        """Read and validate a registry directory (the only place a registry is read from disk)."""
         return cls.from_check(check_registry(Path(path)))
 
     def __len__(self) -> int:
@@ -116,6 +124,18 @@ class Registry:
     def institution(self, filing_number: str) -> Institution | None:
         """The institution with this filing number."""
         return self.institutions.get(filing_number)
+
+    def find(self, filing_number: str) -> Institution:
+        """The institution with this filing number (as typed: spaces and case forgiven), or
+        ``RegistryError`` saying there is none."""
+        wanted = "".join(filing_number.split()).upper()
+        inst = self.institutions.get(wanted)
+        if inst is None:
+            raise RegistryError(
+                (), en=f"no institution with filing number {wanted[:40]} in the registry",
+                zh=f"目录中没有备案号为 {wanted[:40]} 的机构",
+            )  # fmt: skip
+        return inst
 
     def state(self, filing_number: str, day: dt.date) -> InstitutionState | None:
         """The institution as it stood on ``day`` (None when no such filing number)."""

@@ -15,11 +15,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
+import urllib.error
+import urllib.request
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
-from credentials.errors import CredentialsError
+from credentials.errors import SnapshotError
 from credentials.keys import SigningKey, VerifyKey
 from credentials.levels import Level
 from credentials.registry.model import (
@@ -35,13 +39,11 @@ from credentials.registry.model import (
 )
 from credentials.registry.registry import Registry
 
-FORMAT = 1
+FORMAT = 2  # 2: revocations carry their reason
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig.json"
-
-
-class SnapshotError(CredentialsError):
-    """A snapshot that is incomplete, altered, or not signed by the expected key."""
+_SHARD_NAME = re.compile(r"[0-9A-Za-z_-]{1,64}\.json")
+_MAX_FILE = 64 * 1024 * 1024  # a province shard at national scale is a few MB
 
 
 def _dumps(value: Any) -> bytes:
@@ -83,7 +85,7 @@ def _institution(inst: Institution) -> dict[str, Any]:
             ]
             for k in inst.keys
         ],
-        "x": [[r.number, r.version, r.date.isoformat()] for r in inst.revoked],
+        "x": [[r.number, r.version, r.date.isoformat(), r.reason] for r in inst.revoked],
         "ri": [[r.number, r.version, r.date.isoformat()] for r in inst.reissued],
     }
 
@@ -137,6 +139,60 @@ def sign_manifest(files: dict[str, bytes], key: SigningKey) -> dict[str, bytes]:
     return files
 
 
+def _bad(en: str, zh: str) -> SnapshotError:
+    return SnapshotError(en, zh=zh)
+
+
+def _well_formed(manifest: Any) -> bool:
+    """A manifest whose shard entries are plain file names with a SHA-256 each."""
+    shards = manifest.get("shards") if isinstance(manifest, dict) else None
+    if not isinstance(shards, dict):
+        return False
+    return all(
+        isinstance(info, dict)
+        and isinstance(info.get("path"), str)
+        and _SHARD_NAME.fullmatch(info["path"]) is not None
+        and isinstance(info.get("sha256"), str)
+        for info in shards.values()
+    )
+
+
+def open_manifest(
+    raw: bytes, signature: bytes | None, *, trusted_key: bytes | None
+) -> dict[str, Any]:
+    """The manifest, after checking its signature (before anything in it is read).
+
+    ``trusted_key`` is the bureau's snapshot public key (None accepts an unsigned snapshot, for
+    local builds only).
+    """
+    if trusted_key is not None:
+        if signature is None:
+            raise _bad("snapshot manifest is not signed", "目录快照的清单没有签名")
+        try:
+            sig = json.loads(signature)
+            value = bytes.fromhex(sig["signature"])
+        except (ValueError, KeyError, TypeError) as err:
+            raise _bad("snapshot signature file is damaged", "目录快照的签名文件已损坏") from err
+        if not VerifyKey.from_bytes(trusted_key).verify(raw, value):
+            raise _bad(
+                "snapshot manifest signature does not verify under the bureau key",
+                "目录快照清单的签名与主管部门公钥不符",
+            )
+    try:
+        manifest = json.loads(raw)
+    except (ValueError, RecursionError) as err:
+        raise _bad("snapshot manifest is damaged", "目录快照清单已损坏") from err
+    if not _well_formed(manifest):
+        raise _bad("snapshot manifest is damaged", "目录快照清单已损坏")
+    if manifest.get("format") != FORMAT:
+        raise _bad(
+            f"snapshot format {manifest.get('format')!r} is not supported",
+            f"不支持的目录快照格式 {manifest.get('format')!r}",
+        )
+    result: dict[str, Any] = manifest
+    return result
+
+
 def load(
     files: Mapping[str, bytes], *, trusted_key: bytes | None, provinces: set[str] | None = None
 ) -> tuple[Registry, dict[str, Any]]:
@@ -147,21 +203,14 @@ def load(
     """
     raw = files.get(MANIFEST)
     if raw is None:
-        raise SnapshotError("snapshot has no manifest.json")
-    if trusted_key is not None:
-        sig_raw = files.get(SIGNATURE)
-        if sig_raw is None:
-            raise SnapshotError("snapshot manifest is not signed")
-        try:
-            sig = json.loads(sig_raw)
-            signature = bytes.fromhex(sig["signature"])
-        except (ValueError, KeyError, TypeError) as err:
-            raise SnapshotError("snapshot signature file is damaged") from err
-        if not VerifyKey.from_bytes(trusted_key).verify(raw, signature):
-            raise SnapshotError("snapshot manifest signature does not verify under the bureau key")
-    manifest = json.loads(raw)
-    if manifest.get("format") != FORMAT:
-        raise SnapshotError(f"snapshot format {manifest.get('format')} is not supported")
+        raise _bad("snapshot has no manifest.json", "目录快照缺少 manifest.json")
+    manifest = open_manifest(raw, files.get(SIGNATURE), trusted_key=trusted_key)
+    return _registry(manifest, files, provinces), manifest
+
+
+def _registry(
+    manifest: dict[str, Any], files: Mapping[str, bytes], provinces: set[str] | None
+) -> Registry:
     institutions: dict[str, Institution] = {}
     occupations: dict[str, Occupation] = {}
     for province, info in manifest["shards"].items():
@@ -169,15 +218,72 @@ def load(
             continue
         data = files.get(info["path"])
         if data is None:
-            raise SnapshotError(f"snapshot shard {info['path']} is missing")
+            raise _bad(
+                f"snapshot shard {info['path']} is missing", f"目录快照缺少分片 {info['path']}"
+            )
         if hashlib.sha256(data).hexdigest() != info["sha256"]:
-            raise SnapshotError(f"snapshot shard {info['path']} does not match its hash")
-        shard = json.loads(data)
-        for code, name in shard["occupations"].items():
-            occupations[code] = Occupation(code, name, ())
-        for number, doc in shard["institutions"].items():
-            institutions[number] = _from(number, province, doc)
-    return Registry(institutions, None, occupations), manifest
+            raise _bad(
+                f"snapshot shard {info['path']} does not match its hash",
+                f"目录快照分片 {info['path']} 与清单中的哈希不符",
+            )
+        try:
+            shard = json.loads(data)
+            for code, name in shard["occupations"].items():
+                occupations[code] = Occupation(code, name, ())
+            for number, doc in shard["institutions"].items():
+                institutions[number] = _from(number, province, doc)
+        except (ValueError, KeyError, TypeError, AttributeError) as err:
+            raise _bad(
+                f"snapshot shard {info['path']} is damaged", f"目录快照分片 {info['path']} 已损坏"
+            ) from err
+    return Registry(institutions, None, occupations)
+
+
+def _reader(location: str) -> Callable[[str], bytes]:
+    """Reads a snapshot file by name, from a directory or an http(s) URL, at most ``_MAX_FILE``."""
+    remote = location.startswith(("http://", "https://"))
+
+    def read(name: str) -> bytes:
+        try:
+            if remote:
+                url = location.rstrip("/") + "/" + name
+                with urllib.request.urlopen(url, timeout=30) as resp:
+                    body: bytes = resp.read(_MAX_FILE + 1)
+            else:
+                path = Path(location) / name
+                if not path.is_file():
+                    raise FileNotFoundError(2, "no such file", str(path))
+                with path.open("rb") as fh:
+                    body = fh.read(_MAX_FILE + 1)
+        except (OSError, urllib.error.URLError, ValueError) as err:
+            raise _bad(
+                f"cannot read {name} of the snapshot at {location}: {err}",
+                f"无法读取目录快照 {location} 中的 {name}",
+            ) from err
+        if len(body) > _MAX_FILE:
+            raise _bad(f"snapshot file {name} is too large", f"目录快照文件 {name} 过大")
+        return body
+
+    return read
+
+
+def fetch(
+    location: str, *, trusted_key: bytes | None, province: str | None = None
+) -> tuple[Registry, dict[str, Any]]:
+    """The registry of a published snapshot (a directory or the URL of ``snapshot/``).
+
+    The manifest's signature is checked before anything the manifest names is read; then only the
+    shard of ``province`` is fetched (every shard when None or when the snapshot has no such
+    province), each checked against its hash.
+    """
+    read = _reader(location)
+    raw = read(MANIFEST)
+    signature = read(SIGNATURE) if trusted_key is not None else None
+    manifest = open_manifest(raw, signature, trusted_key=trusted_key)
+    shards = manifest["shards"]
+    wanted: set[str] = {province} if province is not None and province in shards else set(shards)
+    files = {shards[p]["path"]: read(shards[p]["path"]) for p in sorted(wanted)}
+    return _registry(manifest, files, wanted), manifest
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -219,6 +325,6 @@ def _from(number: str, province: str, d: dict[str, Any]) -> Institution:
             KeyEntry(kid, bytes.fromhex(pk), dt.date.fromisoformat(nb), _date(na), _date(ca))
             for kid, pk, nb, na, ca in d["k"]
         ),
-        revoked=tuple(Revocation(n, v, dt.date.fromisoformat(a), "") for n, v, a in d["x"]),
+        revoked=tuple(Revocation(n, v, dt.date.fromisoformat(a), why) for n, v, a, why in d["x"]),
         reissued=tuple(Reissue(n, v, dt.date.fromisoformat(a)) for n, v, a in d["ri"]),
     )

@@ -1,8 +1,10 @@
-"""Building the site: the I/O around ``credentials.site`` (registry, git commit, snapshot key).
+"""Building the site: the I/O around ``credentials.site.pages`` (registry, git commit, snapshot
+key, the page's JavaScript bundle), and the bureau's snapshot-signing key.
 
-The MkDocs hook calls ``generated_files()``; ``skillcert site build`` sets the environment it reads:
-``SKILLCERT_REGISTRY`` (the registry directory), ``SKILLCERT_SNAPSHOT_KEY`` (the bureau's snapshot
-key file, optional), ``SKILLCERT_DATE`` (the data date, default today in China) and
+``build()`` runs MkDocs (strict) in a subprocess; the MkDocs hook (``site/hooks.py``) then calls
+``generated_files()``, which reads the environment ``build()`` set: ``SKILLCERT_REGISTRY`` (the
+registry directory), ``SKILLCERT_SNAPSHOT_KEY`` (the bureau's snapshot key file, optional),
+``SKILLCERT_DATE`` (the data date; the hook supplies today when MkDocs is run by hand) and
 ``SKILLCERT_COMMIT`` (default: ``git rev-parse HEAD`` of the registry, when it is a checkout).
 """
 
@@ -11,15 +13,16 @@ from __future__ import annotations
 import datetime as dt
 import os
 import subprocess
+import sys
+import tempfile
 from functools import cache
 from pathlib import Path
 
-from credentials.keys import load_signing_key
-from credentials.registry import snapshot
+from credentials.errors import CredentialsError, KeyFileError
+from credentials.keys import SigningKey, load_signing_key, save_signing_key
+from credentials.registry import edit, snapshot
 from credentials.registry.registry import Registry, load_registry
 from credentials.site import pages
-
-_CHINA = dt.timezone(dt.timedelta(hours=8), "CST")
 
 
 def _commit(registry_dir: Path) -> str | None:
@@ -35,8 +38,7 @@ def _commit(registry_dir: Path) -> str | None:
 def settings() -> tuple[Registry, dt.date, str | None, Path | None]:
     """The registry, data date, commit and snapshot key path of this build."""
     registry_dir = Path(os.environ.get("SKILLCERT_REGISTRY", "registry"))
-    day_text = os.environ.get("SKILLCERT_DATE")
-    day = dt.date.fromisoformat(day_text) if day_text else dt.datetime.now(tz=_CHINA).date()
+    day = dt.date.fromisoformat(os.environ["SKILLCERT_DATE"])
     commit = os.environ.get("SKILLCERT_COMMIT") or _commit(registry_dir)
     key = os.environ.get("SKILLCERT_SNAPSHOT_KEY")
     return load_registry(registry_dir), day, commit, Path(key) if key else None
@@ -51,65 +53,68 @@ def generated_files(stylesheets: list[str]) -> list[pages.Page]:
         key = load_signing_key(key_path, passphrase=os.environ.get("SKILLCERT_PASSPHRASE"))
         bureau = registry.bureau
         if bureau is not None and key.kid != bureau.snapshot_kid:
-            from credentials.errors import KeyFileError
-
             raise KeyFileError(
-                f"snapshot key {key.kid} is not the bureau's snapshot key {bureau.snapshot_kid}"
+                f"snapshot key {key.kid} is not the bureau's snapshot key {bureau.snapshot_kid}",
+                zh=f"快照签名密钥 {key.kid} 不是 bureau.yaml 中登记的 {bureau.snapshot_kid}",
             )
-        snap = {p[len("snapshot/") :]: bytes(c) for p, c in files if p.startswith("snapshot/")}  # type: ignore[arg-type]
-        signed = snapshot.sign_manifest(snap, key)
+        snap = {p.removeprefix("snapshot/"): c for p, c in files if p.startswith("snapshot/")}
+        manifest = snap[snapshot.MANIFEST]
+        assert isinstance(manifest, bytes)
+        signed = snapshot.sign_manifest({snapshot.MANIFEST: manifest}, key)
         files.append((f"snapshot/{snapshot.SIGNATURE}", signed[snapshot.SIGNATURE]))
     return files
 
 
+_ROOT = Path(__file__).resolve().parents[2]  # the repository: mkdocs.yml, site/, node_modules/
+
+
 def build(registry_dir: Path, out: Path, *, day: dt.date, snapshot_key: Path | None) -> None:
     """Run the MkDocs build (strict) in a subprocess with this build's settings."""
-    import sys
-
-    from credentials.errors import CredentialsError
-
-    root = Path(__file__).resolve().parents[2]
     env = dict(os.environ)
     env["SKILLCERT_REGISTRY"] = str(registry_dir.resolve())
     env["SKILLCERT_DATE"] = day.isoformat()
     env["NO_MKDOCS_2_WARNING"] = "1"
     if snapshot_key is not None:
         env["SKILLCERT_SNAPSHOT_KEY"] = str(snapshot_key.resolve())
-    cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet",
-           "--config-file", str(root / "mkdocs.yml"), "--site-dir", str(out.resolve())]  # fmt: skip
+    cmd = [
+        sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet",
+        "--config-file", str(_ROOT / "mkdocs.yml"), "--site-dir", str(out.resolve()),
+    ]  # fmt: skip
     if subprocess.run(cmd, env=env, check=False).returncode != 0:
-        raise CredentialsError("the site build failed (see the messages above)")
+        raise CredentialsError(
+            "the site build failed (see the messages above)", zh="网站构建失败（见上方信息）"
+        )
 
 
 def bundle() -> dict[str, bytes]:
     """The verification page's JavaScript, bundled by esbuild from site/js/ (needs ``npm ci``):
     ``verify.js`` and the chunks it loads on demand (QR decoding, Argon2id)."""
-    import tempfile
-
-    root = Path(__file__).resolve().parents[2]
-    esbuild = root / "node_modules" / ".bin" / "esbuild"
+    esbuild = _ROOT / "node_modules" / ".bin" / "esbuild"
     if not esbuild.exists():
-        from credentials.errors import CredentialsError
-
-        raise CredentialsError("building the site needs Node and its packages: run npm ci")
+        raise CredentialsError(
+            "building the site needs Node and its packages: run npm ci",
+            zh="构建网站需要 Node 及其依赖包：请先运行 npm ci",
+        )
     with tempfile.TemporaryDirectory() as tmp:
         proc = subprocess.run(
-            [str(esbuild), str(root / "site" / "js" / "page.js"), "--bundle", "--format=esm",
-             "--splitting", f"--outdir={tmp}", "--entry-names=verify", "--chunk-names=verify-[hash]",
-             "--minify", "--target=es2020", "--log-level=error"],
-            capture_output=True, check=False,
+            [
+                str(esbuild), str(_ROOT / "site" / "js" / "page.js"), "--bundle", "--format=esm",
+                "--splitting", f"--outdir={tmp}", "--entry-names=verify",
+                "--chunk-names=verify-[hash]", "--minify", "--target=es2020", "--log-level=error",
+            ],
+            capture_output=True,
+            check=False,
         )  # fmt: skip
         if proc.returncode != 0:
-            from credentials.errors import CredentialsError
-
-            raise CredentialsError(f"esbuild failed: {proc.stderr.decode(errors='replace')[-500:]}")
+            message = proc.stderr.decode(errors="replace")[-500:]
+            raise CredentialsError(f"esbuild failed: {message}", zh="esbuild 打包失败")
         return {p.name: p.read_bytes() for p in Path(tmp).iterdir()}
 
 
-def write_direct(site_dir: Path, pages: list[pages.Page]) -> None:
+def write_direct(site_dir: Path, generated: list[pages.Page]) -> None:
     """Write pages straight into the built site (institution pages)."""
     made: set[Path] = set()
-    for path, content in pages:
+    for path, content in generated:
         target = site_dir / path
         if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -123,3 +128,18 @@ def fill_placeholders(markdown: str) -> str:
     registry, day, commit, _ = settings()
     markdown = markdown.replace("<!-- registry-status -->", pages.status_line(day, commit))
     return markdown.replace("<!-- province-links -->", pages.province_links(registry))
+
+
+def new_snapshot_key(
+    registry_dir: Path, *, path: Path | None, keys_dir: Path, passphrase: str | None,
+    public: tuple[Path, ...] = (), write: bool = True,
+) -> tuple[SigningKey, Path]:  # fmt: skip
+    """The bureau's snapshot-signing key: the private key file (never under the registry or a
+    site), and its public key set in ``bureau.yaml`` unless ``write`` is False."""
+    key = SigningKey.generate()
+    target = path or keys_dir / f"bureau-snapshot-{key.kid}.key"
+    save_signing_key(key, target, passphrase=passphrase, public=(registry_dir, *public))
+    if write:
+        edit.set_snapshot_key(registry_dir / "bureau.yaml", kid=key.kid,
+                              public_key=key.public_key.raw)  # fmt: skip
+    return key, target

@@ -17,12 +17,12 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable
 
+from credentials import labels
 from credentials.levels import Level
 from credentials.registry import snapshot
-from credentials.registry.describe import ASSESSED_ZH, BASIS_ZH, STATUS_ZH, levels_long
+from credentials.registry.describe import levels_long
 from credentials.registry.model import Institution
 from credentials.registry.registry import Registry
-from credentials.registry.validate.file_rules import TYPE_ZH
 
 Page = tuple[str, str | bytes]
 
@@ -80,12 +80,15 @@ def institution_page(
     first = min((r.since for r in inst.scope), default=None)
     details = [
         ("备案号 Filing number", f"<code>{inst.filing_number}</code>"),
-        (f"状态 Status ({day.isoformat()})", f"<strong>{e(STATUS_ZH[status])}</strong>"),
+        (
+            f"状态 Status ({day.isoformat()})",
+            f"<strong>{e(labels.both(labels.STATUSES, status))}</strong>",
+        ),
         (
             "机构类别 Category",
             f"{inst.category}（{'用人单位' if inst.category == 'Y' else '社会培训评价组织'}）",
         ),
-        ("机构类型 Type", e(TYPE_ZH[inst.type])),
+        ("机构类型 Type", e(labels.zh(labels.INSTITUTION_TYPES, inst.type))),
         ("机构简称 Short name", e(inst.short_name or "--")),
         ("所在地 Location", f"{e(_province(registry, inst.province))} {e(_city(registry, inst))}"),
         ("地址 Address", e(inst.address or "--")),
@@ -95,12 +98,15 @@ def institution_page(
         ("备案部门 Filing bureau", e(inst.filing_bureau or "--")),
         ("备案回执 Receipt", f"{e(inst.filing_receipt)}（{inst.filing_date.isoformat()}）"),
         ("有效期 Validity", "；".join(f"{p.start} 至 {p.until}" for p in inst.validity)),
-        ("认定对象 Who may be assessed", "、".join(ASSESSED_ZH[a] for a in inst.assessed) or "--"),
+        (
+            "认定对象 Who may be assessed",
+            "、".join(labels.zh(labels.ASSESSED, a) for a in inst.assessed) or "--",
+        ),
         ("注销证书 Revoked certificates", str(len(inst.revoked))),
     ]
     scope_rows = []
     for r in sorted(inst.scope, key=lambda r: (r.occupation, r.job or "", r.since)):
-        basis = BASIS_ZH.get(r.basis, r.basis) + (
+        basis = labels.zh(labels.BASIS, r.basis) + (
             f"《{r.specification}》" if r.specification else ""
         )
         mark = "（增量备案 increment）" if first and r.since > first else ""
@@ -143,7 +149,10 @@ def institution_page(
         "<h2>状态记录 Status history</h2>",
         table(
             ["日期 Date", "状态 Status", "原因 Reason"],
-            [[str(ev.date), STATUS_ZH[ev.status], ev.reason] for ev in inst.status],
+            [
+                [str(ev.date), labels.both(labels.STATUSES, ev.status), ev.reason]
+                for ev in inst.status
+            ],
         ),
         "<h2>签名公钥 Signing keys</h2>",
         table(
@@ -174,7 +183,7 @@ def _province_page(code: str, insts: list[Institution], registry: Registry, day:
     for inst in sorted(insts, key=lambda i: i.filing_number):
         rows.append(
             f"| [`{inst.filing_number}`](../../i/{inst.filing_number}/) | {_esc(inst.name)} | "
-            f"{_city(registry, inst)} | {TYPE_ZH[inst.type]} | {STATUS_ZH[inst.status_on(day)]} |"
+            f"{_city(registry, inst)} | {labels.zh(labels.INSTITUTION_TYPES, inst.type)} | {labels.both(labels.STATUSES, inst.status_on(day))} |"
         )
     return "---\nsearch:\n  exclude: true\n---\n\n" + "\n".join(rows) + "\n"
 
@@ -206,7 +215,7 @@ def directory_index(registry: Registry, day: dt.date) -> bytes:
         [c, registry.occupations[c].name if c in registry.occupations else c] for c in codes
     ]
     doc = {"date": day.isoformat(), "occ": occupations, "jobs": jobs, "provinces": provinces,
-           "types": TYPE_ZH, "rows": rows}  # fmt: skip
+           "types": {k: v[0] for k, v in labels.INSTITUTION_TYPES.items()}, "rows": rows}  # fmt: skip
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
 
 

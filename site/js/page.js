@@ -4,7 +4,7 @@
 // Nothing leaves the browser.
 import * as ed from "@noble/ed25519";
 // jsQR and Argon2id are loaded only when the camera, a picture or the ID box is used.
-import { check, ed25519Backend, fromQrText, parseCredential, SnapshotRegistry } from "./verifier.js";
+import { check, ed25519Backend, fromQrText, parseCredential, SnapshotRegistry, verifyEd25519 } from "./verifier.js";
 import { TITLES, describe, LEVELS, ID_TYPES } from "./wording.js";
 
 const $ = (id) => document.getElementById(id);
@@ -38,7 +38,8 @@ async function manifest() {
     keep(SNAPSHOT + "manifest.json", raw);
     keep(SNAPSHOT + "manifest.sig.json", sigBytes);
     const sig = JSON.parse(new TextDecoder().decode(sigBytes));
-    const ok = await ed.verifyAsync(ed.etc.hexToBytes(sig.signature), raw, ed.etc.hexToBytes(BUREAU_KEY), { zip215: false });
+    // the same strict, cofactorless Ed25519 as for credentials (libsodium's rules)
+    const ok = await verifyEd25519(BUREAU_KEY, raw, ed.etc.hexToBytes(String(sig.signature)));
     if (!ok) throw new Error("registry snapshot signature does not verify");
     return JSON.parse(new TextDecoder().decode(raw));
   })();

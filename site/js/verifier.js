@@ -3,16 +3,14 @@
 // re-encodes them; Ed25519 is checked strictly (RFC 8032, no ZIP-215 leniency) with @noble/ed25519.
 import * as ed from "@noble/ed25519";
 import { decode, encode, equal, hex, Tag, CborError } from "./cbor.js";
+import { PROVINCES, ID_TYPE_CODES as ID_TYPES } from "./wording.js";
 
 export const CHECK_IDS = ["decode", "algorithm", "number-format", "issuer-known",
   "issuer-active-on-issue-date", "key-valid-on-issue-date", "signature",
   "in-scope-on-issue-date", "issued-not-in-future", "not-revoked"];
 
-const PROVINCES = new Set(["11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35",
-  "36", "37", "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64",
-  "65", "71", "81", "82"]);
-const ID_TYPES = new Set([1, 2, 3, 4, 5, 6, 9]);
 const MAX_INPUT = 4096;
+export const MAX_DIGITS = 3615;  // as credentials/credential/qr.py: 0x01 and 1,500 bytes at most
 
 class Malformed extends Error {}
 
@@ -274,8 +272,8 @@ export async function check(data, registry, at) {
   await record("issued-not-in-future", ["signature"], () => [st.credential.issued > at ? "future" : "", { issued: st.credential.issued, at }]);
   await record("not-revoked", ["signature"], () => {
     const c = st.credential;
-    for (const [number, version, date] of st.inst.x) {
-      if (number === c.number && version === c.version && date <= at) return ["revoked", { date }];
+    for (const [number, version, date, reason] of st.inst.x) {
+      if (number === c.number && version === c.version && date <= at) return ["revoked", { date, reason }];
     }
     const later = st.inst.ri.filter(([number, version, date]) => number === c.number && version > c.version && date <= at);
     if (later.length) { const best = later.reduce((a, b) => (b[1] > a[1] ? b : a)); return ["superseded", { version: best[1], date: best[2] }]; }
@@ -288,6 +286,7 @@ export async function check(data, registry, at) {
 export function fromQrText(textValue) {
   const fragment = textValue.trim().split("#").pop();
   if (!/^[0-9]+$/.test(fragment)) throw new Malformed("QR text has no credential (expected …/v#<digits>)");
+  if (fragment.length > MAX_DIGITS) throw new Malformed("QR text is too long for a credential");
   let v = BigInt(fragment);
   const out = [];
   while (v > 0n) { out.unshift(Number(v & 0xffn)); v >>= 8n; }

@@ -40,8 +40,8 @@ def _pictures(data: bytes, tmp: Path) -> tuple[Path, Path]:
 
     from PIL import Image
 
-    from credentials.credential import images
     from credentials.issuing import certificate_pdf
+    from tests.support import pdf_page_png
 
     page = certificate_pdf.CertificatePage(
         holder="张小芳", id_type_zh="居民身份证", id_number=ID_NUMBER, occupation_name="保育师",
@@ -50,7 +50,7 @@ def _pictures(data: bytes, tmp: Path) -> tuple[Path, Path]:
         institution_name="洛阳远川高级技工学校职业技能等级认定中心", institution_name_en=None,
         qr_matrix=qr.make("https://skillcert.example.org", data).matrix,
     )  # fmt: skip
-    scan = Image.open(io.BytesIO(images.pdf_page_png(certificate_pdf.render([page]), dpi=220)))
+    scan = Image.open(io.BytesIO(pdf_page_png(certificate_pdf.render([page]), dpi=220)))
     photo = scan.rotate(3, expand=True, fillcolor="white").convert("RGB")
     photo = photo.resize((int(photo.width * 0.85), int(photo.height * 0.85)))
     photo_path = tmp / "certificate-photo.jpg"

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.integration
 def test_check_sample_registry_is_clean(runner: CliRunner) -> None:
     result = runner.invoke(main, ["registry", "check", "--registry", str(SAMPLE_REGISTRY)])
     assert result.exit_code == 0, result.output
-    assert "0 error(s), 0 warning(s)" in result.output
+    assert "0 个错误 error(s), 0 个警告 warning(s)" in result.output
 
 
 def _break(registry: Path) -> None:
@@ -39,7 +39,7 @@ def test_check_reports_every_problem_as_text(runner: CliRunner, registry_copy: P
     assert "[filing-number-city]" in result.output
     assert "技工学校只能备案" in result.output
     assert "may only certify levels" in result.output
-    assert "3 error(s)" in result.output
+    assert "3 个错误 error(s)" in result.output
 
 
 def test_check_json_and_github_formats(runner: CliRunner, registry_copy: Path) -> None:

@@ -16,6 +16,7 @@ from credentials.credential.claims import Credential, IdType
 from credentials.credential.sign import sign
 from credentials.keys import load_signing_key
 from credentials.levels import Level
+from credentials.numbers import parse_number
 from credentials.registry.registry import load_registry
 
 pytestmark = pytest.mark.integration
@@ -77,8 +78,9 @@ def test_keys_new_refuses_to_write_into_registry(runner: CliRunner, registry_cop
         ["keys", "new", "--institution", FILING, "--registry", str(registry_copy),
          "--out", str(registry_copy / "institutions" / "leak.key")],
     )  # fmt: skip
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "refusing to write a private key" in result.output
+    assert "拒绝把私钥写到" in result.output
     assert not (registry_copy / "institutions" / "leak.key").exists()
 
 
@@ -125,7 +127,7 @@ def test_rotate_list_and_compromise(runner: CliRunner, registry_copy: Path, tmp_
 def issued(runner: CliRunner, registry_copy: Path, tmp_path: Path) -> tuple[Path, bytes]:
     key = load_signing_key(_new_key(runner, registry_copy, tmp_path), passphrase=None)
     cred = Credential(
-        number=f"{FILING}245000001",
+        number=parse_number(f"{FILING}245000001"),
         version=1,
         holder="张小芳",
         id_type=IdType.RESIDENT_ID,

@@ -116,7 +116,7 @@ def test_bad_roster_lists_every_problem_and_issues_nothing(
     assert "duplicates row 6" in text
     assert not setup["register"].exists()
     assert not setup["out"].exists()
-    # parse problems first; once they are fixed the registry problems are listed all together
+    # cell problems and registry problems are listed together, in one round
     rows[1] = next(csv.reader([lines[1]]))
     rows[3][6] = "四级"
     rows.pop()
@@ -127,7 +127,7 @@ def test_bad_roster_lists_every_problem_and_issues_nothing(
     )
     assert result.exit_code == 1
     assert (
-        "row 3, column 职业技能等级: 4-03-02-01 / -- level 1 is not in the filed scope"
+        "row 3, column 职业技能等级: 4-03-02-01 / -- level 1 was not in the filed scope"
         in result.output
     )
     assert "row 5, column 发证日期: issue date 2030-01-01 is in the future" in result.output

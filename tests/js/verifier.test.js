@@ -1,5 +1,5 @@
 // The JavaScript verifier against the same vectors as Python (tests/vectors/), and against the
-// external Ed25519 conformance data in ../shared/vectors (skipped with a reason when absent).
+// external Ed25519 conformance data vendored in tests/vectors/external/.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -10,7 +10,7 @@ import { unhex } from "../../site/js/cbor.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const VECTORS = path.join(here, "..", "vectors");
-const SHARED = path.join(here, "..", "..", "..", "shared", "vectors");
+const EXTERNAL = path.join(VECTORS, "external");
 const json = (p) => JSON.parse(fs.readFileSync(p, "utf-8"));
 
 const manifest = json(path.join(VECTORS, "snapshot", "manifest.json"));
@@ -21,7 +21,6 @@ test("check ids and order are Python's", () => {
   assert.deepEqual(CHECK_IDS, json(path.join(VECTORS, "check-ids.json")));
 });
 
-const shared = fs.existsSync(SHARED);
 
 test("Node has Ed25519 in WebCrypto, so both verification paths are tested", async () => {
   setEd25519Backend("auto");
@@ -73,9 +72,9 @@ test(`[${name}] fuzz: random and mutated inputs never throw, and are never genui
 });
 
 
-test(`[${name}] Wycheproof Ed25519: every case as expected`, { skip: !shared && "../shared/vectors is absent" }, async () => {
+test(`[${name}] Wycheproof Ed25519: every case as expected`, async () => {
   setEd25519Backend(name);
-  const doc = json(path.join(SHARED, "wycheproof", "ed25519_test.json"));
+  const doc = json(path.join(EXTERNAL, "wycheproof", "ed25519_test.json"));
   let n = 0;
   for (const group of doc.testGroups) {
     for (const t of group.tests) {
@@ -87,16 +86,16 @@ test(`[${name}] Wycheproof Ed25519: every case as expected`, { skip: !shared && 
   assert.equal(n, 151);
 });
 
-test(`[${name}] RFC 8032 vectors verify`, { skip: !shared && "../shared/vectors is absent" }, async () => {
+test(`[${name}] RFC 8032 vectors verify`, async () => {
   setEd25519Backend(name);
-  for (const v of json(path.join(SHARED, "noble-ed25519", "rfc8032-ed25519.json"))) {
+  for (const v of json(path.join(EXTERNAL, "noble-ed25519", "rfc8032-ed25519.json"))) {
     assert.equal(await verifyEd25519(v.pub, unhex(v.msg), unhex(v.sig)), true);
   }
 });
 
-test(`[${name}] noble edge cases: the same answers as Python (pinned)`, { skip: !shared && "../shared/vectors is absent" }, async () => {
+test(`[${name}] noble edge cases: the same answers as Python (pinned)`, async () => {
   setEd25519Backend(name);
-  const cases = json(path.join(SHARED, "noble-ed25519", "edge-cases.json"));
+  const cases = json(path.join(EXTERNAL, "noble-ed25519", "edge-cases.json"));
   const pinned = json(path.join(VECTORS, "conformance", "noble-edge-cases.json")).valid;
   const ours = [];
   for (const c of cases) ours.push(await verifyEd25519(c.pub_key, unhex(c.message), unhex(c.signature)));

@@ -10,24 +10,14 @@ import datetime as dt
 from collections.abc import Iterator
 from pathlib import PurePath
 
+from credentials import labels
 from credentials.errors import InvalidNumber
 from credentials.keys import kid_for, public_key_problem
-from credentials.numbers import PROVINCES, parse_number
+from credentials.numbers import parse_number
 from credentials.registry.model import Bureau, Institution, Occupation, ProvinceRules
 from credentials.registry.validate.findings import Finding
 from credentials.registry.validate.messages import finding
 from credentials.registry.validate.yamldoc import Document
-
-TYPE_ZH = {
-    "enterprise": "企业",
-    "technician_college": "技师学院",
-    "senior_technical_school": "高级技工学校",
-    "technical_school": "技工学校",
-    "other_school": "其他院校",
-    "industry_association": "行业协会",
-    "social_organisation": "社会培训评价组织",
-    "other": "其他",
-}
 
 
 def add_years(day: dt.date, years: int) -> dt.date:
@@ -125,7 +115,7 @@ def _sequence(doc: Document, inst: Institution, rules: ProvinceRules) -> Iterato
             elif inst.type not in match[2]:
                 yield _seq(
                     doc, pos, seq,
-                    f"第 {where} 位 {value}（{match[1]}）不适用于机构类型 {TYPE_ZH[inst.type]}",
+                    f"第 {where} 位 {value}（{match[1]}）不适用于机构类型 {labels.zh(labels.INSTITUTION_TYPES, inst.type)}",
                     f"positions {where}: {value} ({match[1]}) does not fit type {inst.type}",
                 )  # fmt: skip
             elif match[3] and inst.ownership and match[3] != inst.ownership:
@@ -149,7 +139,7 @@ def _sequence(doc: Document, inst: Institution, rules: ProvinceRules) -> Iterato
                 yield _seq(
                     doc, pos, seq,
                     f"第 {where} 位 {value} 属于{label}号段 {hit[0]:0{seg.length}d}–"
-                    f"{hit[1]:0{seg.length}d}，机构类型 {TYPE_ZH[inst.type]} 不能使用",
+                    f"{hit[1]:0{seg.length}d}，机构类型 {labels.zh(labels.INSTITUTION_TYPES, inst.type)} 不能使用",
                     f"positions {where}: {value} is in the range reserved for {label or hit[3]}, "
                     f"not for type {inst.type}",
                 )  # fmt: skip
@@ -242,7 +232,7 @@ def _scope(
                 doc.file,
                 doc.pos(("scope", i, "levels")),
                 type=inst.type,
-                type_zh=TYPE_ZH[inst.type],
+                type_zh=labels.zh(labels.INSTITUTION_TYPES, inst.type),
                 allowed="、".join(str(x) for x in sorted(allowed, reverse=True)),
                 levels="、".join(str(int(x)) for x in sorted(row.levels, reverse=True)),
             )
@@ -384,7 +374,7 @@ def check_bureau(doc: Document, bureau: Bureau) -> list[Finding]:
     out = []
     for code, rules in bureau.provinces.items():
         pos = doc.key_pos(("provinces", code))
-        if code not in PROVINCES:
+        if code not in labels.PROVINCES:
             out.append(finding("bureau-province-code", doc.file, pos, province=code))
         length = sum(s.length for s in rules.sequence)
         if length != 6:

@@ -12,10 +12,9 @@ import base64
 import binascii
 import re
 
+from credentials.keys import PRIVATE_KEY_MARKER
 from credentials.registry.validate.findings import Finding
 from credentials.registry.validate.messages import finding
-
-PRIVATE_KEY_MARKER = "skillcert-ed25519-private-key"
 
 _PEM = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----|PRIVATE KEY-----|" + PRIVATE_KEY_MARKER)
 _FIELD_NAME = re.compile(r"^[ \t]*-?[ \t]*[\"']?([A-Za-z_]+)[\"']?[ \t]*:", re.MULTILINE)

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from credentials.keys import kid_for, public_key_problem
 from credentials.registry.validate import schemas, secret_scan, yamldoc
 from tests.conftest import SAMPLE_REGISTRY
 
@@ -28,19 +27,6 @@ def test_yaml_11_surprises_are_kept_visible() -> None:
     assert doc is not None
     # unquoted codes are numbers; the schema then asks for quotes
     assert doc.data == {"city": 1, "kid": 83}
-
-
-def test_kid_is_first_8_bytes_of_sha256() -> None:
-    # SHA-256 of the RFC 8032 test key 1 starts 21fe31dfa154a261
-    assert kid_for(RFC8032_PUBLIC) == "21fe31dfa154a261"
-    with pytest.raises(ValueError, match="32 bytes"):
-        kid_for(b"\x00" * 31)
-
-
-def test_public_key_problems() -> None:
-    assert public_key_problem(RFC8032_PUBLIC) is None
-    assert public_key_problem(b"\x01" + b"\x00" * 31) is not None  # small order point
-    assert public_key_problem(b"\x00" * 31) is not None
 
 
 def test_public_key_lines_are_not_secrets() -> None:

@@ -1,27 +1,18 @@
-"""External conformance data from ../shared/vectors: COSE-WG, Wycheproof, RFC 8032, noble edge cases.
-
-Read from ../shared (never copied into the repository); skipped with a reason when it is absent.
-"""
+"""External conformance data (tests/vectors/external/): COSE-WG, Wycheproof, RFC 8032, noble edge
+cases. Vendored with their licences, so these tests never skip."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from credentials import cose
 from credentials.keys import SigningKey, VerifyKey
-from tests.conftest import SHARED
+from tests.conftest import EXTERNAL, VECTORS
 
-EXTERNAL = SHARED / "vectors"
-pytestmark = pytest.mark.skipif(
-    not EXTERNAL.is_dir(), reason="../shared/vectors is not beside the checkout (CI always has it)"
-)
-PINNED = (
-    Path(__file__).resolve().parent.parent / "vectors" / "conformance" / "noble-edge-cases.json"
-)
+PINNED = VECTORS / "conformance" / "noble-edge-cases.json"
 
 
 def _json(*parts: str) -> Any:
@@ -42,8 +33,6 @@ def test_cose_wg_eddsa_sig_01_byte_for_byte() -> None:
 
 
 def _wycheproof_cases() -> list[tuple[str, str, str, str, str]]:
-    if not EXTERNAL.is_dir():
-        return []
     doc = _json("wycheproof", "ed25519_test.json")
     return [
         (f"tc{t['tcId']}", g["publicKey"]["pk"], t["msg"], t["sig"], t["result"])
@@ -83,5 +72,5 @@ def test_noble_edge_cases_are_pinned() -> None:
         for c in cases
     ]
     pinned = json.loads(PINNED.read_text("utf-8"))
-    assert pinned["source"] == "shared/vectors/noble-ed25519/edge-cases.json"
+    assert pinned["source"] == "external/noble-ed25519/edge-cases.json"
     assert ours == pinned["valid"]

@@ -69,7 +69,8 @@ class _Main(click.Group):
             ctx.exit(err.exit_code)
         except CredentialsError as err:
             _echo(f"错误 error: {err.bilingual()}", err=True)
-            ctx.exit(err.exit_code)
+            # verify: 0 genuine, 1 not genuine, 2 no verdict (the input or registry unusable)
+            ctx.exit(2 if ctx.invoked_subcommand == "verify" else err.exit_code)
         except OSError as err:  # a file or folder this command reads or writes itself
             where = f" {err.filename}" if err.filename else ""
             _echo(f"错误 error: 无法读写{where} / cannot use{where}: {err.strerror}", err=True)
@@ -140,19 +141,24 @@ def _new_passphrase(*, wanted: bool) -> str | None:
     return value
 
 
-def _load_key(path: Path) -> SigningKey:
-    """A signing key from a file; the passphrase from the environment or a prompt."""
+def _unlock(path: Path) -> tuple[SigningKey, str | None]:
+    """A signing key from a file, and the passphrase that opened it (from the environment, or
+    asked when the file is encrypted)."""
     from credentials.errors import KeyFileError
     from credentials.keys import load_signing_key
 
     passphrase = os.environ.get(_PASSPHRASE_ENV)
     try:
-        return load_signing_key(path, passphrase=passphrase)
+        return load_signing_key(path, passphrase=passphrase), passphrase
     except KeyFileError as err:
         if passphrase or "passphrase is needed" not in str(err):
             raise
     typed: str = click.prompt(f"密钥文件 {path} 的口令 Passphrase", hide_input=True)
-    return load_signing_key(path, passphrase=typed)
+    return load_signing_key(path, passphrase=typed), typed
+
+
+def _load_key(path: Path) -> SigningKey:
+    return _unlock(path)[0]
 
 
 def _open_register(path: Path) -> Register:
@@ -618,7 +624,8 @@ def site_build(
     Build the site with MkDocs (strict) from the registry; needs the Node packages (npm ci)."""
     from credentials.site import build
 
-    build.build(registry_dir, out, day=_today(at), snapshot_key=snapshot_key)
+    passphrase = _unlock(snapshot_key)[1] if snapshot_key is not None else None
+    build.build(registry_dir, out, day=_today(at), snapshot_key=snapshot_key, passphrase=passphrase)
     signed = "已签名 signed" if snapshot_key else "未签名 unsigned (no --snapshot-key)"
     _echo(f"网站已构建于 site built in {out}/；目录快照 registry snapshot {signed}")
 

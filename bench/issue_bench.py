@@ -30,6 +30,7 @@ from machine import describe
 
 from credentials.credential import qr
 from credentials.credential.claims import IdType
+from credentials.credential.commitment import check_digit
 from credentials.issuing import files
 from credentials.issuing.issue import context, issue_rows
 from credentials.issuing.register import Register
@@ -41,13 +42,12 @@ from credentials.registry.registry import load_registry
 
 ROOT = Path(__file__).resolve().parent.parent
 FILING = "Y000041019001"
-WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 SITE = "https://skillcert.example.org"
 
 
 def fictional_id(i: int) -> str:
     body = f"99{i % 10000:04d}{1985 + i % 20}0{1 + i % 9}{10 + i % 18}{i % 1000:03d}"
-    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, WEIGHTS, strict=True)) % 11]
+    return body + check_digit(body)
 
 
 def roster(count: int) -> list[RosterRow]:

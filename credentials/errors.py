@@ -6,8 +6,8 @@ register, a snapshot) is a ``CredentialsError``. Programmer mistakes stay builti
 when the raiser gave it, and ``err.bilingual()`` is what the command line prints (Chinese first).
 Third-party exceptions are translated where the library is called, with ``raise … from err``.
 
-No import from the rest of the package: the reports and findings that some errors carry are typed
-by the small protocols below.
+Nothing from the rest of the package but the label table: the reports and findings that some errors
+carry are typed by the small protocols below.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
+
+from credentials.labels import MALFORMED
 
 
 class _Issue(Protocol):
@@ -50,7 +52,18 @@ class CredentialsError(Exception):
 
 
 class MalformedCredential(CredentialsError, ValueError):
-    """Not CBOR, not COSE_Sign1, or the claims do not parse."""
+    """Not CBOR, not COSE_Sign1, or the claims do not parse; ``problem`` is a code shared with the
+    verification page (``labels.MALFORMED``)."""
+
+    def __init__(self, message: str, *, zh: str | None = None, problem: str = "") -> None:
+        super().__init__(message, zh=zh)
+        self.problem = problem
+
+    @classmethod
+    def because(cls, problem: str) -> MalformedCredential:
+        """The error for a problem code, worded from the label table."""
+        zh, en = MALFORMED.get(problem, (problem, problem))
+        return cls(en, zh=zh, problem=problem)
 
 
 class InvalidNumber(CredentialsError, ValueError):

@@ -45,6 +45,7 @@ CHECK_REASONS: dict[tuple[str, str], Pair] = {
     for cid, c in _TABLE["checks"].items()
     for reason, (zh, en) in c["reasons"].items()
 }
+MALFORMED: dict[str, Pair] = _pairs("malformed")  # why a credential does not decode
 SKIPPED: Pair = (_TABLE["skipped"][0], _TABLE["skipped"][1])
 
 

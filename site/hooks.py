@@ -12,8 +12,10 @@ import os
 from pathlib import Path
 from typing import Any
 
+from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
+from credentials.errors import CredentialsError
 from credentials.site import build as site_build
 
 _direct: list[tuple[str, str | bytes]] = []
@@ -29,7 +31,11 @@ def on_files(files: Files, config: Any) -> Files:
     names = [f.src_uri for f in files if f.src_uri.endswith(".css")]
     css = [c for c in names if c.startswith("assets/stylesheets/main")] + ["assets/extra.css"]
     _direct.clear()
-    for path, content in site_build.generated_files(css):
+    try:
+        generated = site_build.generated_files(css)
+    except CredentialsError as err:  # one line, as the command line prints it, not a traceback
+        raise PluginError(f"错误 error: {err.bilingual()}") from err
+    for path, content in generated:
         if path.startswith(("i/", "o/")):
             _direct.append((path, content))
         else:

@@ -1,13 +1,14 @@
 """The credential: what an institution signs, as a value and as the CBOR claims map.
 
-Pure: no CBOR library here (``cose`` encodes), no clock. The claims map uses small integer keys in
-the spirit of CWT (RFC 8392); the table below is the whole format::
+Pure: no CBOR here (``cose`` encodes), no clock. The claims map uses small integer keys in the
+spirit of CWT (RFC 8392); the table below is the whole format (format 2, ``site/spec.md``)::
 
-    1  number        array  [letters, digits]: the 22-character certificate number as its leading
-                            letter(s) (text) and the rest as one unsigned integer, zero-padded
-                            back to 22 characters: "Y000041019001253000001" -> ["Y", 41019001253000001]
+    1  number        array  [letters, route, rest]: the 22-character certificate number as its
+                            leading letter(s), positions 2-5 (the filing route) and positions 6-22,
+                            each an unsigned integer below 2^64 for every valid number:
+                            "Y000041019001253000001" -> ["Y", 0, 41019001253000001]
     2  version       uint   1, then 2, 3 … for each re-issue (补发) under the same number
-    3  holder        text   the holder's name as printed
+    3  holder        text   the holder's name as printed (1-64 characters, nothing hidden)
     4  id type       uint   see IdType
     5  id commitment bytes  24 bytes: 12-byte random salt || 12-byte Argon2id hash (``commitment``)
     6  occupation    uint   the occupation code without dashes: 6-18-01-01 -> 6180101
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
 
-from credentials.errors import MalformedCredential
+from credentials.errors import InvalidNumber, MalformedCredential
 from credentials.labels import ID_TYPES
 from credentials.levels import Level
 from credentials.numbers import CertificateNumber, parse_number
@@ -32,7 +33,6 @@ from credentials.numbers import CertificateNumber, parse_number
 _EPOCH = dt.date(1970, 1, 1)
 _OCCUPATION_RE = re.compile(r"([1-8])-(\d{2})-(\d{2})-(\d{2})")
 _COMMITMENT_SIZE = 24
-_MAX_TEXT = 64
 
 
 class Claim(IntEnum):
@@ -50,6 +50,7 @@ class Claim(IntEnum):
 
 
 _CLAIM_KEYS = frozenset(int(c) for c in Claim)
+_LAST_DAY = (dt.date(9999, 12, 31) - dt.date(1970, 1, 1)).days
 
 
 class IdType(IntEnum):
@@ -74,6 +75,9 @@ class IdType(IntEnum):
         return ID_TYPES[self.value][1]
 
 
+_ID_TYPE_CODES = frozenset(int(t) for t in IdType)
+
+
 def occupation_to_int(code: str) -> int:
     """``6-18-01-01`` -> ``6180101``."""
     if not _OCCUPATION_RE.fullmatch(code):
@@ -89,29 +93,49 @@ def occupation_from_int(value: int) -> str:
     return f"{s[0]}-{s[1:3]}-{s[3:5]}-{s[5:7]}"
 
 
-_NUMBER_LENGTH = 22
 _LETTERS_RE = re.compile(r"[A-Z]{1,2}")
+_ROUTE_DIGITS = 4
+_REST_DIGITS = 17  # positions 6-22: province, sequence, year, level, serial
+# Text people read may not hide anything: C0/C1 controls, bidi embeddings, overrides and isolates,
+# zero-width and other invisible format characters, line/paragraph separators, BOM, tag characters.
+# The page (site/js/verifier.js) refuses exactly the same code points.
+_HIDDEN = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f"
+    "\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]"
+)
+_BLANK = re.compile("[ \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]*")
+MAX_TEXT = 64
+
+
+def text_problem(value: str) -> str | None:
+    """Why ``value`` cannot be a name or job on a certificate (None when it can)."""
+    if _HIDDEN.search(value):
+        return "text-controls"
+    if _BLANK.fullmatch(value) or len(value) > MAX_TEXT:
+        return "length"
+    return None
 
 
 def number_to_claim(number: str) -> list[object]:
-    """``Y000041019001253000001`` -> ``["Y", 41019001253000001]`` (11 bytes instead of 23)."""
+    """``Y000041019001253000001`` -> ``["Y", 0, 41019001253000001]``: the letters, the filing
+    route (positions 2-5) and positions 6-22, each integer below 2^64 for every valid number."""
     letters = "".join(ch for ch in number[:2] if ch.isalpha())
-    return [letters, int(number[len(letters) :])]
+    digits = number[len(letters) :]
+    return [letters, int(digits[:_ROUTE_DIGITS]), int(digits[_ROUTE_DIGITS:])]
 
 
 def number_from_claim(value: Any) -> str:
     """The inverse of ``number_to_claim``; a malformed claim is ``MalformedCredential``."""
-    if not isinstance(value, list) or len(value) != 2:
-        raise MalformedCredential("claim number must be [letters, digits]")
-    letters, digits = value
+    if not isinstance(value, list) or len(value) != 3:
+        raise MalformedCredential.because("claim-number")
+    letters, route, rest = value
     if not isinstance(letters, str) or not _LETTERS_RE.fullmatch(letters):
-        raise MalformedCredential("claim number must start with one or two capital letters")
-    width = _NUMBER_LENGTH - len(letters)
-    if isinstance(digits, bool) or not isinstance(digits, int) or not 0 <= digits < 10**width:
-        raise MalformedCredential(
-            f"claim number digits must be an unsigned integer below 10^{width}"
-        )
-    return f"{letters}{digits:0{width}d}"
+        raise MalformedCredential.because("claim-number")
+    rest_width = 22 - len(letters) - _ROUTE_DIGITS
+    for part, width in ((route, _ROUTE_DIGITS), (rest, rest_width)):
+        if isinstance(part, bool) or not isinstance(part, int) or not 0 <= part < 10**width:
+            raise MalformedCredential.because("claim-number")
+    return f"{letters}{route:0{_ROUTE_DIGITS}d}{rest:0{rest_width}d}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,13 +157,13 @@ class Credential:
             raise TypeError("number must be a CertificateNumber (parse_number parses text)")
         if not 1 <= self.version <= 999:
             raise ValueError(f"version {self.version} is outside 1-999")
-        if not self.holder.strip() or len(self.holder) > _MAX_TEXT:
-            raise ValueError("holder name must be 1-64 characters")
+        if text_problem(self.holder):
+            raise ValueError("holder name must be 1-64 visible characters, nothing hidden")
         if len(self.id_commitment) != _COMMITMENT_SIZE:
             raise ValueError(f"id commitment must be {_COMMITMENT_SIZE} bytes")
         occupation_to_int(self.occupation)
-        if self.job is not None and (not self.job.strip() or len(self.job) > _MAX_TEXT):
-            raise ValueError("job must be 1-64 characters, or None")
+        if self.job is not None and text_problem(self.job):
+            raise ValueError("job must be 1-64 visible characters, nothing hidden, or None")
         if not isinstance(self.level, Level):
             raise TypeError("level must be a Level")
         if self.issued < _EPOCH:
@@ -161,38 +185,46 @@ class Credential:
 
     @classmethod
     def from_claims(cls, claims: Any) -> Credential:
-        """Parse a decoded payload map strictly; any problem is ``MalformedCredential``."""
+        """Parse a decoded payload map strictly, claim by claim in key order (the page checks in
+        the same order); any problem is ``MalformedCredential`` with its code."""
         if not isinstance(claims, dict):
-            raise MalformedCredential("payload must be a map")
-        expected = _CLAIM_KEYS
-        keys = set(claims)
-        if keys != expected:
-            missing = sorted(expected - keys)
-            extra = sorted(map(repr, keys - expected))
-            raise MalformedCredential(f"payload claims wrong: missing {missing}, unknown {extra}")
+            raise MalformedCredential.because("claims-not-map")
+        if set(claims) != _CLAIM_KEYS:
+            raise MalformedCredential.because("claims-keys")
+        number_text = number_from_claim(claims[Claim.NUMBER])
         try:
-            return cls(
-                number=parse_number(number_from_claim(claims[Claim.NUMBER])),
-                version=_typed(claims[Claim.VERSION], int, "version"),
-                holder=_typed(claims[Claim.HOLDER], str, "holder"),
-                id_type=IdType(_typed(claims[Claim.ID_TYPE], int, "id type")),
-                id_commitment=_typed(claims[Claim.ID_COMMITMENT], bytes, "id commitment"),
-                occupation=occupation_from_int(_typed(claims[Claim.OCCUPATION], int, "occupation")),
-                job=None if claims[Claim.JOB] is None else _typed(claims[Claim.JOB], str, "job"),
-                level=Level(_typed(claims[Claim.LEVEL], int, "level")),
-                issued=_EPOCH + dt.timedelta(days=_typed(claims[Claim.ISSUED], int, "issue date")),
-            )
-        except (ValueError, TypeError, OverflowError) as err:
-            if isinstance(err, MalformedCredential):
-                raise
-            raise MalformedCredential(f"payload claims are invalid: {err}") from err
+            number = parse_number(number_text)
+        except InvalidNumber as err:
+            raise MalformedCredential.because("number-invalid") from err
+        version = _uint(claims[Claim.VERSION], "claim-version", 1, 999)
+        holder = _text(claims[Claim.HOLDER], "claim-holder")
+        id_type = _uint(claims[Claim.ID_TYPE], "claim-id-type", 0, 2**64)
+        if id_type not in _ID_TYPE_CODES:
+            raise MalformedCredential.because("claim-id-type")
+        commitment = claims[Claim.ID_COMMITMENT]
+        if not isinstance(commitment, bytes) or len(commitment) != _COMMITMENT_SIZE:
+            raise MalformedCredential.because("claim-commitment")
+        occupation = _uint(claims[Claim.OCCUPATION], "claim-occupation", 1_000_000, 8_999_999)
+        job = None if claims[Claim.JOB] is None else _text(claims[Claim.JOB], "claim-job")
+        level = _uint(claims[Claim.LEVEL], "claim-level", 1, 5)
+        days = _uint(claims[Claim.ISSUED], "claim-issued", 0, _LAST_DAY)
+        return cls(
+            number=number, version=version, holder=holder, id_type=IdType(id_type),
+            id_commitment=commitment, occupation=occupation_from_int(occupation), job=job,
+            level=Level(level), issued=_EPOCH + dt.timedelta(days=days),
+        )  # fmt: skip
 
 
-def _typed(value: Any, kind: type, name: str) -> Any:
-    if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
-        raise MalformedCredential(f"claim {name} must be an unsigned integer")
-    if kind is int and value < 0:
-        raise MalformedCredential(f"claim {name} must not be negative")
-    if not isinstance(value, kind):
-        raise MalformedCredential(f"claim {name} must be of type {kind.__name__}")
+def _uint(value: Any, problem: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise MalformedCredential.because(problem)
+    return value
+
+
+def _text(value: Any, problem: str) -> str:
+    if not isinstance(value, str):
+        raise MalformedCredential.because(problem)
+    why = text_problem(value)
+    if why is not None:
+        raise MalformedCredential.because("text-controls" if why == "text-controls" else problem)
     return value

@@ -40,14 +40,22 @@ def normalise(id_number: str) -> str:
     return "".join(text.split()).upper()
 
 
+def check_digit(body: str) -> str:
+    """The GB 11643 check digit (``0``–``9`` or ``X``) of a resident ID's first 17 digits."""
+    if len(body) != 17 or not body.isascii() or not body.isdigit():
+        raise ValueError("GB 11643: the body is 17 digits")
+    total = sum(int(d) * w for d, w in zip(body, _RESIDENT_ID_WEIGHTS, strict=True))
+    return _RESIDENT_ID_CHECK[total % 11]
+
+
 def resident_id_problem(id_number: str) -> str | None:
     """Why an 18-character 居民身份证 number is invalid (GB 11643 check digit), or None."""
     n = normalise(id_number)
-    if len(n) != 18 or not n[:17].isdigit() or not (n[17].isdigit() or n[17] == "X"):
+    if len(n) != 18 or not n[:17].isascii() or not n[:17].isdigit() or n[17] not in "0123456789X":
         return "a resident ID number has 17 digits and a check digit (0-9 or X)"
-    total = sum(int(d) * w for d, w in zip(n[:17], _RESIDENT_ID_WEIGHTS, strict=True))
-    if _RESIDENT_ID_CHECK[total % 11] != n[17]:
-        return f"check digit {n[17]} is wrong (expected {_RESIDENT_ID_CHECK[total % 11]})"
+    expected = check_digit(n[:17])
+    if expected != n[17]:
+        return f"check digit {n[17]} is wrong (expected {expected})"
     return None
 
 

@@ -6,25 +6,58 @@ The only module that imports ``zxingcpp`` (ZXing-C++, an independent QR decoder)
 from __future__ import annotations
 
 import io
+import warnings
 
 import zxingcpp
 from PIL import Image, UnidentifiedImageError
 
 from credentials.errors import MalformedCredential
 
+MAX_PIXELS = 50_000_000  # a 48-megapixel phone photo; checked before any pixel is decoded
+_DECODE_SIDE = 4000  # larger pictures are scaled down first (a QR code stays > 4 px a module)
+
+
+def _too_large() -> MalformedCredential:
+    return MalformedCredential(
+        f"the picture has more than {MAX_PIXELS:,} pixels", zh=f"图片超过 {MAX_PIXELS:,} 像素"
+    )
+
 
 def qr_texts(image: bytes) -> list[str]:
-    """The text of every QR code found in an image file's bytes (PNG, JPEG, …)."""
+    """The text of every QR code found in an image file's bytes (PNG, JPEG, …).
+
+    The picture's size is checked from its header before anything is decoded (a small file can
+    claim gigapixels), and large pictures are scaled down before the QR codes are searched.
+    """
     try:
-        with Image.open(io.BytesIO(image)) as img:
-            img.load()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(image))
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as err:
+        raise _too_large() from err
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError) as err:
+        raise MalformedCredential(
+            "not an image file that can be read", zh="无法读取的图片文件"
+        ) from err
+    try:
+        with img:
+            width, height = img.size
+            if width * height > MAX_PIXELS:
+                raise _too_large()
+            img.draft("L", (_DECODE_SIDE, _DECODE_SIDE))  # JPEG: decode at a smaller scale
             if img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info:
                 background = Image.new("RGBA", img.size, "white")
                 gray = Image.alpha_composite(background, img.convert("RGBA")).convert("L")
             else:
                 gray = img.convert("L")
-    except (UnidentifiedImageError, OSError) as err:
-        raise MalformedCredential("not an image file that can be read") from err
+    except MalformedCredential:
+        raise
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError) as err:
+        raise MalformedCredential(
+            "not an image file that can be read", zh="无法读取的图片文件"
+        ) from err
+    if max(gray.size) > _DECODE_SIDE:
+        gray.thumbnail((_DECODE_SIDE, _DECODE_SIDE))
     formats = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
     results = zxingcpp.read_barcodes(gray, formats=formats)
     return [r.text for r in results if r.valid]

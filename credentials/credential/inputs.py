@@ -78,7 +78,10 @@ def read_input(source: str, *, stdin: BinaryIO | None = None) -> bytes:
     if not data:
         raise _unreadable("the input is empty", "输入为空")
     if images.looks_like_image(data):
-        texts = images.qr_texts(data)
+        try:
+            texts = images.qr_texts(data)
+        except MalformedCredential as err:
+            raise _unreadable(str(err), err.zh or "无法读取的图片") from err
         if not texts:
             raise _unreadable("no QR code found in the image", "图片中没有找到二维码")
         return _from_text(texts[0])
@@ -95,8 +98,8 @@ def province_of(data: bytes) -> str | None:
     """Positions 6–7 of the credential's number (which snapshot shard it needs), if readable."""
     try:
         claims = cose.decode(cose.parse_sign1(data).payload)
-        number = number_from_claim(claims[1]) if isinstance(claims, dict) else ""
-    except (CredentialsError, KeyError):
+        number = number_from_claim(claims.get(1)) if isinstance(claims, dict) else ""
+    except CredentialsError:
         return None
     return number[5:7] or None
 

@@ -45,21 +45,13 @@ def decode_text(text: str) -> bytes:
     """The credential bytes from QR text (a URL with a ``#digits`` fragment, or the digits)."""
     fragment = text.strip().rpartition("#")[2]
     if not fragment.isascii() or not fragment.isdigit():
-        raise MalformedCredential(
-            "QR text has no credential (expected …/v#<digits>)",
-            zh="二维码内容中没有证书（应为 …/v#数字）",
-        )
+        raise MalformedCredential.because("qr-no-credential")
     if len(fragment) > MAX_DIGITS:
-        raise MalformedCredential(
-            "QR text is too long for a credential", zh="二维码内容过长，不是证书"
-        )
+        raise MalformedCredential.because("qr-too-long")
     value = int(fragment)
     raw = value.to_bytes((value.bit_length() + 7) // 8, "big")
     if not raw or raw[0] != 1:
-        raise MalformedCredential(
-            "QR digits do not start with the 0x01 marker byte",
-            zh="二维码数字不以标记字节 0x01 开头，不是本系统的证书",
-        )
+        raise MalformedCredential.because("qr-no-marker")
     return raw[1:]
 
 

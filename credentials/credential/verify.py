@@ -7,7 +7,8 @@ only when every check passed, and raises ``VerificationFailed`` otherwise.
 
 The check ids and their order are shared with the JavaScript verifier and the test vectors:
 
- 1. ``decode``                        CBOR, COSE_Sign1 (tag 18), deterministic header and claims
+ 1. ``decode``                        the envelope exactly (tag 18, deterministic CBOR, empty
+                                       unprotected header, no crit), the kid protected, every claim
  2. ``algorithm``                     protected ``alg`` is EdDSA (-8); nothing else is accepted
  3. ``number-format``                 the number parses, its level digit is the level claim and
                                        its year digits are the issue year
@@ -32,7 +33,7 @@ from typing import Any, Literal, TypeVar
 from credentials import cose
 from credentials.credential import policy
 from credentials.credential.claims import Credential
-from credentials.errors import InvalidNumber, MalformedCredential, VerificationFailed
+from credentials.errors import MalformedCredential, VerificationFailed
 from credentials.keys import VerifyKey
 from credentials.registry.model import Institution, KeyEntry, ScopeRow
 from credentials.registry.registry import Registry
@@ -151,6 +152,21 @@ def _known(value: _T | None) -> _T:
 Outcome = tuple[str, dict[str, Any]]
 
 
+def _shown_alg(alg: Any, *, present: bool) -> int | str:
+    """How a refused alg value is shown (the page does the same)."""
+    if isinstance(alg, bool):
+        return "true" if alg else "false"
+    if isinstance(alg, int | str):
+        return alg
+    if not present:
+        return "missing"
+    if alg is None:
+        return "null"
+    if isinstance(alg, bytes):
+        return "bytes"
+    return "array" if isinstance(alg, list) else "map" if isinstance(alg, dict) else "other"
+
+
 class _Checks:
     """The ten checks over one input; each returns (reason, detail), reason "" when it passed."""
 
@@ -161,24 +177,24 @@ class _Checks:
         self.st = _State()
 
     def decode(self) -> Outcome:
-        """(1) CBOR, COSE_Sign1, deterministic header and claims, the kid protected."""
+        """(1) the envelope, the protected header with its kid, and every claim (``cose``,
+        ``claims``): the first problem, as a code the page shares."""
         try:
             message = cose.parse_sign1(bytes(self.data))
-            self.st.message = message
-            self.st.credential = Credential.from_claims(cose.decode_deterministic(message.payload))
-        except (MalformedCredential, InvalidNumber) as err:
-            return "malformed", {"error": str(err)}
-        if message.kid is None or len(message.kid) != 8:
-            return "malformed", {"error": "protected header has no 8-byte kid"}
-        if cose.Header.KID not in message.protected:
-            return "malformed", {"error": "kid must be in the protected header"}
+            credential = Credential.from_claims(cose.decode(message.payload))
+        except MalformedCredential as err:
+            return "malformed", {"problem": err.problem}
+        self.st.message, self.st.credential = message, credential
         return "", {}
 
     def algorithm(self) -> Outcome:
         """(2) the protected ``alg`` is EdDSA, from the allow-list."""
-        alg = _known(self.st.message).alg
+        message = _known(self.st.message)
+        alg = message.alg
         if isinstance(alg, bool) or alg not in ALLOWED_ALGORITHMS:
-            return "not-allowed", {"alg": alg if isinstance(alg, int | str) else repr(alg)}
+            return "not-allowed", {
+                "alg": _shown_alg(alg, present=cose.Header.ALG in message.protected)
+            }
         return "", {"alg": alg}
 
     def number_format(self) -> Outcome:
@@ -201,7 +217,7 @@ class _Checks:
 
     def key_valid(self) -> Outcome:
         """(6) the policy's key rule on the issue date."""
-        kid = _known(_known(self.st.message).kid).hex()
+        kid = _known(self.st.message).kid.hex()
         inst, day = _known(self.st.institution), _known(self.st.credential).issued
         r, self.st.key = policy.key_valid(self.registry, kid, inst, day)
         return r.reason, r.detail

@@ -19,13 +19,19 @@ TITLES = labels.CHECK_TITLES
 
 
 def sentence(check_id: str, reason: str, detail: dict[str, Any]) -> tuple[str, str]:
-    """The Chinese and English sentences for a check's reason and values."""
+    """The Chinese and English sentences for a check's reason and values. A ``problem`` code
+    (why a credential does not decode) is worded from the table in each language."""
     zh, en = labels.CHECK_REASONS.get((check_id, reason), ("{reason}", "{reason}"))
     values: dict[str, Any] = {"reason": reason, **detail}
     if values.get("job") is None and "job" in values:
         values["job"] = "--"
+    problem = labels.MALFORMED.get(str(values.get("problem")))
     try:
-        return zh.format(**values), en.format(**values)
+        if problem is None:
+            return zh.format(**values), en.format(**values)
+        return zh.format(**{**values, "problem": problem[0]}), en.format(
+            **{**values, "problem": problem[1]}
+        )
     except (KeyError, IndexError):
         return zh, en
 

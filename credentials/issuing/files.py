@@ -49,8 +49,14 @@ def missing(entry: Entry, out: Path) -> bool:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see all of it or nothing."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Write ``data`` to ``path`` so that readers see all of it or nothing.
+
+    The temporary file is named after this process (``.<name>.<pid>.<random>.tmp``), so that
+    ``remove_stale`` can tell a file a killed process left from one another issuer is writing.
+    """
+    fd, tmp = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp"
+    )
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -58,6 +64,30 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale(out: Path) -> int:
+    """Remove the temporary files that processes which no longer run left in ``out`` (a crash
+    while writing); files of a process still running (another issuer) are left alone."""
+    removed = 0
+    for stale in out.glob(".*.tmp"):
+        parts = stale.name.split(".")
+        pid = int(parts[-3]) if len(parts) >= 4 and parts[-3].isdigit() else None
+        if pid is not None and _alive(pid):
+            continue
+        stale.unlink(missing_ok=True)
+        removed += 1
+    return removed
 
 
 def page(

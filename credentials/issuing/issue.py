@@ -175,8 +175,7 @@ def issue_rows(
     if problems:
         raise RosterError(problems, source=options.source)
     if options.write_files and options.out.is_dir():
-        for stale in options.out.glob(".*.tmp"):  # left by a process killed while writing
-            stale.unlink(missing_ok=True)
+        files.remove_stale(options.out)
     run = _Run(rows, issuer, register, options)
     run.phase["validate"] = time.perf_counter() - clock
     return run.issue()

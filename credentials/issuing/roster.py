@@ -67,7 +67,7 @@ class RosterRow:
 def parse_level(text: str) -> Level | None:
     """``3``, ``三级``, ``高级工``, ``三级/高级工`` (both halves must agree) -> Level 3."""
     text = text.strip().replace(" ", "").replace("／", "/")
-    if text.isdigit() and 1 <= int(text) <= 5:
+    if text in ("1", "2", "3", "4", "5"):
         return Level(int(text))
     parts = [p for p in text.split("/") if p]
     codes = {_LEVEL_WORDS.get(p) for p in parts}

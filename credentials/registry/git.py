@@ -41,18 +41,33 @@ def _git(repo: Path, *args: str, data: bytes | None = None) -> bytes:
             ["git", "-C", str(repo), *args], input=data, capture_output=True, check=False
         )
     except FileNotFoundError as err:
-        raise GitError("git is not installed") from err
+        raise GitError("git is not installed", zh="没有安装 git") from err
+    except OSError as err:
+        raise GitError(
+            f"cannot run git in {repo}: {err.strerror}", zh=f"无法在 {repo} 运行 git"
+        ) from err
     if proc.returncode not in (0, 1) or (proc.returncode == 1 and args[0] != "grep"):
         message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitError(f"git {args[0]} failed: {message[-1] if message else proc.returncode}")
+        last = message[-1] if message else proc.returncode
+        raise GitError(f"git {args[0]} failed: {last}", zh=f"git {args[0]} 失败：{last}")
     return proc.stdout
+
+
+def head_commit(path: Path) -> str | None:
+    """The commit checked out where ``path`` is (None when it is not in a git checkout)."""
+    try:
+        return _git(path, "rev-parse", "HEAD").decode().strip() or None
+    except GitError:
+        return None
 
 
 def _resolve(repo: Path, rev: str) -> str:
     try:
         return _git(repo, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}").decode().strip()
     except GitError as err:
-        raise GitError(f"unknown git revision {rev!r}") from err
+        raise GitError(
+            f"unknown git revision {rev[:80]!r}", zh=f"未知的 git 版本 {rev[:80]!r}"
+        ) from err
 
 
 def _read_blobs(repo: Path, rev: str, paths: list[str]) -> dict[str, bytes]:
@@ -77,7 +92,10 @@ def _read_blobs(repo: Path, rev: str, paths: list[str]) -> dict[str, bytes]:
 def changed_registry(registry_dir: Path, base: str, head: str | None) -> RegistryChange:
     """What changed in ``registry_dir`` from ``base`` to ``head`` (None: the working tree)."""
     if not registry_dir.is_dir():
-        raise GitError(f"registry directory {registry_dir} does not exist")
+        raise GitError(
+            f"registry directory {registry_dir} does not exist",
+            zh=f"评价机构目录 {registry_dir} 不存在",
+        )
     repo = Path(_git(registry_dir, "rev-parse", "--show-toplevel").decode().strip())
     sub = _git(registry_dir, "rev-parse", "--show-prefix").decode().strip()  # e.g. "registry/"
     base_rev = _resolve(repo, base)

@@ -18,20 +18,11 @@ import tempfile
 from functools import cache
 from pathlib import Path
 
-from credentials.errors import CredentialsError, KeyFileError
+from credentials.errors import CredentialsError, KeyFileError, UnreadableInput
 from credentials.keys import SigningKey, load_signing_key, save_signing_key
-from credentials.registry import edit, snapshot
+from credentials.registry import edit, git, snapshot
 from credentials.registry.registry import Registry, load_registry
 from credentials.site import pages
-
-
-def _commit(registry_dir: Path) -> str | None:
-    try:
-        out = subprocess.run(["git", "-C", str(registry_dir), "rev-parse", "HEAD"],
-                             capture_output=True, text=True, check=False)  # fmt: skip
-    except FileNotFoundError:
-        return None
-    return out.stdout.strip() or None if out.returncode == 0 else None
 
 
 @cache
@@ -39,7 +30,7 @@ def settings() -> tuple[Registry, dt.date, str | None, Path | None]:
     """The registry, data date, commit and snapshot key path of this build."""
     registry_dir = Path(os.environ.get("SKILLCERT_REGISTRY", "registry"))
     day = dt.date.fromisoformat(os.environ["SKILLCERT_DATE"])
-    commit = os.environ.get("SKILLCERT_COMMIT") or _commit(registry_dir)
+    commit = os.environ.get("SKILLCERT_COMMIT") or git.head_commit(registry_dir)
     key = os.environ.get("SKILLCERT_SNAPSHOT_KEY")
     return load_registry(registry_dir), day, commit, Path(key) if key else None
 
@@ -68,9 +59,28 @@ def generated_files(stylesheets: list[str]) -> list[pages.Page]:
 _ROOT = Path(__file__).resolve().parents[2]  # the repository: mkdocs.yml, site/, node_modules/
 
 
-def build(registry_dir: Path, out: Path, *, day: dt.date, snapshot_key: Path | None) -> None:
-    """Run the MkDocs build (strict) in a subprocess with this build's settings."""
+def build(
+    registry_dir: Path, out: Path, *, day: dt.date, snapshot_key: Path | None,
+    passphrase: str | None = None,
+) -> None:  # fmt: skip
+    """Run the MkDocs build (strict) in a subprocess with this build's settings.
+
+    What can be checked cheaply is checked first, with a clear error: the Node packages, the
+    registry folder, the output folder and the snapshot key (with ``passphrase`` when encrypted).
+    """
+    _esbuild()
+    if not registry_dir.is_dir():
+        raise UnreadableInput(
+            f"registry directory {registry_dir} does not exist (use --registry DIR)",
+            zh=f"评价机构目录 {registry_dir} 不存在（用 --registry 指定）",
+        )
+    if out.exists() and not out.is_dir():
+        raise CredentialsError(f"{out} is not a folder", zh=f"{out} 不是文件夹")
     env = dict(os.environ)
+    if snapshot_key is not None:
+        load_signing_key(snapshot_key, passphrase=passphrase)
+        if passphrase:
+            env["SKILLCERT_PASSPHRASE"] = passphrase
     env["SKILLCERT_REGISTRY"] = str(registry_dir.resolve())
     env["SKILLCERT_DATE"] = day.isoformat()
     env["NO_MKDOCS_2_WARNING"] = "1"
@@ -86,15 +96,20 @@ def build(registry_dir: Path, out: Path, *, day: dt.date, snapshot_key: Path | N
         )
 
 
-def bundle() -> dict[str, bytes]:
-    """The verification page's JavaScript, bundled by esbuild from site/js/ (needs ``npm ci``):
-    ``verify.js`` and the chunks it loads on demand (QR decoding, Argon2id)."""
+def _esbuild() -> Path:
     esbuild = _ROOT / "node_modules" / ".bin" / "esbuild"
     if not esbuild.exists():
         raise CredentialsError(
             "building the site needs Node and its packages: run npm ci",
             zh="构建网站需要 Node 及其依赖包：请先运行 npm ci",
         )
+    return esbuild
+
+
+def bundle() -> dict[str, bytes]:
+    """The verification page's JavaScript, bundled by esbuild from site/js/ (needs ``npm ci``):
+    ``verify.js`` and the chunks it loads on demand (QR decoding, Argon2id)."""
+    esbuild = _esbuild()
     with tempfile.TemporaryDirectory() as tmp:
         proc = subprocess.run(
             [

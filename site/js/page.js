@@ -4,8 +4,8 @@
 // Nothing leaves the browser.
 import * as ed from "@noble/ed25519";
 // jsQR and Argon2id are loaded only when the camera, a picture or the ID box is used.
-import { check, ed25519Backend, fromQrText, parseCredential, SnapshotRegistry, verifyEd25519 } from "./verifier.js";
-import { TITLES, describe, LEVELS, ID_TYPES } from "./wording.js";
+import { check, ed25519Backend, fromQrText, Malformed, parseCredential, SnapshotRegistry, verifyEd25519 } from "./verifier.js";
+import { TITLES, describe, LEVELS, ID_TYPES, problemText } from "./wording.js";
 
 const $ = (id) => document.getElementById(id);
 const root = document.getElementById("sc-verify");
@@ -131,8 +131,9 @@ async function verifyText(text) {
     root.dataset.ed25519 = await ed25519Backend();  // which path verified the signature
   } catch (e) {
     out.textContent = "";
-    out.append(el("div", { class: "sc-verdict sc-unknown", id: "sc-verdict" }, el("strong", {}, "⚠️ 无法核验"),
-      el("span", {}, `Cannot verify: ${e.message}`)));
+    const [zh, en] = e instanceof Malformed ? problemText(e.problem) : [e.message, ""];
+    out.append(el("div", { class: "sc-verdict sc-unknown", id: "sc-verdict" }, el("strong", {}, "⚠️ 无法核验 Cannot verify"),
+      el("span", {}, en ? `${zh} / ${en}` : zh)));
   }
 }
 

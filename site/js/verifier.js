@@ -2,7 +2,7 @@
 // the Python library (credentials/verify.py). It verifies over the received bytes and never
 // re-encodes them; Ed25519 is checked strictly (RFC 8032, no ZIP-215 leniency) with @noble/ed25519.
 import * as ed from "@noble/ed25519";
-import { decode, encode, equal, hex, Tag, CborError } from "./cbor.js";
+import { decode, equal, hex, Tag, CborProblem } from "./cbor.js";
 import { PROVINCES, ID_TYPE_CODES as ID_TYPES } from "./wording.js";
 
 export const CHECK_IDS = ["decode", "algorithm", "number-format", "issuer-known",
@@ -12,108 +12,95 @@ export const CHECK_IDS = ["decode", "algorithm", "number-format", "issuer-known"
 const MAX_INPUT = 4096;
 export const MAX_DIGITS = 3615;  // as credentials/credential/qr.py: 0x01 and 1,500 bytes at most
 
-class Malformed extends Error {}
+// Why a credential does not decode: a problem code shared with Python (credentials/labels.json).
+class Malformed extends Error {
+  constructor(problem) { super(problem); this.problem = problem; }
+}
 
 const isInt = (v) => (typeof v === "number" && Number.isInteger(v)) || typeof v === "bigint";
-const small = (v) => (typeof v === "bigint" ? Number.POSITIVE_INFINITY : v);
-
-function pyStrip(s) { return s.replace(/^[\s\u001c-\u001f\u0085]+|[\s\u001c-\u001f\u0085]+$/gu, ""); }
-
-function decodeDeterministic(bytes) {
-  const value = decode(bytes);
-  if (!equal(encode(value), bytes)) throw new Malformed("CBOR is not in deterministic encoding");
-  return value;
-}
+const inRange = (v, low, high) => isInt(v) && BigInt(v) >= BigInt(low) && BigInt(v) <= BigInt(high);
+const LAST_DAY = 2932896;  // 9999-12-31, days since 1970-01-01
+// as credentials/credential/claims.py: nothing hidden in text people read
+const HIDDEN = /[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb\u{e0000}-\u{e007f}]/u;
+const BLANK = /^[ \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]*$/u;
 
 export function parseNumber(text) {
   // credentials/numbers.py: one capital letter Y or S, 21 digits, known province, level 1-5,
   // year >= 19, serial >= 1.
-  if (!/^[A-Z][0-9]{21}$/.test(text)) throw new Malformed("certificate number has no known format");
-  if (text[0] !== "Y" && text[0] !== "S") throw new Malformed("category letter must be Y or S");
-  if (!PROVINCES.has(text.slice(5, 7))) throw new Malformed("unknown province");
+  if (!/^[A-Z][0-9]{21}$/.test(text)) throw new Malformed("number-invalid");
+  if (text[0] !== "Y" && text[0] !== "S") throw new Malformed("number-invalid");
+  if (!PROVINCES.has(text.slice(5, 7))) throw new Malformed("number-invalid");
   const level = Number(text[15]);
-  if (level < 1 || level > 5) throw new Malformed("level digit must be 1-5");
-  if (Number(text.slice(16)) === 0) throw new Malformed("serial 000000");
+  if (level < 1 || level > 5) throw new Malformed("number-invalid");
+  if (Number(text.slice(16)) === 0) throw new Malformed("number-invalid");
   const year = Number(text.slice(13, 15));
-  if (year < 19) throw new Malformed("year before 2019");
+  if (year < 19) throw new Malformed("number-invalid");
   return { filing: text.slice(0, 13), province: text.slice(5, 7), year, level };
 }
 
-function numberFromClaim(v) {
-  if (!Array.isArray(v) || v.length !== 2) throw new Malformed("claim number must be [letters, digits]");
-  const [letters, digits] = v;
-  if (typeof letters !== "string" || !/^[A-Z]{1,2}$/.test(letters)) throw new Malformed("number letters");
-  const width = 22 - letters.length;
-  if (!isInt(digits) || BigInt(digits) < 0n || BigInt(digits) >= 10n ** BigInt(width)) throw new Malformed("number digits");
-  return letters + BigInt(digits).toString().padStart(width, "0");
+// [letters, route, rest] -> the 22-character number (credentials/credential/claims.py)
+export function numberFromClaim(v) {
+  if (!Array.isArray(v) || v.length !== 3) throw new Malformed("claim-number");
+  const [letters, route, rest] = v;
+  if (typeof letters !== "string" || !/^[A-Z]{1,2}$/.test(letters)) throw new Malformed("claim-number");
+  const restWidth = 22 - letters.length - 4;
+  if (!inRange(route, 0, 9999) || !inRange(rest, 0, 10n ** BigInt(restWidth) - 1n)) throw new Malformed("claim-number");
+  return letters + String(route).padStart(4, "0") + BigInt(rest).toString().padStart(restWidth, "0");
 }
 
-function isoFromDays(days) {
-  const ms = days * 86400000;
-  if (!Number.isSafeInteger(ms) || days > 2932896) throw new Malformed("issue date out of range");
-  return new Date(ms).toISOString().slice(0, 10);
+function uint(v, problem, low, high) {
+  if (!inRange(v, low, high)) throw new Malformed(problem);
+  return Number(v);
 }
 
-function occupationFromInt(v) {
-  if (!isInt(v) || small(v) < 1000000 || small(v) > 8999999) throw new Malformed("occupation code");
-  const s = String(v);
-  return `${s[0]}-${s.slice(1, 3)}-${s.slice(3, 5)}-${s.slice(5, 7)}`;
-}
-
-function text(v, name, { nullable = false } = {}) {
-  if (nullable && v === null) return null;
-  if (typeof v !== "string") throw new Malformed(`claim ${name} must be text`);
-  if (!pyStrip(v) || [...v].length > 64) throw new Malformed(`claim ${name} must be 1-64 characters`);
+function text(v, problem) {
+  if (typeof v !== "string") throw new Malformed(problem);
+  if (HIDDEN.test(v)) throw new Malformed("text-controls");
+  if (BLANK.test(v) || [...v].length > 64) throw new Malformed(problem);
   return v;
 }
 
-function uint(v, name) {
-  if (!isInt(v) || v < 0) throw new Malformed(`claim ${name} must be an unsigned integer`);
-  return v;
+function decodeOrFail(bytes) {
+  try { return decode(bytes); } catch (e) { if (e instanceof CborProblem) throw new Malformed(e.problem); throw e; }
 }
 
+// The envelope and the claims, checked in the order of credentials/cose.py and claims.py.
 export function parseCredential(data) {
-  if (data.length > MAX_INPUT) throw new Malformed("input too long");
-  let top;
-  try { top = decode(data); } catch (e) { throw new Malformed(String(e.message || e)); }
-  if (!(top instanceof Tag) || top.tag !== 18) throw new Malformed("not a COSE_Sign1 message (CBOR tag 18)");
+  if (data.length > MAX_INPUT) throw new Malformed("too-long");
+  const top = decodeOrFail(data);
+  if (!(top instanceof Tag) || top.tag !== 18) throw new Malformed("not-cose-sign1");
   const msg = top.value;
-  if (!Array.isArray(msg) || msg.length !== 4) throw new Malformed("COSE_Sign1 must be an array of 4 elements");
+  if (!Array.isArray(msg) || msg.length !== 4) throw new Malformed("not-four-elements");
   const [protectedBytes, unprotected, payload, signature] = msg;
-  if (!(protectedBytes instanceof Uint8Array)) throw new Malformed("protected header must be a byte string");
-  if (!(unprotected instanceof Map)) throw new Malformed("unprotected header must be a map");
-  if (!(payload instanceof Uint8Array)) throw new Malformed("payload must be a byte string");
-  if (!(signature instanceof Uint8Array)) throw new Malformed("signature must be a byte string");
-  let protectedMap;
-  try { protectedMap = protectedBytes.length === 0 ? new Map() : decodeDeterministic(protectedBytes); } catch (e) { throw new Malformed(String(e.message || e)); }
-  if (!(protectedMap instanceof Map)) throw new Malformed("protected header must encode a map");
-  let claims;
-  try { claims = decodeDeterministic(payload); } catch (e) { throw new Malformed(String(e.message || e)); }
-  if (!(claims instanceof Map)) throw new Malformed("payload must be a map");
-  const keys = [...claims.keys()];
-  if (keys.length !== 9 || ![1, 2, 3, 4, 5, 6, 7, 8, 9].every((k) => claims.has(k))) throw new Malformed("payload claims wrong");
+  if (!(protectedBytes instanceof Uint8Array)) throw new Malformed("protected-not-bytes");
+  if (!(unprotected instanceof Map)) throw new Malformed("unprotected-not-map");
+  if (!(payload instanceof Uint8Array)) throw new Malformed("payload-not-bytes");
+  if (!(signature instanceof Uint8Array)) throw new Malformed("signature-not-bytes");
+  if (unprotected.size !== 0) throw new Malformed("unprotected-not-empty");
+  const protectedMap = protectedBytes.length === 0 ? new Map() : decodeOrFail(protectedBytes);
+  if (!(protectedMap instanceof Map)) throw new Malformed("protected-not-map");
+  if (protectedMap.has(2)) throw new Malformed("crit-unknown");
+  const kid = protectedMap.get(4);
+  if (!(kid instanceof Uint8Array) || kid.length !== 8) throw new Malformed("kid-missing");
+  const claims = decodeOrFail(payload);
+  if (!(claims instanceof Map)) throw new Malformed("claims-not-map");
+  if (claims.size !== 9 || ![1, 2, 3, 4, 5, 6, 7, 8, 9].every((k) => claims.has(k))) throw new Malformed("claims-keys");
   const number = numberFromClaim(claims.get(1));
   const parsed = parseNumber(number);
-  const version = uint(claims.get(2), "version");
-  if (small(version) < 1 || small(version) > 999) throw new Malformed("version outside 1-999");
-  const holder = text(claims.get(3), "holder");
-  const idType = uint(claims.get(4), "id type");
-  if (!ID_TYPES.has(Number(idType))) throw new Malformed("unknown id type");
+  const version = uint(claims.get(2), "claim-version", 1, 999);
+  const holder = text(claims.get(3), "claim-holder");
+  const idType = claims.get(4);
+  if (!inRange(idType, 0, 2n ** 64n) || !ID_TYPES.has(Number(idType))) throw new Malformed("claim-id-type");
   const commitment = claims.get(5);
-  if (!(commitment instanceof Uint8Array) || commitment.length !== 24) throw new Malformed("id commitment must be 24 bytes");
-  const occupation = occupationFromInt(claims.get(6));
-  const job = text(claims.get(7), "job", { nullable: true });
-  const level = uint(claims.get(8), "level");
-  if (small(level) < 1 || small(level) > 5) throw new Malformed("level must be 1-5");
-  const issued = isoFromDays(small(uint(claims.get(9), "issue date")));
-  const kidProtected = protectedMap.get(4);
-  const kid = kidProtected !== undefined ? kidProtected : unprotected.get(4);
-  if (!(kid instanceof Uint8Array) || kid.length !== 8) throw new Malformed("protected header has no 8-byte kid");
-  if (kidProtected === undefined) throw new Malformed("kid must be in the protected header");
+  if (!(commitment instanceof Uint8Array) || commitment.length !== 24) throw new Malformed("claim-commitment");
+  const occ = String(uint(claims.get(6), "claim-occupation", 1000000, 8999999));
+  const occupation = `${occ[0]}-${occ.slice(1, 3)}-${occ.slice(3, 5)}-${occ.slice(5, 7)}`;
+  const job = claims.get(7) === null ? null : text(claims.get(7), "claim-job");
+  const level = uint(claims.get(8), "claim-level", 1, 5);
+  const issued = new Date(uint(claims.get(9), "claim-issued", 0, LAST_DAY) * 86400000).toISOString().slice(0, 10);
   return {
     protectedBytes, protectedMap, payload, signature, kid: hex(kid),
-    credential: { number, version: Number(version), holder, idType: Number(idType), commitment,
-      occupation, job, level: Number(level), issued, parsed },
+    credential: { number, version, holder, idType: Number(idType), commitment, occupation, job, level, issued, parsed },
   };
 }
 
@@ -207,6 +194,16 @@ export async function verifyEd25519(publicKeyHex, message, signature) {
   }
 }
 
+// How a refused alg value is shown (credentials/credential/verify.py does the same).
+function shownAlg(alg) {
+  if (typeof alg === "number" || typeof alg === "bigint" || typeof alg === "string") return alg;
+  if (alg === undefined) return "missing";
+  if (alg === null) return "null";
+  if (typeof alg === "boolean") return String(alg);
+  if (alg instanceof Uint8Array) return "bytes";
+  return Array.isArray(alg) ? "array" : alg instanceof Map ? "map" : "other";
+}
+
 export async function check(data, registry, at) {
   const checks = new Map();
   const ok = new Set();
@@ -219,11 +216,11 @@ export async function check(data, registry, at) {
   }
   await record("decode", [], () => {
     try { Object.assign(st, parseCredential(data)); return ["", {}]; }
-    catch (e) { if (e instanceof Malformed || e instanceof CborError) return ["malformed", { error: e.message }]; throw e; }
+    catch (e) { if (e instanceof Malformed) return ["malformed", { problem: e.problem }]; throw e; }
   });
   await record("algorithm", ["decode"], () => {
     const alg = st.protectedMap.get(1);
-    return alg === -8 ? ["", { alg }] : ["not-allowed", { alg: typeof alg === "number" || typeof alg === "string" ? alg : String(alg) }];
+    return alg === -8 ? ["", { alg }] : ["not-allowed", { alg: shownAlg(alg) }];
   });
   await record("number-format", ["decode"], () => {
     const c = st.credential;
@@ -283,13 +280,15 @@ export async function check(data, registry, at) {
   return { ok: list.every((c) => c.status === "passed"), checks: list, credential: st.credential || null, institution: st.inst || null, row: st.row || null };
 }
 
+export { Malformed };
+
 export function fromQrText(textValue) {
   const fragment = textValue.trim().split("#").pop();
-  if (!/^[0-9]+$/.test(fragment)) throw new Malformed("QR text has no credential (expected …/v#<digits>)");
-  if (fragment.length > MAX_DIGITS) throw new Malformed("QR text is too long for a credential");
+  if (!/^[0-9]+$/.test(fragment)) throw new Malformed("qr-no-credential");
+  if (fragment.length > MAX_DIGITS) throw new Malformed("qr-too-long");
   let v = BigInt(fragment);
   const out = [];
   while (v > 0n) { out.unshift(Number(v & 0xffn)); v >>= 8n; }
-  if (out[0] !== 1) throw new Malformed("QR digits do not start with the 0x01 marker byte");
+  if (out[0] !== 1) throw new Malformed("qr-no-marker");
   return Uint8Array.from(out.slice(1));
 }

@@ -16,11 +16,18 @@ export function sentence(id, reason, detail) {
   const [zh, en] = reasons[reason] || ["{reason}", "{reason}"];
   const values = { reason, ...detail };
   if ("job" in values && values.job === null) values.job = "--";
-  const missing = /\{(\w+)\}/g;
-  const keys = [...zh.matchAll(missing), ...en.matchAll(missing)].map((m) => m[1]);
+  const slot = /\{(\w+)\}/g;
+  const keys = [...zh.matchAll(slot), ...en.matchAll(slot)].map((m) => m[1]);
   if (!keys.every((k) => k in values)) return [zh, en];
-  const fill = (t) => t.replace(missing, (_, k) => String(values[k]));
-  return [fill(zh), fill(en)];
+  const problem = LABELS.malformed[String(values.problem)];  // why a credential does not decode
+  const fill = (t, lang) => t.replace(slot, (_, k) => (k === "problem" && problem ? problem[lang] : String(values[k])));
+  return [fill(zh, 0), fill(en, 1)];
+}
+
+// Why a credential or a QR text cannot be read, Chinese and English.
+export function problemText(code) {
+  const p = LABELS.malformed[code];
+  return p ? [p[0], p[1]] : [String(code), String(code)];
 }
 
 export function describe(check) {

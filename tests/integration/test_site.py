@@ -97,11 +97,11 @@ def test_snapshot_is_signed_and_verifies_credentials(
     shard.write_bytes(shard.read_bytes().replace("洛阳远川".encode(), "洛阳远山".encode()))
     args[3] = str(altered)
     result = runner.invoke(main, args)
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # no verdict: the snapshot is unusable
     assert "does not match its hash" in result.output
     other = SigningKey.generate().public_key.raw.hex()
     result = runner.invoke(main, [*args[:4], "--snapshot-key-hex", other, *args[4:]])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "signature does not verify" in result.output
 
 

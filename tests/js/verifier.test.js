@@ -7,6 +7,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { check, CHECK_IDS, SnapshotRegistry, fromQrText, verifyEd25519, setEd25519Backend, ed25519Backend } from "../../site/js/verifier.js";
 import { unhex } from "../../site/js/cbor.js";
+import { describe } from "../../site/js/wording.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const VECTORS = path.join(here, "..", "vectors");
@@ -43,6 +44,8 @@ for (const file of files) {
     const reasons = Object.fromEntries(report.checks.filter((c) => c.status === "failed").map((c) => [c.id, c.reason]));
     assert.deepEqual(reasons, v.expect.reasons);
     assert.equal(report.ok, v.expect.ok);
+    // people read the same sentences on the page as from Python, Chinese and English
+    assert.deepEqual(report.checks.map((c) => describe(c)), v.expect.sentences);
   });
 }
 

@@ -27,11 +27,12 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 sys.path.insert(0, str(ROOT))
 
-from credentials import cose  # noqa: E402
+from credentials import cbor, cose  # noqa: E402
 from credentials.credential import commitment, qr  # noqa: E402
 from credentials.credential.claims import Credential, IdType  # noqa: E402
 from credentials.credential.sign import protected_header  # noqa: E402
 from credentials.credential.verify import CHECK_IDS, check  # noqa: E402
+from credentials.credential.wording import describe  # noqa: E402
 from credentials.keys import SigningKey  # noqa: E402
 from credentials.levels import Level  # noqa: E402
 from credentials.numbers import parse_number  # noqa: E402
@@ -349,7 +350,7 @@ def build(case: Case, registry: Registry) -> dict[str, Any]:
     payload = case.payload(credential) if case.payload else cose.encode(credential.to_claims())
     unprotected = {4: bytes.fromhex(key.kid)} if case.name == "kid-unprotected" else None
     data = cose.sign1(payload, key, protected=protected, unprotected=unprotected)
-    message = cose.parse_sign1(data)
+    protected_bytes, _, _, signature = cbor.decode(data).value  # as signed, before any mutation
     if case.mutate:
         data = case.mutate(data)
     report = check(data, registry, at=case.at)
@@ -375,10 +376,10 @@ def build(case: Case, registry: Registry) -> dict[str, Any]:
             "mutation": case.mutation or None,
         },
         "intermediate": {
-            "protected_hex": message.protected_bytes.hex(),
-            "payload_hex": message.payload.hex(),
-            "sig_structure_hex": message.to_be_signed().hex(),
-            "signature_hex": message.signature.hex(),
+            "protected_hex": protected_bytes.hex(),
+            "payload_hex": payload.hex(),
+            "sig_structure_hex": cose.sig_structure(protected_bytes, payload).hex(),
+            "signature_hex": signature.hex(),
             "id_commitment_hex": credential.id_commitment.hex(),
         },
         "cose_hex": data.hex(),
@@ -389,6 +390,8 @@ def build(case: Case, registry: Registry) -> dict[str, Any]:
             "failed": case.fails,
             "checks": {c.id: c.status for c in report.checks},
             "reasons": {c.id: c.reason for c in report.checks if c.status == "failed"},
+            # what people read for each check, Chinese and English (the page prints the same)
+            "sentences": [list(describe(c)) for c in report.checks],
         },
     }
 

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from credentials import cose
+from credentials import cbor, cose
+from credentials.errors import MalformedCredential
 from credentials.keys import SigningKey, VerifyKey
 from tests.conftest import EXTERNAL, VECTORS
 
@@ -27,9 +28,14 @@ def test_cose_wg_eddsa_sig_01_byte_for_byte() -> None:
         v["input"]["plaintext"].encode(), key, protected={1: -8, 3: 0}, unprotected={4: b"11"}
     )
     assert out.hex().upper() == v["output"]["cbor"]
-    message = cose.parse_sign1(out)
-    assert message.to_be_signed().hex().upper() == v["intermediates"]["ToBeSign_hex"]
-    assert cose.verify_signature(message, key.public_key)
+    protected, unprotected, payload, signature = cbor.decode(out).value
+    assert unprotected == {4: b"11"}
+    to_be_signed = cose.sig_structure(protected, payload)
+    assert to_be_signed.hex().upper() == v["intermediates"]["ToBeSign_hex"]
+    assert key.public_key.verify(to_be_signed, signature)
+    # our envelope allows nothing outside the signature: this example's kid is unprotected
+    with pytest.raises(MalformedCredential, match="unprotected header must be empty"):
+        cose.parse_sign1(out)
 
 
 def _wycheproof_cases() -> list[tuple[str, str, str, str, str]]:

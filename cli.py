@@ -79,52 +79,72 @@ class _Main(click.Group):
 
 def _registry_option(func: F) -> F:
     return click.option(
-        "--registry", "registry_dir", type=click.Path(file_okay=False, path_type=Path),
-        default=Path("registry"), show_default=True, help="评价机构目录 The registry directory.",
-    )(func)  # fmt: skip
+        "--registry",
+        "registry_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("registry"),
+        show_default=True,
+        help="评价机构目录 The registry directory.",
+    )(func)
 
 
 def _at_option(func: F) -> F:
     return click.option(
-        "--at", "at", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+        "--at",
+        "at",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        default=None,
         help="按哪一天判断（默认今天）The date to judge on (YYYY-MM-DD); default: today.",
-    )(func)  # fmt: skip
+    )(func)
 
 
 def _passphrase_option(func: F) -> F:
     return click.option(
-        "--passphrase", is_flag=True,
+        "--passphrase",
+        is_flag=True,
         help=f"用口令加密密钥文件（或设置 ${_PASSPHRASE_ENV}）Encrypt the key file.",
-    )(func)  # fmt: skip
+    )(func)
 
 
 def _keys_dir_option(func: F) -> F:
     return click.option(
-        "--keys-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("keys"),
-        show_default=True, help="私钥文件所在目录 Where private key files are kept.",
-    )(func)  # fmt: skip
+        "--keys-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("keys"),
+        show_default=True,
+        help="私钥文件所在目录 Where private key files are kept.",
+    )(func)
 
 
 def _key_option(func: F) -> F:
     return click.option(
-        "--key", "key_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
+        "--key",
+        "key_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        required=True,
         help="机构的签名私钥文件 The institution's signing key file.",
-    )(func)  # fmt: skip
+    )(func)
 
 
 def _register_option(func: F) -> F:
     return click.option(
-        "--register", "register_path", type=click.Path(dir_okay=False, path_type=Path),
-        default=Path("register.sqlite"), show_default=True,
+        "--register",
+        "register_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=Path("register.sqlite"),
+        show_default=True,
         help="发证名册（SQLite）The issuance register.",
-    )(func)  # fmt: skip
+    )(func)
 
 
 def _out_option(func: F) -> F:
     return click.option(
-        "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("certificates"),
-        show_default=True, help="证书文件输出目录 Where certificate files are written.",
-    )(func)  # fmt: skip
+        "--out",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("certificates"),
+        show_default=True,
+        help="证书文件输出目录 Where certificate files are written.",
+    )(func)
 
 
 def _new_passphrase(*, wanted: bool) -> str | None:
@@ -135,9 +155,10 @@ def _new_passphrase(*, wanted: bool) -> str | None:
     if env:
         return env
     value: str = click.prompt(
-        "新密钥文件的口令 Passphrase for the new key file", hide_input=True,
+        "新密钥文件的口令 Passphrase for the new key file",
+        hide_input=True,
         confirmation_prompt="再输入一次 Repeat it",
-    )  # fmt: skip
+    )
     return value
 
 
@@ -192,9 +213,13 @@ def registry() -> None:
 @registry.command("check")
 @_registry_option
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
-    show_default=True, help="text 给人看，json 给脚本，github 为 Actions 注释。",
-)  # fmt: skip
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="text 给人看，json 给脚本，github 为 Actions 注释。",
+)
 def registry_check(registry_dir: Path, fmt: str) -> None:
     """校验目录中的每个文件；有错误时退出码为 1（警告不影响）。
     Validate every file of the registry; exit 1 on any error (warnings allowed)."""
@@ -273,9 +298,15 @@ def keys() -> None:
 @_keys_dir_option
 @_registry_option
 def keys_new(
-    filing: str | None, bureau: bool, passphrase: bool, out: Path | None, print_only: bool,
-    not_before: dt.datetime | None, keys_dir: Path, registry_dir: Path,
-) -> None:  # fmt: skip
+    filing: str | None,
+    bureau: bool,
+    passphrase: bool,
+    out: Path | None,
+    print_only: bool,
+    not_before: dt.datetime | None,
+    keys_dir: Path,
+    registry_dir: Path,
+) -> None:
     """新建密钥对，并把公钥登记到机构（或主管部门）的目录文件。
     Create a key pair for an institution (or the bureau) and register its public key."""
     if bureau == bool(filing):
@@ -286,8 +317,14 @@ def keys_new(
     if bureau:
         from credentials.site.build import new_snapshot_key
 
-        key, path = new_snapshot_key(registry_dir, path=out, keys_dir=keys_dir, passphrase=secret,
-                                     public=(Path("site"),), write=not print_only)  # fmt: skip
+        key, path = new_snapshot_key(
+            registry_dir,
+            path=out,
+            keys_dir=keys_dir,
+            passphrase=secret,
+            public=(Path("site"),),
+            write=not print_only,
+        )
         if print_only:
             _echo(f'snapshot_key:\n  kid: "{key.kid}"\n  public_key: "{key.public_key.raw.hex()}"')
         else:
@@ -301,8 +338,13 @@ def keys_new(
     from credentials.issuing.keyring import KeyPlace, new_key
 
     place = KeyPlace(keys_dir, registry_dir, (Path("site"),), secret)
-    made = new_key(str(filing).strip().upper(), place, not_before=_today(not_before), out=out,
-                   register=not print_only)  # fmt: skip
+    made = new_key(
+        str(filing).strip().upper(),
+        place,
+        not_before=_today(not_before),
+        out=out,
+        register=not print_only,
+    )
     _echo(f"私钥 private key: {made.path}（权限 600，切勿提交 never commit it）")
     if made.registry_file is None:
         _echo("把以下内容加到机构目录文件的 keys: 下 / add under keys: in the registry file:")
@@ -340,9 +382,13 @@ def keys_list(keys_dir: Path, registry_dir: Path, at: dt.datetime | None) -> Non
 @_keys_dir_option
 @_registry_option
 def keys_rotate(
-    filing: str, date_: dt.datetime | None, passphrase: bool, out: Path | None, keys_dir: Path,
+    filing: str,
+    date_: dt.datetime | None,
+    passphrase: bool,
+    out: Path | None,
+    keys_dir: Path,
     registry_dir: Path,
-) -> None:  # fmt: skip
+) -> None:
     """自 DATE 起启用新密钥，现有密钥于前一日停用。New key from DATE; current keys end the day before."""
     from credentials.issuing.keyring import KeyPlace, rotate
 
@@ -356,8 +402,12 @@ def keys_rotate(
 
 @keys.command("compromised")
 @click.argument("kid")
-@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), required=True,
-              help="此日及以后签发的证书不再通过核验 Certificates signed on or after it stop verifying.")  # fmt: skip
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    required=True,
+    help="此日及以后签发的证书不再通过核验 Certificates signed on or after it stop verifying.",
+)
 @_registry_option
 def keys_compromised(kid: str, since: dt.datetime, registry_dir: Path) -> None:
     """标记密钥 KID 自某日起泄露。Mark key KID compromised from a date."""
@@ -377,14 +427,25 @@ def keys_compromised(kid: str, since: dt.datetime, registry_dir: Path) -> None:
 @_at_option
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出报告 Print the report as JSON.")
 @click.option("--id-number", help="核对持证人证件号码 Confirm the holder's ID number.")
-@click.option("--snapshot", help="用已发布的目录快照核验（目录或网址）Verify against a published "
-              "registry snapshot (a directory or the URL of snapshot/); its signature is checked first.")  # fmt: skip
-@click.option("--snapshot-key-hex", help="主管部门快照公钥（默认取 bureau.yaml）The bureau's "
-              "snapshot public key (default: from the registry's bureau.yaml).")  # fmt: skip
+@click.option(
+    "--snapshot",
+    help="用已发布的目录快照核验（目录或网址）Verify against a published "
+    "registry snapshot (a directory or the URL of snapshot/); its signature is checked first.",
+)
+@click.option(
+    "--snapshot-key-hex",
+    help="主管部门快照公钥（默认取 bureau.yaml）The bureau's "
+    "snapshot public key (default: from the registry's bureau.yaml).",
+)
 def verify_cmd(
-    source: str, registry_dir: Path, at: dt.datetime | None, as_json: bool,
-    id_number: str | None, snapshot: str | None, snapshot_key_hex: str | None,
-) -> None:  # fmt: skip
+    source: str,
+    registry_dir: Path,
+    at: dt.datetime | None,
+    as_json: bool,
+    id_number: str | None,
+    snapshot: str | None,
+    snapshot_key_hex: str | None,
+) -> None:
     """核验证书：.cose 文件、二维码内容（网址）或含二维码的图片；- 表示标准输入。
     Verify a credential: a .cose file, the QR text (URL), or an image with the QR code.
 
@@ -403,8 +464,9 @@ def verify_cmd(
                 "需要 64 位十六进制 64 hex digits", param_hint="--snapshot-key-hex"
             )
         key = bytes.fromhex(snapshot_key_hex)
-    outcome = verify_source(data, Source(registry_dir, snapshot, key), at=_today(at),
-                            id_number=id_number)  # fmt: skip
+    outcome = verify_source(
+        data, Source(registry_dir, snapshot, key), at=_today(at), id_number=id_number
+    )
     if as_json:
         doc = outcome.report.to_dict()
         doc["id_number_matches"] = outcome.id_match
@@ -419,8 +481,11 @@ def verify_cmd(
 
 @main.command("issue")
 @_key_option
-@click.option("--roster", type=click.Path(dir_okay=False, path_type=Path),
-              help="合格人员名册（CSV 或 XLSX）A roster of passed candidates.")  # fmt: skip
+@click.option(
+    "--roster",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="合格人员名册（CSV 或 XLSX）A roster of passed candidates.",
+)
 @click.option("--name", help="姓名（单人签发，不用 --roster）One person, without --roster.")
 @click.option("--id-type", default="居民身份证", show_default=True, help="证件类型 ID type.")
 @click.option("--id-number", help="证件号码 ID number.")
@@ -430,19 +495,35 @@ def verify_cmd(
 @click.option("--level", help="职业技能等级：3、三级、高级工 或 三级/高级工 Level.")
 @click.option("--date", "issued", help="发证日期 YYYY-MM-DD（默认今天）Issue date.")
 @click.option("--photo", help="照片文件 Photo file.")
-@click.option("--allow-duplicates", is_flag=True,
-              help="重复签发（同一人、职业、工种、等级、日期）Issue again what was issued before.")  # fmt: skip
+@click.option(
+    "--allow-duplicates",
+    is_flag=True,
+    help="重复签发（同一人、职业、工种、等级、日期）Issue again what was issued before.",
+)
 @click.option("--quiet", is_flag=True, help="不显示进度条 No progress bar.")
 @_register_option
 @_out_option
 @_registry_option
 @_at_option
 def issue_cmd(
-    key_path: Path, roster: Path | None, name: str | None, id_type: str, id_number: str | None,
-    occupation: str | None, occupation_name: str, job: str, level: str | None, issued: str | None,
-    photo: str | None, allow_duplicates: bool, quiet: bool, register_path: Path, out: Path,
-    registry_dir: Path, at: dt.datetime | None,
-) -> None:  # fmt: skip
+    key_path: Path,
+    roster: Path | None,
+    name: str | None,
+    id_type: str,
+    id_number: str | None,
+    occupation: str | None,
+    occupation_name: str,
+    job: str,
+    level: str | None,
+    issued: str | None,
+    photo: str | None,
+    allow_duplicates: bool,
+    quiet: bool,
+    register_path: Path,
+    out: Path,
+    registry_dir: Path,
+    at: dt.datetime | None,
+) -> None:
     """签发证书：一个人（用选项）或整份名册（全部成功或全部不签）。
     Issue certificates: one person from options, or a whole roster (all or nothing)."""
     from credentials.issuing.issue import Issuer, Options, issue_rows, roster_rows
@@ -453,14 +534,31 @@ def issue_cmd(
     if roster is not None:
         table, source = read_table(roster), str(roster)
     else:
-        missing = [o for o, v in (("--name", name), ("--id-number", id_number),
-                                  ("--occupation", occupation), ("--level", level)) if not v]  # fmt: skip
+        missing = [
+            o
+            for o, v in (
+                ("--name", name),
+                ("--id-number", id_number),
+                ("--occupation", occupation),
+                ("--level", level),
+            )
+            if not v
+        ]
         if missing:
             raise click.UsageError(
                 f"不用 --roster 时需要 without --roster, give: {', '.join(missing)}"
             )
-        cells = [name, id_type, id_number, occupation, occupation_name, job, level,
-                 issued or today.isoformat(), photo]  # fmt: skip
+        cells = [
+            name,
+            id_type,
+            id_number,
+            occupation,
+            occupation_name,
+            job,
+            level,
+            issued or today.isoformat(),
+            photo,
+        ]
         table, source = [list(HEADER), [c or "" for c in cells]], None
     issuer = Issuer.of(_load_key(key_path), load_registry(registry_dir))
     options = Options(out=out, today=today, source=source, allow_duplicates=allow_duplicates)
@@ -475,15 +573,19 @@ def issue_cmd(
                 options.progress = bar.update
                 result = issue_rows(rows, issuer, register, options)
     n, before, again = len(result.issued), len(result.already), result.regenerated
-    _echo(f"批次 {result.batch_id}：新签发 {n} 本，此前已签发 {before} 本（跳过），补写文件 {again} 份"
-          f" / batch {result.batch_id}: {n} issued, {before} issued before (skipped), "
-          f"{again} files regenerated")  # fmt: skip
+    _echo(
+        f"批次 {result.batch_id}：新签发 {n} 本，此前已签发 {before} 本（跳过），补写文件 {again} 份"
+        f" / batch {result.batch_id}: {n} issued, {before} issued before (skipped), "
+        f"{again} files regenerated"
+    )
     for entry in result.issued[:20]:
         _echo(f"  {entry.number}  {entry.holder}")
     if len(result.issued) > 20:
         _echo(f"  …… 另有 {len(result.issued) - 20} 本 and more")
-    _echo(f"文件 files: {out}/；批量 PDF batch PDF: {result.batch_pdf}（{result.pages} 页 pages）；"
-          f"发证名册 register: {register_path}")  # fmt: skip
+    _echo(
+        f"文件 files: {out}/；批量 PDF batch PDF: {result.batch_pdf}（{result.pages} 页 pages）；"
+        f"发证名册 register: {register_path}"
+    )
 
 
 @main.command("revoke")
@@ -500,23 +602,35 @@ def issue_cmd(
 @_register_option
 @_registry_option
 def revoke_cmd(
-    number: str, reason: str, on: dt.datetime | None, version: int | None, register_path: Path,
+    number: str,
+    reason: str,
+    on: dt.datetime | None,
+    version: int | None,
+    register_path: Path,
     registry_dir: Path,
-) -> None:  # fmt: skip
+) -> None:
     """注销证书：写入发证名册和机构的目录文件（可重复执行）。
     Revoke a certificate: in the register and the institution's registry file (repeatable)."""
     from credentials.issuing.revoke import revoke
 
     with _open_register(register_path) as register:
-        done = revoke(number.strip().upper(), register=register, registry_dir=registry_dir,
-                      day=_today(on), reason=reason, version=version)  # fmt: skip
+        done = revoke(
+            number.strip().upper(),
+            register=register,
+            registry_dir=registry_dir,
+            day=_today(on),
+            reason=reason,
+            version=version,
+        )
     if done.already:
         _echo(
             f"{done.number} 第 {done.version} 版已于 {done.day} 注销，无需再次操作 / already revoked"
         )
     else:
-        _echo(f"{done.number} 第 {done.version} 版已注销 revoked ({done.day})；{done.file} 已更新："
-              "请提交合并请求 open a pull request")  # fmt: skip
+        _echo(
+            f"{done.number} 第 {done.version} 版已注销 revoked ({done.day})；{done.file} 已更新："
+            "请提交合并请求 open a pull request"
+        )
 
 
 @main.command("reissue")
@@ -527,9 +641,13 @@ def revoke_cmd(
 @_registry_option
 @_at_option
 def reissue_cmd(
-    number: str, key_path: Path, register_path: Path, out: Path, registry_dir: Path,
+    number: str,
+    key_path: Path,
+    register_path: Path,
+    out: Path,
+    registry_dir: Path,
     at: dt.datetime | None,
-) -> None:  # fmt: skip
+) -> None:
     """补发：同一编号的下一版本，此前版本作废。Re-issue: the next version, earlier ones superseded."""
     from credentials.issuing.issue import Issuer
     from credentials.issuing.reissue import reissue
@@ -538,17 +656,29 @@ def reissue_cmd(
     today = _today(at)
     issuer = Issuer.of(_load_key(key_path), load_registry(registry_dir))
     with _open_register(register_path) as register:
-        entry = reissue(number.strip().upper(), issuer=issuer, register=register,
-                        registry_dir=registry_dir, out=out, today=today)  # fmt: skip
-    _echo(f"{entry.number} 第 {entry.version} 版已签发 issued；此前版本自 {today} 起作废 superseded；"
-          f"目录文件已更新，请提交合并请求；新 PDF: {out}/{entry.number}-v{entry.version}.pdf")  # fmt: skip
+        entry = reissue(
+            number.strip().upper(),
+            issuer=issuer,
+            register=register,
+            registry_dir=registry_dir,
+            out=out,
+            today=today,
+        )
+    _echo(
+        f"{entry.number} 第 {entry.version} 版已签发 issued；此前版本自 {today} 起作废 superseded；"
+        f"目录文件已更新，请提交合并请求；新 PDF: {out}/{entry.number}-v{entry.version}.pdf"
+    )
 
 
 def _format_option(default: str) -> Callable[[F], F]:
     return click.option(
-        "--format", "fmt", type=click.Choice(["csv", "xlsx", "md"]), default=default,
-        show_default=True, help="csv（带 BOM，Excel 可直接打开）、xlsx 或 md",
-    )  # fmt: skip
+        "--format",
+        "fmt",
+        type=click.Choice(["csv", "xlsx", "md"]),
+        default=default,
+        show_default=True,
+        help="csv（带 BOM，Excel 可直接打开）、xlsx 或 md",
+    )
 
 
 @main.command("report")
@@ -612,10 +742,18 @@ def site_group() -> None:
 
 @site_group.command("build")
 @_registry_option
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("build/site"),
-              show_default=True, help="网站输出目录 Where the site is written.")  # fmt: skip
-@click.option("--snapshot-key", type=click.Path(dir_okay=False, path_type=Path),
-              help="主管部门快照签名私钥：为目录快照签名 The bureau's snapshot signing key.")  # fmt: skip
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("build/site"),
+    show_default=True,
+    help="网站输出目录 Where the site is written.",
+)
+@click.option(
+    "--snapshot-key",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="主管部门快照签名私钥：为目录快照签名 The bureau's snapshot signing key.",
+)
 @_at_option
 def site_build(
     registry_dir: Path, out: Path, snapshot_key: Path | None, at: dt.datetime | None
@@ -631,8 +769,14 @@ def site_build(
 
 
 @site_group.command("serve")
-@click.option("--dir", "site_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
-              default=Path("build/site"), show_default=True, help="已构建的网站 A built site.")  # fmt: skip
+@click.option(
+    "--dir",
+    "site_dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=Path("build/site"),
+    show_default=True,
+    help="已构建的网站 A built site.",
+)
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 def site_serve(site_dir: Path, port: int) -> None:
     """在 http://127.0.0.1:PORT/ 提供网站（Ctrl-C 停止）。Serve a built site on localhost."""
@@ -654,9 +798,13 @@ def _serve(site_dir: Path, port: int) -> None:
 @main.command()
 @_registry_option
 @_at_option
-@click.option("--workdir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("build/demo"), show_default=True,
-              help="演示的工作目录（会被替换）Where the demo works (replaced).")  # fmt: skip
+@click.option(
+    "--workdir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("build/demo"),
+    show_default=True,
+    help="演示的工作目录（会被替换）Where the demo works (replaced).",
+)
 @click.option("--no-serve", is_flag=True, help="结束后不启动网站（脚本、CI）Do not serve the site.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 def demo(

@@ -70,10 +70,15 @@ def run(
     keys: dict[str, SigningKey] = {}
     for filing, start in _INSTITUTIONS.items():
         key = SigningKey.generate()
-        save_signing_key(key, workdir / "keys" / f"{filing}-{key.kid}.key", passphrase=None,
-                         institution=filing)  # fmt: skip
-        edit.add_key(reg_dir / "institutions" / f"{filing}.yaml", kid=key.kid,
-                     public_key=key.public_key.raw, not_before=start)  # fmt: skip
+        save_signing_key(
+            key, workdir / "keys" / f"{filing}-{key.kid}.key", passphrase=None, institution=filing
+        )
+        edit.add_key(
+            reg_dir / "institutions" / f"{filing}.yaml",
+            kid=key.kid,
+            public_key=key.public_key.raw,
+            not_before=start,
+        )
         keys[filing] = key
     yield f"keys: {len(keys)} new signing keys in {workdir / 'keys'}, public keys in the registry copy"
     reg = load_registry(reg_dir)
@@ -92,13 +97,24 @@ def run(
             )
         entries = register.entries()
         revoked = entries[0]
-        revoke(revoked.number, register=register, registry_dir=reg_dir, day=today,
-               reason="示例：成绩作废 (demo: result voided)")  # fmt: skip
+        revoke(
+            revoked.number,
+            register=register,
+            registry_dir=reg_dir,
+            day=today,
+            reason="示例：成绩作废 (demo: result voided)",
+        )
         yield f"revoked {revoked.number} ({revoked.holder})"
         lost = entries[1]
         issuer = Issuer.of(keys[lost.filing], load_registry(reg_dir))
-        again = reissue(lost.number, issuer=issuer, register=register, registry_dir=reg_dir,
-                        out=out / lost.filing, today=today)  # fmt: skip
+        again = reissue(
+            lost.number,
+            issuer=issuer,
+            register=register,
+            registry_dir=reg_dir,
+            out=out / lost.filing,
+            today=today,
+        )
         yield f"re-issued {lost.number} as version {again.version} (补发; version 1 superseded)"
         summary = reports.to_markdown(reports.summary(register.entries()))
         genuine = entries[2]

@@ -49,13 +49,26 @@ def bureau_site_registry(dest: Path) -> tuple[Path, bytes]:
     registry = dest / "registry"
     shutil.copytree(SAMPLE_REGISTRY, registry)
     bureau = SigningKey.generate()
-    edit.set_snapshot_key(registry / "bureau.yaml", kid=bureau.kid,
-                                  public_key=bureau.public_key.raw)  # fmt: skip
+    edit.set_snapshot_key(
+        registry / "bureau.yaml", kid=bureau.kid, public_key=bureau.public_key.raw
+    )
     save_signing_key(bureau, dest / "bureau.key", passphrase=None)
     key = SigningKey.generate()
-    edit.add_key(registry / "institutions" / "Y000041039002.yaml", kid=key.kid,
-                         public_key=key.public_key.raw, not_before=dt.date(2024, 1, 1))  # fmt: skip
-    cred = Credential(parse_number(ISSUED_NUMBER), 1, "张小芳", IdType.RESIDENT_ID,
-                      commitment.commit(IdType.RESIDENT_ID, ISSUED_ID_NUMBER), "4-10-01-03", None,
-                      Level.JUNIOR_WORKER, dt.date(2024, 6, 28))  # fmt: skip
+    edit.add_key(
+        registry / "institutions" / "Y000041039002.yaml",
+        kid=key.kid,
+        public_key=key.public_key.raw,
+        not_before=dt.date(2024, 1, 1),
+    )
+    cred = Credential(
+        parse_number(ISSUED_NUMBER),
+        1,
+        "张小芳",
+        IdType.RESIDENT_ID,
+        commitment.commit(IdType.RESIDENT_ID, ISSUED_ID_NUMBER),
+        "4-10-01-03",
+        None,
+        Level.JUNIOR_WORKER,
+        dt.date(2024, 6, 28),
+    )
     return registry, sign(cred, key, registry=load_registry(registry))

@@ -209,10 +209,16 @@ class Credential:
         level = _uint(claims[Claim.LEVEL], "claim-level", 1, 5)
         days = _uint(claims[Claim.ISSUED], "claim-issued", 0, _LAST_DAY)
         return cls(
-            number=number, version=version, holder=holder, id_type=IdType(id_type),
-            id_commitment=commitment, occupation=occupation_from_int(occupation), job=job,
-            level=Level(level), issued=_EPOCH + dt.timedelta(days=days),
-        )  # fmt: skip
+            number=number,
+            version=version,
+            holder=holder,
+            id_type=IdType(id_type),
+            id_commitment=commitment,
+            occupation=occupation_from_int(occupation),
+            job=job,
+            level=Level(level),
+            issued=_EPOCH + dt.timedelta(days=days),
+        )
 
 
 def _uint(value: Any, problem: str, low: int, high: int) -> int:

@@ -234,9 +234,12 @@ class _Checks:
         """(8) the policy's scope rule on the issue date."""
         cred = _known(self.st.credential)
         subject = policy.Subject(
-            _known(self.st.institution).filing_number, cred.occupation, cred.job, cred.level,
+            _known(self.st.institution).filing_number,
+            cred.occupation,
+            cred.job,
+            cred.level,
             cred.issued,
-        )  # fmt: skip
+        )
         r, self.st.row = policy.in_scope(self.registry, subject)
         return r.reason, r.detail
 

@@ -107,8 +107,9 @@ def _wrap(c: Canvas, text: str, font: str, size: float, width: float) -> list[st
     return lines
 
 
-def _draw_qr(c: Canvas, matrix: Sequence[bytes] | Sequence[Sequence[int]], x: float, y: float,
-             size: float) -> None:  # fmt: skip
+def _draw_qr(
+    c: Canvas, matrix: Sequence[bytes] | Sequence[Sequence[int]], x: float, y: float, size: float
+) -> None:
     """The QR symbol as vector runs, ``size`` wide, lower-left corner at (x, y).
 
     Drawn in module units (translate + scale) with one path of integer rectangles written
@@ -206,8 +207,15 @@ def _page(c: Canvas, p: CertificatePage) -> None:
     c.setLineWidth(0.5)
     c.rect(left, top - photo_h, photo_w, photo_h)
     if p.photo is not None and p.photo.is_file():
-        c.drawImage(ImageReader(str(p.photo)), left, top - photo_h, photo_w, photo_h,
-                    preserveAspectRatio=True, anchor="c")  # fmt: skip
+        c.drawImage(
+            ImageReader(str(p.photo)),
+            left,
+            top - photo_h,
+            photo_w,
+            photo_h,
+            preserveAspectRatio=True,
+            anchor="c",
+        )
     else:
         c.setFillGray(0.6)
         c.setFont(kai, 9)

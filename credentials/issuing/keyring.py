@@ -52,15 +52,24 @@ def _findings_of(registry_dir: Path, file: Path) -> list[Finding]:
 def _save(filing: str, place: KeyPlace, out: Path | None) -> tuple[SigningKey, Path]:
     key = SigningKey.generate()
     path = out or place.keys_dir / f"{filing}-{key.kid}.key"
-    save_signing_key(key, path, passphrase=place.passphrase, institution=filing,
-                     public=(place.registry_dir, *place.public))  # fmt: skip
+    save_signing_key(
+        key,
+        path,
+        passphrase=place.passphrase,
+        institution=filing,
+        public=(place.registry_dir, *place.public),
+    )
     return key, path
 
 
 def new_key(
-    filing: str, place: KeyPlace, *, not_before: dt.date, out: Path | None = None,
+    filing: str,
+    place: KeyPlace,
+    *,
+    not_before: dt.date,
+    out: Path | None = None,
     register: bool = True,
-) -> NewKey:  # fmt: skip
+) -> NewKey:
     """A new key for ``filing``: the private key file, and its public key in the registry file
     (or, with ``register=False``, the YAML lines to add by hand)."""
     target = edit.institution_file(place.registry_dir, filing) if register else None
@@ -81,9 +90,10 @@ def rotate(filing: str, place: KeyPlace, *, start: dt.date, out: Path | None = N
     inst = check_registry(place.registry_dir).institutions.get(filing)
     if inst is None:
         raise RegistryError(
-            (), en=f"{filing} has errors in the registry; fix them first",
+            (),
+            en=f"{filing} has errors in the registry; fix them first",
             zh=f"{filing} 的备案文件有错误，请先修正",
-        )  # fmt: skip
+        )
     key, path = _save(filing, place, out)
     edit.add_key(target, kid=key.kid, public_key=key.public_key.raw, not_before=start)
     made = NewKey(key, path, target)

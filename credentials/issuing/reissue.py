@@ -55,10 +55,16 @@ def reissue(
         version = last.version + 1
         id_type = IdType(last.id_type)
         credential = Credential(
-            parse_number(number), version, last.holder, id_type,
-            commitment.commit(id_type, last.id_number), last.occupation, last.job,
-            Level(last.level), last.issued,
-        )  # fmt: skip
+            parse_number(number),
+            version,
+            last.holder,
+            id_type,
+            commitment.commit(id_type, last.id_number),
+            last.occupation,
+            last.job,
+            Level(last.level),
+            last.issued,
+        )
         data = sign(credential, issuer.key, registry=issuer.registry)
         target = edit.institution_file(registry_dir, last.filing)
         if not edit.has_reissue(target, number=number, version=version):
@@ -66,13 +72,26 @@ def reissue(
         for v in versions:
             if v.status == "issued":
                 register.set_status(number, v.version, "superseded", on=today)
-        new_id = register.add(NewCertificate(
-            number=number, version=version, filing=last.filing, holder=last.holder,
-            id_type=last.id_type, id_number=last.id_number, occupation=last.occupation,
-            occupation_name=last.occupation_name, job=last.job, level=last.level,
-            issued=last.issued, photo=last.photo, kid=issuer.key.kid, credential=data,
-            batch_id=None, fingerprint=f"reissue:{number}:{version}",
-        ))  # fmt: skip
+        new_id = register.add(
+            NewCertificate(
+                number=number,
+                version=version,
+                filing=last.filing,
+                holder=last.holder,
+                id_type=last.id_type,
+                id_number=last.id_number,
+                occupation=last.occupation,
+                occupation_name=last.occupation_name,
+                job=last.job,
+                level=last.level,
+                issued=last.issued,
+                photo=last.photo,
+                kid=issuer.key.kid,
+                credential=data,
+                batch_id=None,
+                fingerprint=f"reissue:{number}:{version}",
+            )
+        )
     (entry,) = register.by_ids([new_id])
     files.write(entry, out, issuer.context())
     return entry

@@ -64,17 +64,45 @@ def summary(entries: Iterable[Entry]) -> list[Row]:
 
 def register_rows(entries: Iterable[Entry]) -> list[Row]:
     """The issuance register (发证名册), full ID numbers included: the institution's archive."""
-    rows: list[Row] = [[
-        "证书编号", "版本", "姓名", "证件类型", "证件号码", "职业编码", "职业名称", "工种/职业方向",
-        "职业技能等级", "发证日期", "批次", "状态", "注销日期", "注销原因", "密钥",
-    ]]  # fmt: skip
+    rows: list[Row] = [
+        [
+            "证书编号",
+            "版本",
+            "姓名",
+            "证件类型",
+            "证件号码",
+            "职业编码",
+            "职业名称",
+            "工种/职业方向",
+            "职业技能等级",
+            "发证日期",
+            "批次",
+            "状态",
+            "注销日期",
+            "注销原因",
+            "密钥",
+        ]
+    ]
     for e in entries:
-        rows.append([
-            e.number, e.version, e.holder, IdType(e.id_type).zh, e.id_number, e.occupation,
-            e.occupation_name, e.job or "--", Level(e.level).zh, e.issued.isoformat(),
-            e.batch_id or "", e.status, e.revoked_on.isoformat() if e.revoked_on else "",
-            e.revoke_reason or "", e.kid,
-        ])  # fmt: skip
+        rows.append(
+            [
+                e.number,
+                e.version,
+                e.holder,
+                IdType(e.id_type).zh,
+                e.id_number,
+                e.occupation,
+                e.occupation_name,
+                e.job or "--",
+                Level(e.level).zh,
+                e.issued.isoformat(),
+                e.batch_id or "",
+                e.status,
+                e.revoked_on.isoformat() if e.revoked_on else "",
+                e.revoke_reason or "",
+                e.kid,
+            ]
+        )
     return rows
 
 

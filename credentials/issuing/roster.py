@@ -30,20 +30,42 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "issued": ("发证日期", "issue date", "issued", "date"),
     "photo": ("照片", "photo"),
 }
-HEADER = ("姓名", "证件类型", "证件号码", "职业编码", "职业名称", "工种/职业方向", "职业技能等级",
-          "发证日期", "照片")  # fmt: skip
+HEADER = (
+    "姓名",
+    "证件类型",
+    "证件号码",
+    "职业编码",
+    "职业名称",
+    "工种/职业方向",
+    "职业技能等级",
+    "发证日期",
+    "照片",
+)
 REQUIRED = ("holder", "id_type", "id_number", "occupation", "level", "issued")
 COLUMN_LABEL = {field: names[0] for field, names in COLUMNS.items()}
 
 # every printed name of an ID type (IdType.zh), plus the short forms and English aliases people write
 _ID_TYPES = {t.zh: t for t in IdType} | {
-    "身份证": IdType.RESIDENT_ID, "resident id": IdType.RESIDENT_ID,
-    "passport": IdType.PASSPORT, "other": IdType.OTHER,
-}  # fmt: skip
+    "身份证": IdType.RESIDENT_ID,
+    "resident id": IdType.RESIDENT_ID,
+    "passport": IdType.PASSPORT,
+    "other": IdType.OTHER,
+}
 _LEVEL_WORDS = {
-    "一级": 1, "高级技师": 1, "二级": 2, "技师": 2, "三级": 3, "高级工": 3, "高级": 3,
-    "四级": 4, "中级工": 4, "中级": 4, "五级": 5, "初级工": 5, "初级": 5,
-}  # fmt: skip
+    "一级": 1,
+    "高级技师": 1,
+    "二级": 2,
+    "技师": 2,
+    "三级": 3,
+    "高级工": 3,
+    "高级": 3,
+    "四级": 4,
+    "中级工": 4,
+    "中级": 4,
+    "五级": 5,
+    "初级工": 5,
+    "初级": 5,
+}
 _NO_JOB = {"", "-", "--", "—", "——", "无"}
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
 
@@ -207,8 +229,16 @@ def _parse_row(
         return None, problems
     return (
         RosterRow(
-            number, holder, id_type, id_number, occupation, cell("occupation_name"),
-            None if job_text in _NO_JOB else job_text, level, issued, cell("photo") or None,
+            number,
+            holder,
+            id_type,
+            id_number,
+            occupation,
+            cell("occupation_name"),
+            None if job_text in _NO_JOB else job_text,
+            level,
+            issued,
+            cell("photo") or None,
         ),
         [],
-    )  # fmt: skip
+    )

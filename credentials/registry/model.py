@@ -195,7 +195,9 @@ class Institution:
                 for i, r in enumerate(data["scope"])
             ),
             status=tuple(
-                StatusEvent(_req_date(s["date"]), s["status"], s["reason"], lines.get(("status", i), 0))
+                StatusEvent(
+                    _req_date(s["date"]), s["status"], s["reason"], lines.get(("status", i), 0)
+                )
                 for i, s in enumerate(data["status"])
             ),
             keys=tuple(
@@ -211,17 +213,22 @@ class Institution:
             ),
             revoked=tuple(
                 Revocation(
-                    r["number"], r["version"], _req_date(r["date"]), r["reason"],
+                    r["number"],
+                    r["version"],
+                    _req_date(r["date"]),
+                    r["reason"],
                     lines.get(("revoked", i), 0),
                 )
                 for i, r in enumerate(data.get("revoked", []))
             ),
             reissued=tuple(
-                Reissue(r["number"], r["version"], _req_date(r["date"]), lines.get(("reissued", i), 0))
+                Reissue(
+                    r["number"], r["version"], _req_date(r["date"]), lines.get(("reissued", i), 0)
+                )
                 for i, r in enumerate(data.get("reissued", []))
             ),
             file=file,
-        )  # fmt: skip
+        )
 
     # --- the institution as of a date ---------------------------------------------------------
 

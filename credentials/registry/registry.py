@@ -132,9 +132,10 @@ class Registry:
         inst = self.institutions.get(wanted)
         if inst is None:
             raise RegistryError(
-                (), en=f"no institution with filing number {wanted[:40]} in the registry",
+                (),
+                en=f"no institution with filing number {wanted[:40]} in the registry",
                 zh=f"目录中没有备案号为 {wanted[:40]} 的机构",
-            )  # fmt: skip
+            )
         return inst
 
     def state(self, filing_number: str, day: dt.date) -> InstitutionState | None:

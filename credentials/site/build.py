@@ -60,9 +60,13 @@ _ROOT = Path(__file__).resolve().parents[2]  # the repository: mkdocs.yml, site/
 
 
 def build(
-    registry_dir: Path, out: Path, *, day: dt.date, snapshot_key: Path | None,
+    registry_dir: Path,
+    out: Path,
+    *,
+    day: dt.date,
+    snapshot_key: Path | None,
     passphrase: str | None = None,
-) -> None:  # fmt: skip
+) -> None:
     """Run the MkDocs build (strict) in a subprocess with this build's settings.
 
     What can be checked cheaply is checked first, with a clear error: the Node packages, the
@@ -87,9 +91,17 @@ def build(
     if snapshot_key is not None:
         env["SKILLCERT_SNAPSHOT_KEY"] = str(snapshot_key.resolve())
     cmd = [
-        sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet",
-        "--config-file", str(_ROOT / "mkdocs.yml"), "--site-dir", str(out.resolve()),
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "mkdocs",
+        "build",
+        "--strict",
+        "--quiet",
+        "--config-file",
+        str(_ROOT / "mkdocs.yml"),
+        "--site-dir",
+        str(out.resolve()),
+    ]
     if subprocess.run(cmd, env=env, check=False).returncode != 0:
         raise CredentialsError(
             "the site build failed (see the messages above)", zh="网站构建失败（见上方信息）"
@@ -113,13 +125,21 @@ def bundle() -> dict[str, bytes]:
     with tempfile.TemporaryDirectory() as tmp:
         proc = subprocess.run(
             [
-                str(esbuild), str(_ROOT / "site" / "js" / "page.js"), "--bundle", "--format=esm",
-                "--splitting", f"--outdir={tmp}", "--entry-names=verify",
-                "--chunk-names=verify-[hash]", "--minify", "--target=es2020", "--log-level=error",
+                str(esbuild),
+                str(_ROOT / "site" / "js" / "page.js"),
+                "--bundle",
+                "--format=esm",
+                "--splitting",
+                f"--outdir={tmp}",
+                "--entry-names=verify",
+                "--chunk-names=verify-[hash]",
+                "--minify",
+                "--target=es2020",
+                "--log-level=error",
             ],
             capture_output=True,
             check=False,
-        )  # fmt: skip
+        )
         if proc.returncode != 0:
             message = proc.stderr.decode(errors="replace")[-500:]
             raise CredentialsError(f"esbuild failed: {message}", zh="esbuild 打包失败")
@@ -146,15 +166,21 @@ def fill_placeholders(markdown: str) -> str:
 
 
 def new_snapshot_key(
-    registry_dir: Path, *, path: Path | None, keys_dir: Path, passphrase: str | None,
-    public: tuple[Path, ...] = (), write: bool = True,
-) -> tuple[SigningKey, Path]:  # fmt: skip
+    registry_dir: Path,
+    *,
+    path: Path | None,
+    keys_dir: Path,
+    passphrase: str | None,
+    public: tuple[Path, ...] = (),
+    write: bool = True,
+) -> tuple[SigningKey, Path]:
     """The bureau's snapshot-signing key: the private key file (never under the registry or a
     site), and its public key set in ``bureau.yaml`` unless ``write`` is False."""
     key = SigningKey.generate()
     target = path or keys_dir / f"bureau-snapshot-{key.kid}.key"
     save_signing_key(key, target, passphrase=passphrase, public=(registry_dir, *public))
     if write:
-        edit.set_snapshot_key(registry_dir / "bureau.yaml", kid=key.kid,
-                              public_key=key.public_key.raw)  # fmt: skip
+        edit.set_snapshot_key(
+            registry_dir / "bureau.yaml", kid=key.kid, public_key=key.public_key.raw
+        )
     return key, target

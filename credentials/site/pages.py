@@ -112,14 +112,26 @@ def institution_page(
         mark = "（增量备案 increment）" if first and r.since > first else ""
         ended = "（已结束 ended）" if r.until and r.until < day else ""
         scope_rows.append(
-            [r.occupation, r.name, r.job or "--", levels_long(r.levels), basis, f"{r.since}{mark}",
-             f"{r.until or ''}{ended}"]
-        )  # fmt: skip
+            [
+                r.occupation,
+                r.name,
+                r.job or "--",
+                levels_long(r.levels),
+                basis,
+                f"{r.since}{mark}",
+                f"{r.until or ''}{ended}",
+            ]
+        )
     keys = [
-        [f"<code>{k.kid}</code>", f"<code>{hashlib.sha256(k.public_key).hexdigest()[:32]}…</code>",
-         str(k.not_before), str(k.not_after or ""), str(k.compromised_at or "")]
+        [
+            f"<code>{k.kid}</code>",
+            f"<code>{hashlib.sha256(k.public_key).hexdigest()[:32]}…</code>",
+            str(k.not_before),
+            str(k.not_after or ""),
+            str(k.compromised_at or ""),
+        ]
         for k in inst.keys
-    ]  # fmt: skip
+    ]
 
     def table(head: list[str], rows: list[list[str]], *, raw: bool = False) -> str:
         cells = "".join(f"<th>{e(h)}</th>" for h in head)
@@ -167,8 +179,12 @@ def institution_page(
             raw=True,
         ),
     ]
-    return _html_page(f"{inst.name} · {inst.filing_number}", ("directory/", "评价机构目录 Directory"),
-                      "".join(parts), stylesheets)  # fmt: skip
+    return _html_page(
+        f"{inst.name} · {inst.filing_number}",
+        ("directory/", "评价机构目录 Directory"),
+        "".join(parts),
+        stylesheets,
+    )
 
 
 def _province_page(code: str, insts: list[Institution], registry: Registry, day: dt.date) -> str:
@@ -201,12 +217,25 @@ def directory_index(registry: Registry, day: dt.date) -> bytes:
     rows = []
     for inst in sorted(registry.institutions.values(), key=lambda i: i.filing_number):
         scope = [
-            [index[r.occupation], job_index[r.job] if r.job else -1,
-             "".join(str(int(x)) for x in sorted(r.levels))]
+            [
+                index[r.occupation],
+                job_index[r.job] if r.job else -1,
+                "".join(str(int(x)) for x in sorted(r.levels)),
+            ]
             for r in inst.scope_on(day)
-        ]  # fmt: skip
-        rows.append([inst.filing_number, inst.name, inst.province, inst.city, inst.category,
-                     inst.type, inst.status_on(day), scope])  # fmt: skip
+        ]
+        rows.append(
+            [
+                inst.filing_number,
+                inst.name,
+                inst.province,
+                inst.city,
+                inst.category,
+                inst.type,
+                inst.status_on(day),
+                scope,
+            ]
+        )
     provinces = {}
     if registry.bureau:
         for code, rules in registry.bureau.provinces.items():
@@ -214,8 +243,14 @@ def directory_index(registry: Registry, day: dt.date) -> bytes:
     occupations = [
         [c, registry.occupations[c].name if c in registry.occupations else c] for c in codes
     ]
-    doc = {"date": day.isoformat(), "occ": occupations, "jobs": jobs, "provinces": provinces,
-           "types": {k: v[0] for k, v in labels.INSTITUTION_TYPES.items()}, "rows": rows}  # fmt: skip
+    doc = {
+        "date": day.isoformat(),
+        "occ": occupations,
+        "jobs": jobs,
+        "provinces": provinces,
+        "types": {k: v[0] for k, v in labels.INSTITUTION_TYPES.items()},
+        "rows": rows,
+    }
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
 
 
@@ -250,8 +285,10 @@ def _occupations_page(registry: Registry, day: dt.date) -> str:
         name = registry.occupations[code].name if code in registry.occupations else code
         count = sum(len(items) for items in provinces.values())
         where = "、".join(_province(registry, p) for p in sorted(provinces))
-        rows.append(f"| [{code}](../o/{code}/#{_anchor(job)}) | {_esc(name)} | {_esc(job)} | {count} "
-                    f"| {where} |")  # fmt: skip
+        rows.append(
+            f"| [{code}](../o/{code}/#{_anchor(job)}) | {_esc(name)} | {_esc(job)} | {count} "
+            f"| {where} |"
+        )
     return "\n".join(rows) + "\n"
 
 
@@ -280,12 +317,22 @@ def occupation_pages(registry: Registry, day: dt.date, stylesheets: Iterable[str
                 for p in sorted(provinces)
                 for i, levels in sorted(provinces[p], key=lambda x: x[0].filing_number)
             )
-            parts.append('<div class="md-typeset__table"><table><thead><tr><th>省份 Province</th>'
-                         f"<th>机构 Institution</th><th>等级 Levels</th></tr></thead><tbody>{body}"
-                         "</tbody></table></div>")  # fmt: skip
-        out.append((f"o/{code}/index.html",
-                    _html_page(f"{code} {name}", ("occupations/", "职业索引 Occupations"),
-                               "".join(parts), stylesheets)))  # fmt: skip
+            parts.append(
+                '<div class="md-typeset__table"><table><thead><tr><th>省份 Province</th>'
+                f"<th>机构 Institution</th><th>等级 Levels</th></tr></thead><tbody>{body}"
+                "</tbody></table></div>"
+            )
+        out.append(
+            (
+                f"o/{code}/index.html",
+                _html_page(
+                    f"{code} {name}",
+                    ("occupations/", "职业索引 Occupations"),
+                    "".join(parts),
+                    stylesheets,
+                ),
+            )
+        )
     return out
 
 
@@ -300,8 +347,10 @@ def _revoked_page(registry: Registry) -> str:
     ]
     items = [(r, inst) for inst in registry.institutions.values() for r in inst.revoked]
     for r, inst in sorted(items, key=lambda x: (x[0].date, x[0].number), reverse=True):
-        rows.append(f"| `{r.number}` | {r.version} | {r.date} | {_esc(r.reason)} | "
-                    f"[{_esc(inst.name)}](../i/{inst.filing_number}/) |")  # fmt: skip
+        rows.append(
+            f"| `{r.number}` | {r.version} | {r.date} | {_esc(r.reason)} | "
+            f"[{_esc(inst.name)}](../i/{inst.filing_number}/) |"
+        )
     if not items:
         rows.append("| （无 none） | | | | |")
     return "\n".join(rows) + "\n"
@@ -356,9 +405,11 @@ def pages(
     for inst in registry.institutions.values():
         by_province[inst.province].append(inst)
         out.append(
-            (f"i/{inst.filing_number}/index.html",
-             institution_page(inst, registry, day, stylesheets=stylesheets))
-        )  # fmt: skip
+            (
+                f"i/{inst.filing_number}/index.html",
+                institution_page(inst, registry, day, stylesheets=stylesheets),
+            )
+        )
     for code, insts in sorted(by_province.items()):
         out.append((f"directory/{code}.md", _province_page(code, insts, registry, day)))
     out.append(("occupations.md", _occupations_page(registry, day)))

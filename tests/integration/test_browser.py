@@ -44,12 +44,20 @@ def _pictures(data: bytes, tmp: Path) -> tuple[Path, Path]:
     from tests.support import pdf_page_png
 
     page = certificate_pdf.CertificatePage(
-        holder="张小芳", id_type_zh="居民身份证", id_number=ID_NUMBER, occupation_name="保育师",
-        job=None, level_zh="五级/初级工", level_en="Level 5 / Junior Worker",
-        number="Y000041039002245000001", version=1, issued=dt.date(2024, 6, 28),
-        institution_name="洛阳远川高级技工学校职业技能等级认定中心", institution_name_en=None,
+        holder="张小芳",
+        id_type_zh="居民身份证",
+        id_number=ID_NUMBER,
+        occupation_name="保育师",
+        job=None,
+        level_zh="五级/初级工",
+        level_en="Level 5 / Junior Worker",
+        number="Y000041039002245000001",
+        version=1,
+        issued=dt.date(2024, 6, 28),
+        institution_name="洛阳远川高级技工学校职业技能等级认定中心",
+        institution_name_en=None,
         qr_matrix=qr.make("https://skillcert.example.org", data).matrix,
-    )  # fmt: skip
+    )
     scan = Image.open(io.BytesIO(pdf_page_png(certificate_pdf.render([page]), dpi=220)))
     photo = scan.rotate(3, expand=True, fillcolor="white").convert("RGB")
     photo = photo.resize((int(photo.width * 0.85), int(photo.height * 0.85)))
@@ -72,8 +80,13 @@ def _credentials(data: bytes, tmp: Path) -> dict[str, str]:
     tampered = data[:-1] + bytes([data[-1] ^ 1])
     site = "https://skillcert.example.org"
     photo, video = _pictures(data, tmp)
-    return {"genuine": qr.payload_text(site, data), "tampered": qr.payload_text(site, tampered),
-            "id_number": ID_NUMBER, "photo": str(photo), "video": str(video)}  # fmt: skip
+    return {
+        "genuine": qr.payload_text(site, data),
+        "tampered": qr.payload_text(site, tampered),
+        "id_number": ID_NUMBER,
+        "photo": str(photo),
+        "video": str(video),
+    }
 
 
 def test_site_in_a_real_browser(tmp_path: Path) -> None:
@@ -86,14 +99,38 @@ def test_site_in_a_real_browser(tmp_path: Path) -> None:
     creds = tmp_path / "credentials.json"
     creds.write_text(json.dumps(_credentials(credential, tmp_path)), "utf-8")
     site = tmp_path / "site"
-    result = CliRunner().invoke(main, ["site", "build", "--registry", str(registry), "--out",
-                                       str(site), "--snapshot-key", str(tmp_path / "bureau.key"),
-                                       "--at", "2026-11-21"])  # fmt: skip
+    result = CliRunner().invoke(
+        main,
+        [
+            "site",
+            "build",
+            "--registry",
+            str(registry),
+            "--out",
+            str(site),
+            "--snapshot-key",
+            str(tmp_path / "bureau.key"),
+            "--at",
+            "2026-11-21",
+        ],
+    )
     assert result.exit_code == 0, result.output
     shots = ROOT / "build" / "screenshots"
-    env = {**os.environ, "SITE_DIR": str(site), "SHOTS_DIR": str(shots), "CHROMIUM": CHROMIUM,
-           "CREDENTIALS": str(creds)}  # fmt: skip
-    proc = subprocess.run(["node", "--test", "tests/browser/"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=600, check=False)  # fmt: skip
+    env = {
+        **os.environ,
+        "SITE_DIR": str(site),
+        "SHOTS_DIR": str(shots),
+        "CHROMIUM": CHROMIUM,
+        "CREDENTIALS": str(creds),
+    }
+    proc = subprocess.run(
+        ["node", "--test", "tests/browser/"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]
     assert len(list(shots.glob("*-360.png"))) >= 7

@@ -31,8 +31,19 @@ def _keys(registry: Path) -> list[dict[str, object]]:
 
 
 def _new_key(runner: CliRunner, registry: Path, tmp: Path, *extra: str) -> Path:
-    args = ["keys", "new", "--institution", FILING, "--registry", str(registry),
-            "--keys-dir", str(tmp / "keys"), "--not-before", "2023-04-10", *extra]  # fmt: skip
+    args = [
+        "keys",
+        "new",
+        "--institution",
+        FILING,
+        "--registry",
+        str(registry),
+        "--keys-dir",
+        str(tmp / "keys"),
+        "--not-before",
+        "2023-04-10",
+        *extra,
+    ]
     result = runner.invoke(main, args)
     assert result.exit_code == 0, result.output
     (path,) = (tmp / "keys").glob("*.key")
@@ -60,10 +71,20 @@ def test_keys_new_print_only_and_passphrase_from_environment(
     before = (registry_copy / "institutions" / f"{FILING}.yaml").read_text("utf-8")
     result = runner.invoke(
         main,
-        ["keys", "new", "--institution", FILING, "--registry", str(registry_copy),
-         "--keys-dir", str(tmp_path / "k"), "--print-only", "--passphrase"],
+        [
+            "keys",
+            "new",
+            "--institution",
+            FILING,
+            "--registry",
+            str(registry_copy),
+            "--keys-dir",
+            str(tmp_path / "k"),
+            "--print-only",
+            "--passphrase",
+        ],
         env={"SKILLCERT_PASSPHRASE": "batch secret"},
-    )  # fmt: skip
+    )
     assert result.exit_code == 0, result.output
     assert "public_key:" in result.output
     assert (registry_copy / "institutions" / f"{FILING}.yaml").read_text("utf-8") == before
@@ -75,9 +96,17 @@ def test_keys_new_print_only_and_passphrase_from_environment(
 def test_keys_new_refuses_to_write_into_registry(runner: CliRunner, registry_copy: Path) -> None:
     result = runner.invoke(
         main,
-        ["keys", "new", "--institution", FILING, "--registry", str(registry_copy),
-         "--out", str(registry_copy / "institutions" / "leak.key")],
-    )  # fmt: skip
+        [
+            "keys",
+            "new",
+            "--institution",
+            FILING,
+            "--registry",
+            str(registry_copy),
+            "--out",
+            str(registry_copy / "institutions" / "leak.key"),
+        ],
+    )
     assert result.exit_code == 1
     assert "refusing to write a private key" in result.output
     assert "拒绝把私钥写到" in result.output
@@ -89,16 +118,35 @@ def test_rotate_list_and_compromise(runner: CliRunner, registry_copy: Path, tmp_
     kid1 = load_signing_key(first, passphrase=None).kid
     result = runner.invoke(
         main,
-        ["keys", "rotate", "--institution", FILING, "--registry", str(registry_copy),
-         "--keys-dir", str(tmp_path / "keys"), "--date", "2025-01-01"],
-    )  # fmt: skip
+        [
+            "keys",
+            "rotate",
+            "--institution",
+            FILING,
+            "--registry",
+            str(registry_copy),
+            "--keys-dir",
+            str(tmp_path / "keys"),
+            "--date",
+            "2025-01-01",
+        ],
+    )
     assert result.exit_code == 0, result.output
     keys = {k["kid"]: k for k in _keys(registry_copy)}
     assert str(keys[kid1]["not_after"]) == "2024-12-31"
     listed = runner.invoke(
-        main, ["keys", "list", "--keys-dir", str(tmp_path / "keys"), "--registry",
-               str(registry_copy), "--at", "2025-06-01"],
-    )  # fmt: skip
+        main,
+        [
+            "keys",
+            "list",
+            "--keys-dir",
+            str(tmp_path / "keys"),
+            "--registry",
+            str(registry_copy),
+            "--at",
+            "2025-06-01",
+        ],
+    )
     assert listed.exit_code == 0, listed.output
     assert f"{kid1}  {FILING}" in listed.output
     assert "not valid on 2025-06-01" in listed.output
@@ -197,8 +245,18 @@ def test_verify_not_genuine_and_unusable(
 def test_bureau_snapshot_key_signs_the_site(
     runner: CliRunner, registry_copy: Path, tmp_path: Path
 ) -> None:
-    result = runner.invoke(main, ["keys", "new", "--bureau", "--registry", str(registry_copy),
-                                  "--keys-dir", str(tmp_path / "k")])  # fmt: skip
+    result = runner.invoke(
+        main,
+        [
+            "keys",
+            "new",
+            "--bureau",
+            "--registry",
+            str(registry_copy),
+            "--keys-dir",
+            str(tmp_path / "k"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     (key_file,) = (tmp_path / "k").glob("bureau-snapshot-*.key")
     key = load_signing_key(key_file, passphrase=None)
@@ -208,8 +266,19 @@ def test_bureau_snapshot_key_signs_the_site(
         runner.invoke(main, ["registry", "check", "--registry", str(registry_copy)]).exit_code == 0
     )
     out = tmp_path / "site"
-    built = runner.invoke(main, ["site", "build", "--registry", str(registry_copy), "--out", str(out),
-                                 "--snapshot-key", str(key_file)])  # fmt: skip
+    built = runner.invoke(
+        main,
+        [
+            "site",
+            "build",
+            "--registry",
+            str(registry_copy),
+            "--out",
+            str(out),
+            "--snapshot-key",
+            str(key_file),
+        ],
+    )
     assert built.exit_code == 0, built.output
     sig = json.loads((out / "snapshot" / "manifest.sig.json").read_text())
     assert sig["kid"] == key.kid

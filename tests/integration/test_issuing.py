@@ -39,20 +39,38 @@ def setup(registry_copy: Path, tmp_path: Path) -> dict[str, Path]:
     save_signing_key(key, key_path, passphrase=None, institution=FILING)
     edit.add_key(
         registry_copy / "institutions" / f"{FILING}.yaml",
-        kid=key.kid, public_key=key.public_key.raw, not_before=dt.date(2025, 1, 1),
-    )  # fmt: skip
-    return {"registry": registry_copy, "key": key_path, "register": tmp_path / "register.sqlite",
-            "out": tmp_path / "out", "tmp": tmp_path}  # fmt: skip
+        kid=key.kid,
+        public_key=key.public_key.raw,
+        not_before=dt.date(2025, 1, 1),
+    )
+    return {
+        "registry": registry_copy,
+        "key": key_path,
+        "register": tmp_path / "register.sqlite",
+        "out": tmp_path / "out",
+        "tmp": tmp_path,
+    }
 
 
 def _args(s: dict[str, Path], *more: str) -> list[str]:
-    return [*more, "--registry", str(s["registry"]), "--register", str(s["register"]),
-            "--out", str(s["out"]), "--at", AT]  # fmt: skip
+    return [
+        *more,
+        "--registry",
+        str(s["registry"]),
+        "--register",
+        str(s["register"]),
+        "--out",
+        str(s["out"]),
+        "--at",
+        AT,
+    ]
 
 
 def _issue(runner: CliRunner, s: dict[str, Path], roster: Path, *more: str) -> str:
-    result = runner.invoke(main, ["issue", *_args(s, "--key", str(s["key"]), "--roster", str(roster),
-                                                   "--quiet", *more)])  # fmt: skip
+    result = runner.invoke(
+        main,
+        ["issue", *_args(s, "--key", str(s["key"]), "--roster", str(roster), "--quiet", *more)],
+    )
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -141,14 +159,59 @@ def test_xlsx_roster_with_english_headers_and_single_issue(
     from credentials.issuing.spreadsheet import write_rows
 
     xlsx = setup["tmp"] / "r.xlsx"
-    write_rows(xlsx, [("roster", [
-        ["Name", "ID type", "ID number", "Occupation code", "Occupation", "Job", "Level", "Issue date"],
-        ["陈思远", "居民身份证", "990101199001010019", "6-18-01-01", "车工", "数控车床", 2, dt.date(2025, 7, 1)],
-    ])])  # fmt: skip
+    write_rows(
+        xlsx,
+        [
+            (
+                "roster",
+                [
+                    [
+                        "Name",
+                        "ID type",
+                        "ID number",
+                        "Occupation code",
+                        "Occupation",
+                        "Job",
+                        "Level",
+                        "Issue date",
+                    ],
+                    [
+                        "陈思远",
+                        "居民身份证",
+                        "990101199001010019",
+                        "6-18-01-01",
+                        "车工",
+                        "数控车床",
+                        2,
+                        dt.date(2025, 7, 1),
+                    ],
+                ],
+            )
+        ],
+    )
     assert "1 issued" in _issue(runner, setup, xlsx)
-    one = runner.invoke(main, ["issue", *_args(
-        setup, "--key", str(setup["key"]), "--name", "周一鸣", "--id-number", "990101199001010027",
-        "--occupation", "4-03-02-01", "--level", "中级工", "--date", "2025-07-02", "--quiet")])  # fmt: skip
+    one = runner.invoke(
+        main,
+        [
+            "issue",
+            *_args(
+                setup,
+                "--key",
+                str(setup["key"]),
+                "--name",
+                "周一鸣",
+                "--id-number",
+                "990101199001010027",
+                "--occupation",
+                "4-03-02-01",
+                "--level",
+                "中级工",
+                "--date",
+                "2025-07-02",
+                "--quiet",
+            ),
+        ],
+    )
     assert one.exit_code == 0, one.output
     assert f"{FILING}254000001" in one.output
 
@@ -177,8 +240,21 @@ def test_revoke_reissue_report_and_exports(runner: CliRunner, setup: dict[str, P
     _issue(runner, setup, ROSTER)
     number = str(_db(setup, "SELECT number FROM certificates ORDER BY number LIMIT 1")[0][0])
     other = str(_db(setup, "SELECT number FROM certificates ORDER BY number DESC LIMIT 1")[0][0])
-    r = runner.invoke(main, ["revoke", number, "--reason", "成绩作废", "--date", "2026-01-05",
-                             "--registry", str(setup["registry"]), "--register", str(setup["register"])])  # fmt: skip
+    r = runner.invoke(
+        main,
+        [
+            "revoke",
+            number,
+            "--reason",
+            "成绩作废",
+            "--date",
+            "2026-01-05",
+            "--registry",
+            str(setup["registry"]),
+            "--register",
+            str(setup["register"]),
+        ],
+    )
     assert r.exit_code == 0, r.output
     r = runner.invoke(main, ["reissue", other, *_args(setup, "--key", str(setup["key"]))])
     assert r.exit_code == 0, r.output
@@ -208,13 +284,28 @@ def test_revoke_reissue_report_and_exports(runner: CliRunner, setup: dict[str, P
     assert total.rstrip(" |").endswith("23")
     assert "| 6-18-01-01 | 车工 | 小计 Subtotal |" in rep.output
     xlsx = setup["tmp"] / "report.xlsx"
-    assert runner.invoke(main, ["report", "--format", "xlsx", "--out", str(xlsx),
-                                "--register", str(setup["register"])]).exit_code == 0  # fmt: skip
+    assert (
+        runner.invoke(
+            main,
+            [
+                "report",
+                "--format",
+                "xlsx",
+                "--out",
+                str(xlsx),
+                "--register",
+                str(setup["register"]),
+            ],
+        ).exit_code
+        == 0
+    )
     from credentials.issuing.spreadsheet import read_rows
 
     assert read_rows(xlsx)[0][0] == "职业编码"
-    notice = runner.invoke(main, ["register", "export", "--batch", "1", "--notice",
-                                  "--register", str(setup["register"])])  # fmt: skip
+    notice = runner.invoke(
+        main,
+        ["register", "export", "--batch", "1", "--notice", "--register", str(setup["register"])],
+    )
     assert notice.exit_code == 0
     assert "证件号码" not in notice.output
     assert len(notice.output.strip().splitlines()) == 1 + 23
@@ -229,8 +320,11 @@ def test_serials_never_exceed_999999(runner: CliRunner, setup: dict[str, Path]) 
     with sqlite3.connect(setup["register"]) as db:
         db.execute("UPDATE serials SET last = 999999")
     more = setup["tmp"] / "more.csv"
-    more.write_text("姓名,证件类型,证件号码,职业编码,工种/职业方向,职业技能等级,发证日期\n"
-                    "钱多多,居民身份证,990101199001010019,6-18-01-01,数控车床,三级,2025-06-30\n", "utf-8")  # fmt: skip
+    more.write_text(
+        "姓名,证件类型,证件号码,职业编码,工种/职业方向,职业技能等级,发证日期\n"
+        "钱多多,居民身份证,990101199001010019,6-18-01-01,数控车床,三级,2025-06-30\n",
+        "utf-8",
+    )
     r = runner.invoke(
         main, ["issue", *_args(setup, "--key", str(setup["key"]), "--roster", str(more), "--quiet")]
     )
@@ -271,8 +365,17 @@ def _roster(path: Path, people: range, date: str = "2025-06-30") -> None:
 
 
 def _cli(s: dict[str, Path], roster: Path) -> list[str]:
-    return [sys.executable, str(ROOT / "cli.py"), "issue", "--key", str(s["key"]), "--roster", str(roster),
-            "--quiet", *_args(s)]  # fmt: skip
+    return [
+        sys.executable,
+        str(ROOT / "cli.py"),
+        "issue",
+        "--key",
+        str(s["key"]),
+        "--roster",
+        str(roster),
+        "--quiet",
+        *_args(s),
+    ]
 
 
 def test_two_processes_issuing_at_once_never_collide(setup: dict[str, Path]) -> None:

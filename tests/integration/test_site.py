@@ -29,9 +29,21 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     tmp = tmp_path_factory.mktemp("site")
     registry, credential = bureau_site_registry(tmp)
     (tmp / "c.cose").write_bytes(credential)
-    result = CliRunner().invoke(main, ["site", "build", "--registry", str(registry), "--out",
-                                       str(tmp / "site"), "--snapshot-key", str(tmp / "bureau.key"),
-                                       "--at", "2026-11-21"])  # fmt: skip
+    result = CliRunner().invoke(
+        main,
+        [
+            "site",
+            "build",
+            "--registry",
+            str(registry),
+            "--out",
+            str(tmp / "site"),
+            "--snapshot-key",
+            str(tmp / "bureau.key"),
+            "--at",
+            "2026-11-21",
+        ],
+    )
     assert result.exit_code == 0, result.output
     return {"tmp": tmp, "registry": registry, "site": tmp / "site", "bureau": tmp / "bureau.key"}
 
@@ -44,9 +56,15 @@ def test_pages_for_every_institution_province_occupation_and_revocation(
     for number in registry.institutions:
         assert (site / "i" / number / "index.html").is_file()
     page = (site / "i" / "Y000041019001" / "index.html").read_text("utf-8")
-    for text in ("郑州青禾技师学院职业技能等级认定中心", "Y000041019001", "豫人社函〔2022〕8号",
-                 "四级/中级工、三级/高级工、二级/技师、一级/高级技师", "增量备案 increment",
-                 "2025-03-01 至 2028-02-29", "本校学生"):  # fmt: skip
+    for text in (
+        "郑州青禾技师学院职业技能等级认定中心",
+        "Y000041019001",
+        "豫人社函〔2022〕8号",
+        "四级/中级工、三级/高级工、二级/技师、一级/高级技师",
+        "增量备案 increment",
+        "2025-03-01 至 2028-02-29",
+        "本校学生",
+    ):
         assert text in page, text
     for code in ("41", "21", "32", "33"):
         assert (site / "directory" / code / "index.html").is_file()
@@ -63,8 +81,7 @@ def test_pages_for_every_institution_province_occupation_and_revocation(
 def test_directory_index_is_compact_and_searchable(built: dict[str, Path]) -> None:
     index = json.loads((built["site"] / "directory" / "index.json").read_text("utf-8"))
     assert len(index["rows"]) == 14
-    cooking = [r for r in index["rows"]
-               if any("烹调" in index["occ"][s[0]][1] for s in r[7])]  # fmt: skip
+    cooking = [r for r in index["rows"] if any("烹调" in index["occ"][s[0]][1] for s in r[7])]
     assert {r[0] for r in cooking} >= {"Y000041019001", "S000021025001"}
     search = json.loads((built["site"] / "search" / "search_index.json").read_text("utf-8"))
     assert not [d for d in search["docs"] if d["location"].startswith("i/")]
@@ -85,8 +102,16 @@ def test_snapshot_is_signed_and_verifies_credentials(
     manifest = json.loads((snap / "manifest.json").read_text("utf-8"))
     assert set(manifest["shards"]) == {"41", "21", "32", "33"}
     assert (snap / snapshot.SIGNATURE).is_file()
-    args = ["verify", str(built["tmp"] / "c.cose"), "--snapshot", str(snap),
-            "--registry", str(built["registry"]), "--at", "2026-11-21"]  # fmt: skip
+    args = [
+        "verify",
+        str(built["tmp"] / "c.cose"),
+        "--snapshot",
+        str(snap),
+        "--registry",
+        str(built["registry"]),
+        "--at",
+        "2026-11-21",
+    ]
     result = runner.invoke(main, args)
     assert result.exit_code == 0, result.output
     assert "✅ 真实有效 GENUINE" in result.output
@@ -109,8 +134,9 @@ def test_snapshot_and_registry_give_the_same_verdicts_on_every_vector() -> None:
     from tests.vectors.generate import KEYS
 
     registry = load_registry(VECTORS / "registry")
-    files = snapshot.sign_manifest(snapshot.build(registry, day=dt.date(2026, 11, 21), commit=None),
-                                   KEYS["bureau"])  # fmt: skip
+    files = snapshot.sign_manifest(
+        snapshot.build(registry, day=dt.date(2026, 11, 21), commit=None), KEYS["bureau"]
+    )
     snap, manifest = snapshot.load(files, trusted_key=KEYS["bureau"].public_key.raw)
     assert manifest["date"] == "2026-11-21"
     vectors = [p for p in sorted(VECTORS.glob("*.json")) if p.name != "check-ids.json"]
@@ -132,8 +158,10 @@ def test_directory_links_only_the_provinces_the_registry_has(tmp_path: Path) -> 
     for path in (registry / "institutions").glob("S001741*.yaml"):
         path.unlink()
     out = tmp_path / "site"
-    result = CliRunner().invoke(main, ["site", "build", "--registry", str(registry), "--out",
-                                       str(out), "--at", "2026-11-21"])  # fmt: skip
+    result = CliRunner().invoke(
+        main,
+        ["site", "build", "--registry", str(registry), "--out", str(out), "--at", "2026-11-21"],
+    )
     assert result.exit_code == 0, result.output
     page = (out / "directory" / "index.html").read_text("utf-8")
     assert 'href="21/"' in page

@@ -110,21 +110,30 @@ def _sequence(doc: Document, inst: Institution, rules: ProvinceRules) -> Iterato
             match = next((c for c in seg.codes if c[0] == value), None)
             if match is None:
                 allowed = "、".join(f"{c[0]} {c[1]}" for c in seg.codes)
-                yield _seq(doc, pos, seq, f"第 {where} 位 {value} 不是有效代码（{allowed}）",
-                           f"positions {where}: {value} is not a valid code ({allowed})")  # fmt: skip
+                yield _seq(
+                    doc,
+                    pos,
+                    seq,
+                    f"第 {where} 位 {value} 不是有效代码（{allowed}）",
+                    f"positions {where}: {value} is not a valid code ({allowed})",
+                )
             elif inst.type not in match[2]:
                 yield _seq(
-                    doc, pos, seq,
+                    doc,
+                    pos,
+                    seq,
                     f"第 {where} 位 {value}（{match[1]}）不适用于机构类型 {labels.zh(labels.INSTITUTION_TYPES, inst.type)}",
                     f"positions {where}: {value} ({match[1]}) does not fit type {inst.type}",
-                )  # fmt: skip
+                )
             elif match[3] and inst.ownership and match[3] != inst.ownership:
                 yield _seq(
-                    doc, pos, seq,
+                    doc,
+                    pos,
+                    seq,
                     f"第 {where} 位 {value}（{match[1]}）与企业隶属 ownership: {inst.ownership} 不一致",
                     f"positions {where}: {value} ({match[1]}) does not match "
                     f"ownership: {inst.ownership}",
-                )  # fmt: skip
+                )
         if seg.ranges:
             n = int(value)
             hit = next((r for r in seg.ranges if r[0] <= n <= r[1]), None)
@@ -132,17 +141,24 @@ def _sequence(doc: Document, inst: Institution, rules: ProvinceRules) -> Iterato
                 spans = "、".join(
                     f"{r[0]:0{seg.length}d}–{r[1]:0{seg.length}d}" for r in seg.ranges
                 )
-                yield _seq(doc, pos, seq, f"第 {where} 位 {value} 不在允许的范围内（{spans}）",
-                           f"positions {where}: {value} is outside the allowed ranges ({spans})")  # fmt: skip
+                yield _seq(
+                    doc,
+                    pos,
+                    seq,
+                    f"第 {where} 位 {value} 不在允许的范围内（{spans}）",
+                    f"positions {where}: {value} is outside the allowed ranges ({spans})",
+                )
             elif hit[3] and inst.type not in hit[3]:
                 label = hit[2] or ""
                 yield _seq(
-                    doc, pos, seq,
+                    doc,
+                    pos,
+                    seq,
                     f"第 {where} 位 {value} 属于{label}号段 {hit[0]:0{seg.length}d}–"
                     f"{hit[1]:0{seg.length}d}，机构类型 {labels.zh(labels.INSTITUTION_TYPES, inst.type)} 不能使用",
                     f"positions {where}: {value} is in the range reserved for {label or hit[3]}, "
                     f"not for type {inst.type}",
-                )  # fmt: skip
+                )
 
 
 def _seq(doc: Document, pos: tuple[int, int], seq: str, zh: str, en: str) -> Finding:

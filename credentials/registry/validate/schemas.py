@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache
 from importlib import resources
 from typing import Any, Literal
@@ -128,127 +128,134 @@ def _titles(sch: Any, field: str) -> tuple[str, str]:
     return zh, en or zh
 
 
+Explainer = Callable[[jsonschema.ValidationError, Document, Path], Iterator[Finding]]
+
+
+def _required(err: jsonschema.ValidationError, doc: Document, path: Path) -> Iterator[Finding]:
+    m = _REQUIRED_RE.match(err.message)
+    field = m.group(1) if m else "?"
+    zh, en = _titles(err.schema, field)
+    shown = _show_path(path)
+    yield finding(
+        "schema-required", doc.file, doc.key_pos(path) if path else (1, 1), field=field,
+        title=zh, title_en=en, where=f"{shown} 中" if path else "",
+        where_en=f"{shown}: " if path else "",
+    )  # fmt: skip
+
+
+def _unknown_field(err: jsonschema.ValidationError, doc: Document, path: Path) -> Iterator[Finding]:
+    known = set(err.schema.get("properties", {})) if isinstance(err.schema, dict) else set()
+    for extra in err.instance if isinstance(err.instance, dict) else {}:
+        if extra not in known:
+            yield finding(
+                "schema-unknown-field", doc.file, doc.key_pos((*path, extra)), field=extra
+            )
+
+
+def _wrong_type(err: jsonschema.ValidationError, doc: Document, path: Path) -> Iterator[Finding]:
+    expected: Any = err.validator_value
+    names = [str(n) for n in (expected if isinstance(expected, list) else [expected])]
+    yield _type_finding(doc, path, names, err.instance)
+
+
+def _type_finding(doc: Document, path: Path, names: list[str], instance: Any) -> Finding:
+    actual = _type_name(instance)
+    quote = "string" in names and actual in ("integer", "number", "boolean")
+    return finding(
+        "schema-type", doc.file, doc.pos(path), path=_show_path(path),
+        expected=" or ".join(names), expected_zh="或".join(_TYPE_ZH.get(n, n) for n in names),
+        actual=actual, hint_zh='（请给值加引号，如 "01"）' if quote else "",
+        hint_en=' (put the value in quotes, e.g. "01")' if quote else "",
+    )  # fmt: skip
+
+
+def _not_allowed(err: jsonschema.ValidationError, doc: Document, path: Path) -> Iterator[Finding]:
+    value: Any = err.validator_value
+    allowed: list[Any] = list(value) if err.validator == "enum" else [value]
+    yield finding(
+        "schema-enum", doc.file, doc.pos(path), path=_show_path(path),
+        value=json.dumps(err.instance, ensure_ascii=False),
+        allowed=", ".join(json.dumps(a, ensure_ascii=False) for a in allowed),
+    )  # fmt: skip
+
+
+def _bad_format(err: jsonschema.ValidationError, doc: Document, path: Path) -> Iterator[Finding]:
+    hint_zh, hint_en = _hint(err.schema)
+    if not hint_zh:
+        hint_zh = hint_en = f"{err.validator} {err.validator_value}"
+    yield finding(
+        "schema-format", doc.file, doc.pos(path), path=_show_path(path),
+        value=json.dumps(err.instance, ensure_ascii=False), hint_zh=hint_zh, hint_en=hint_en,
+    )  # fmt: skip
+
+
+def _out_of_range(err: jsonschema.ValidationError, doc: Document, path: Path) -> Iterator[Finding]:
+    yield finding(
+        "schema-range", doc.file, doc.pos(path), path=_show_path(path), value=err.instance,
+        bound=f"{err.validator} {err.validator_value}",
+    )  # fmt: skip
+
+
+def _wrong_size(err: jsonschema.ValidationError, doc: Document, path: Path) -> Iterator[Finding]:
+    bound = f"{err.validator} {err.validator_value}"
+    yield finding("schema-size", doc.file, doc.pos(path), path=_show_path(path), bound=bound)
+
+
+def _not_unique(err: jsonschema.ValidationError, doc: Document, path: Path) -> Iterator[Finding]:
+    yield finding("schema-unique", doc.file, doc.pos(path), path=_show_path(path))
+
+
+def _one_of(err: jsonschema.ValidationError, doc: Document, path: Path) -> Iterator[Finding]:
+    # e.g. until: a date or null. Explain the branch that is not a mere type mismatch.
+    specific = [e for e in err.context or () if e.validator != "type"]
+    if specific:
+        for sub in specific:
+            yield from _explain(sub, doc)
+        return
+    values: list[Any] = [e.validator_value for e in err.context or ()]
+    names = [str(n) for v in values for n in (v if isinstance(v, list) else [v])]
+    yield _type_finding(doc, path, names, err.instance)
+
+
+def _other(err: jsonschema.ValidationError, doc: Document, path: Path) -> Iterator[Finding]:
+    yield finding(
+        "schema-invalid", doc.file, doc.pos(path), path=_show_path(path), detail=err.message
+    )
+
+
+# JSON Schema keyword -> how its error reads to a bureau clerk
+_EXPLAIN: dict[str, Explainer] = {
+    "required": _required,
+    "additionalProperties": _unknown_field,
+    "type": _wrong_type,
+    "enum": _not_allowed,
+    "const": _not_allowed,
+    "pattern": _bad_format,
+    "format": _bad_format,
+    **dict.fromkeys(("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"), _out_of_range),
+    **dict.fromkeys(
+        ("minItems", "maxItems", "minLength", "maxLength", "minProperties"), _wrong_size
+    ),
+    "uniqueItems": _not_unique,
+    "oneOf": _one_of,
+    "anyOf": _one_of,
+}
+
+
 def _explain(err: jsonschema.ValidationError, doc: Document) -> Iterator[Finding]:
     path: Path = tuple(err.absolute_path)
-    kw = err.validator
-    file = doc.file
     if "propertyNames" in err.absolute_schema_path and isinstance(err.instance, str):
         # A key breaks the rule for keys: point at the key itself.
         key_path = (*path, err.instance)
         hint_zh, hint_en = _hint(err.schema)
+        rule = f"{err.validator} {err.validator_value}"
         yield finding(
-            "schema-format",
-            file,
-            doc.key_pos(key_path),
-            path=_show_path(key_path),
-            value=json.dumps(err.instance, ensure_ascii=False),
-            hint_zh=hint_zh or f"{kw} {err.validator_value}",
-            hint_en=hint_en or f"{kw} {err.validator_value}",
-        )
+            "schema-format", doc.file, doc.key_pos(key_path), path=_show_path(key_path),
+            value=json.dumps(err.instance, ensure_ascii=False), hint_zh=hint_zh or rule,
+            hint_en=hint_en or rule,
+        )  # fmt: skip
         return
-    shown = _show_path(path)
-    if kw == "required":
-        m = _REQUIRED_RE.match(err.message)
-        field = m.group(1) if m else "?"
-        zh, en = _titles(err.schema, field)
-        where_zh = f"{shown} 中" if path else ""
-        where_en = f"{shown}: " if path else ""
-        yield finding(
-            "schema-required",
-            file,
-            doc.key_pos(path) if path else (1, 1),
-            field=field,
-            title=zh,
-            title_en=en,
-            where=where_zh,
-            where_en=where_en,
-        )
-    elif kw == "additionalProperties":
-        known = set(err.schema.get("properties", {})) if isinstance(err.schema, dict) else set()
-        inst = err.instance if isinstance(err.instance, dict) else {}
-        for extra in inst:
-            if extra not in known:
-                yield finding(
-                    "schema-unknown-field", file, doc.key_pos((*path, extra)), field=extra
-                )
-    elif kw == "type":
-        expected: Any = err.validator_value
-        names = [str(n) for n in (expected if isinstance(expected, list) else [expected])]
-        actual = _type_name(err.instance)
-        hint_zh = hint_en = ""
-        if "string" in names and actual in ("integer", "number", "boolean"):
-            hint_zh, hint_en = '（请给值加引号，如 "01"）', ' (put the value in quotes, e.g. "01")'
-        yield finding(
-            "schema-type",
-            file,
-            doc.pos(path),
-            path=shown,
-            expected=" or ".join(names),
-            expected_zh="或".join(_TYPE_ZH.get(n, n) for n in names),
-            actual=actual,
-            hint_zh=hint_zh,
-            hint_en=hint_en,
-        )
-    elif kw in ("enum", "const"):
-        value: Any = err.validator_value
-        allowed: list[Any] = list(value) if kw == "enum" else [value]
-        yield finding(
-            "schema-enum",
-            file,
-            doc.pos(path),
-            path=shown,
-            value=json.dumps(err.instance, ensure_ascii=False),
-            allowed=", ".join(json.dumps(a, ensure_ascii=False) for a in allowed),
-        )
-    elif kw in ("pattern", "format"):
-        hint_zh, hint_en = _hint(err.schema)
-        if not hint_zh:
-            hint_zh = hint_en = f"{kw} {err.validator_value}"
-        yield finding(
-            "schema-format",
-            file,
-            doc.pos(path),
-            path=shown,
-            value=json.dumps(err.instance, ensure_ascii=False),
-            hint_zh=hint_zh,
-            hint_en=hint_en,
-        )
-    elif kw in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-        yield finding(
-            "schema-range",
-            file,
-            doc.pos(path),
-            path=shown,
-            value=err.instance,
-            bound=f"{kw} {err.validator_value}",
-        )
-    elif kw in ("minItems", "maxItems", "minLength", "maxLength", "minProperties"):
-        yield finding(
-            "schema-size", file, doc.pos(path), path=shown, bound=f"{kw} {err.validator_value}"
-        )
-    elif kw == "uniqueItems":
-        yield finding("schema-unique", file, doc.pos(path), path=shown)
-    elif kw in ("oneOf", "anyOf") and err.context:
-        # e.g. until: date or null. Explain the branch that is not a mere type mismatch.
-        specific = [e for e in err.context if e.validator != "type"]
-        if specific:
-            for sub in specific:
-                yield from _explain(sub, doc)
-        else:
-            values: list[Any] = [e.validator_value for e in err.context]
-            flat = [str(n) for v in values for n in (v if isinstance(v, list) else [v])]
-            yield finding(
-                "schema-type",
-                file,
-                doc.pos(path),
-                path=shown,
-                expected=" or ".join(flat),
-                expected_zh="或".join(_TYPE_ZH.get(n, n) for n in flat),
-                actual=_type_name(err.instance),
-                hint_zh="",
-                hint_en="",
-            )
-    elif kw == "propertyNames":
-        yield finding("schema-invalid", file, doc.pos(path), path=shown, detail=err.message)
-    else:
-        yield finding("schema-invalid", file, doc.pos(path), path=shown, detail=err.message)
+    explain = _EXPLAIN.get(str(err.validator), _other)
+    if explain is _one_of and not err.context:
+        explain = _other
+    yield from explain(err, doc, path)

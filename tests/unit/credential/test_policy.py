@@ -41,21 +41,27 @@ def test_policy_rulings_are_the_verifiers_checks(path: Path, registry: Registry)
     assert raw_kid is not None
     kid = raw_kid.hex()
     broken = {r.check: r.reason for r in policy.refusals(subject_of(cred), kid, registry)}
-    for check_id in ("issuer-known", "issuer-active-on-issue-date", "key-valid-on-issue-date",
-                     "in-scope-on-issue-date"):  # fmt: skip
+    for check_id in (
+        "issuer-known",
+        "issuer-active-on-issue-date",
+        "key-valid-on-issue-date",
+        "in-scope-on-issue-date",
+    ):
         if check_id in outcomes:
             assert broken.get(check_id, "") == outcomes[check_id], check_id
 
 
 def test_refusals_of_a_subject_in_check_order(registry: Registry) -> None:
-    subject = policy.Subject("Y000041019101", "6-18-01-01", "普通车床", Level.SENIOR_WORKER,
-                             dt.date(2025, 1, 2))  # fmt: skip
+    subject = policy.Subject(
+        "Y000041019101", "6-18-01-01", "普通车床", Level.SENIOR_WORKER, dt.date(2025, 1, 2)
+    )
     kid = next(iter(registry.institutions["Y000041019101"].keys)).kid
     rulings = policy.refusals(subject, kid, registry)
     assert [r.check for r in rulings] == ["key-valid-on-issue-date", "in-scope-on-issue-date"]
     assert rulings[1].detail["job"] == "普通车床"
-    unknown = policy.Subject("Y000041019999", "6-18-01-01", None, Level.SENIOR_WORKER,
-                             dt.date(2024, 1, 2))  # fmt: skip
+    unknown = policy.Subject(
+        "Y000041019999", "6-18-01-01", None, Level.SENIOR_WORKER, dt.date(2024, 1, 2)
+    )
     assert [(r.check, r.reason) for r in policy.refusals(unknown, kid, registry)] == [
         ("issuer-known", "unknown-institution")
     ]

@@ -75,8 +75,12 @@ def test_a_private_key_is_never_written_under_a_published_folder(tmp_path: Path)
     key = SigningKey.generate()
     (tmp_path / "registry").mkdir()
     with pytest.raises(KeyFileError, match="refusing to write a private key"):
-        save_signing_key(key, tmp_path / "registry" / "x" / "k.key", passphrase=None,
-                         public=(tmp_path / "registry",))  # fmt: skip
+        save_signing_key(
+            key,
+            tmp_path / "registry" / "x" / "k.key",
+            passphrase=None,
+            public=(tmp_path / "registry",),
+        )
     assert not (tmp_path / "registry" / "x").exists()
 
 

@@ -20,8 +20,16 @@ def test_every_check_has_a_title_and_a_passed_sentence() -> None:
 
 
 def test_every_label_is_bilingual_with_the_same_placeholders() -> None:
-    sections = [labels.CHECK_REASONS, labels.CHECK_TITLES, labels.MALFORMED, labels.PROVINCES,
-                labels.LEVELS, labels.ID_TYPES, labels.STATUSES, labels.INSTITUTION_TYPES]  # fmt: skip
+    sections = [
+        labels.CHECK_REASONS,
+        labels.CHECK_TITLES,
+        labels.MALFORMED,
+        labels.PROVINCES,
+        labels.LEVELS,
+        labels.ID_TYPES,
+        labels.STATUSES,
+        labels.INSTITUTION_TYPES,
+    ]
     for section in sections:
         for key, (zh, en) in section.items():  # type: ignore[attr-defined]
             assert zh.strip(), key

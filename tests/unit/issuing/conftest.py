@@ -37,8 +37,12 @@ def office(tmp_path: Path) -> Office:
     registry_dir = tmp_path / "registry"
     shutil.copytree(SAMPLE_REGISTRY, registry_dir)
     key = SigningKey.generate()
-    edit.add_key(registry_dir / "institutions" / f"{FILING}.yaml", kid=key.kid,
-                 public_key=key.public_key.raw, not_before=dt.date(2025, 1, 1))  # fmt: skip
+    edit.add_key(
+        registry_dir / "institutions" / f"{FILING}.yaml",
+        kid=key.kid,
+        public_key=key.public_key.raw,
+        not_before=dt.date(2025, 1, 1),
+    )
     rows, problems = parse(read_table(ROOT / "samples" / f"roster-{FILING}.csv"))
     assert not problems
     register = Register(tmp_path / "register.sqlite", now=lambda: dt.datetime(2026, 11, 21, 9))  # noqa: DTZ001

@@ -17,8 +17,12 @@ def test_write_atomic_names_its_temporary_file_after_the_process(tmp_path: Path)
 
 
 def test_only_temporary_files_of_dead_processes_are_removed(tmp_path: Path) -> None:
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True)  # fmt: skip
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     dead_pid = int(dead.stdout)
     mine = tmp_path / f".x-v1.pdf.{os.getpid()}.abc123.tmp"  # a live issuer is writing it
     left = tmp_path / f".x-v1.png.{dead_pid}.def456.tmp"  # a killed issuer left it

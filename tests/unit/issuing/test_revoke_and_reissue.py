@@ -21,11 +21,21 @@ def _first(office: Office) -> str:
 
 def test_revoke_is_idempotent(office: Office) -> None:
     number = _first(office)
-    done = revoke(number, register=office.register, registry_dir=office.registry_dir, day=TODAY,
-                  reason="成绩作废")  # fmt: skip
+    done = revoke(
+        number,
+        register=office.register,
+        registry_dir=office.registry_dir,
+        day=TODAY,
+        reason="成绩作废",
+    )
     assert not done.already
-    again = revoke(number, register=office.register, registry_dir=office.registry_dir, day=TODAY,
-                   reason="成绩作废")  # fmt: skip
+    again = revoke(
+        number,
+        register=office.register,
+        registry_dir=office.registry_dir,
+        day=TODAY,
+        reason="成绩作废",
+    )
     assert again.already
     revoked = load_registry(office.registry_dir).institutions[FILING].revoked
     assert [(r.number, r.version) for r in revoked if r.number == number] == [(number, 1)]
@@ -43,8 +53,13 @@ def test_revoke_rolls_back_the_registry_file_when_the_register_fails(
 
     monkeypatch.setattr(office.register, "set_status", broken)
     with pytest.raises(RegisterError):
-        revoke(number, register=office.register, registry_dir=office.registry_dir, day=TODAY,
-               reason="x")  # fmt: skip
+        revoke(
+            number,
+            register=office.register,
+            registry_dir=office.registry_dir,
+            day=TODAY,
+            reason="x",
+        )
     assert path.read_bytes() == before
 
 
@@ -52,8 +67,9 @@ def test_a_crash_between_file_and_register_is_completed_by_running_again(office:
     number = _first(office)
     path = office.registry_dir / "institutions" / f"{FILING}.yaml"
     edit.add_revocation(path, number=number, version=1, day=TODAY, reason="x")  # the file only
-    done = revoke(number, register=office.register, registry_dir=office.registry_dir, day=TODAY,
-                  reason="x")  # fmt: skip
+    done = revoke(
+        number, register=office.register, registry_dir=office.registry_dir, day=TODAY, reason="x"
+    )
     assert not done.already
     assert office.register.versions(number)[0].status == "revoked"
     revoked = load_registry(office.registry_dir).institutions[FILING].revoked
@@ -62,11 +78,23 @@ def test_a_crash_between_file_and_register_is_completed_by_running_again(office:
 
 def test_a_superseded_version_is_not_revoked(office: Office) -> None:
     number = _first(office)
-    reissue(number, issuer=office.issuer(), register=office.register,
-            registry_dir=office.registry_dir, out=office.out, today=TODAY)  # fmt: skip
+    reissue(
+        number,
+        issuer=office.issuer(),
+        register=office.register,
+        registry_dir=office.registry_dir,
+        out=office.out,
+        today=TODAY,
+    )
     with pytest.raises(IssuanceRefused, match="superseded"):
-        revoke(number, register=office.register, registry_dir=office.registry_dir, day=TODAY,
-               reason="x", version=1)  # fmt: skip
+        revoke(
+            number,
+            register=office.register,
+            registry_dir=office.registry_dir,
+            day=TODAY,
+            reason="x",
+            version=1,
+        )
 
 
 def test_reissue_after_a_crash_completes_without_a_second_entry(
@@ -80,15 +108,27 @@ def test_reissue_after_a_crash_completes_without_a_second_entry(
 
     monkeypatch.setattr(office.register, "add", crash)
     with pytest.raises(RegisterError):
-        reissue(number, issuer=office.issuer(), register=office.register,
-                registry_dir=office.registry_dir, out=office.out, today=TODAY)  # fmt: skip
+        reissue(
+            number,
+            issuer=office.issuer(),
+            register=office.register,
+            registry_dir=office.registry_dir,
+            out=office.out,
+            today=TODAY,
+        )
     # the registry file has the re-issue, the register does not: running again completes it
     assert [
         r.version for r in load_registry(office.registry_dir).institutions[FILING].reissued
     ] == [2]
     monkeypatch.setattr(office.register, "add", real_add)
-    entry = reissue(number, issuer=office.issuer(), register=office.register,
-                    registry_dir=office.registry_dir, out=office.out, today=TODAY)  # fmt: skip
+    entry = reissue(
+        number,
+        issuer=office.issuer(),
+        register=office.register,
+        registry_dir=office.registry_dir,
+        out=office.out,
+        today=TODAY,
+    )
     assert entry.version == 2
     assert [
         r.version for r in load_registry(office.registry_dir).institutions[FILING].reissued
@@ -98,8 +138,15 @@ def test_reissue_after_a_crash_completes_without_a_second_entry(
 
 def test_a_revoked_certificate_is_not_reissued(office: Office) -> None:
     number = _first(office)
-    revoke(number, register=office.register, registry_dir=office.registry_dir, day=TODAY,
-           reason="x")  # fmt: skip
+    revoke(
+        number, register=office.register, registry_dir=office.registry_dir, day=TODAY, reason="x"
+    )
     with pytest.raises(IssuanceRefused, match="revoked"):
-        reissue(number, issuer=office.issuer(), register=office.register,
-                registry_dir=office.registry_dir, out=office.out, today=dt.date(2026, 11, 22))  # fmt: skip
+        reissue(
+            number,
+            issuer=office.issuer(),
+            register=office.register,
+            registry_dir=office.registry_dir,
+            out=office.out,
+            today=dt.date(2026, 11, 22),
+        )

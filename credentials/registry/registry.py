@@ -22,7 +22,7 @@ from credentials.registry.model import (
     Revocation,
     ScopeRow,
 )
-from credentials.registry.validate.check import CheckResult, check_files
+from credentials.registry.validate.check import ValidationResult, check_files
 
 
 def read_tree(root: Path) -> dict[str, bytes]:
@@ -56,7 +56,7 @@ def display_prefix(root: Path) -> str:
     return "" if shown in ("", ".") else shown.rstrip("/") + "/"
 
 
-def check_registry(root: Path, *, keep_institutions: bool = True) -> CheckResult:
+def check_registry(root: Path, *, keep_institutions: bool = True) -> ValidationResult:
     """Validate the registry directory ``root``; never raises for bad data.
 
     ``keep_institutions=False`` when only the findings matter (faster on large registries).
@@ -107,7 +107,7 @@ class Registry:
                 self._reissued.setdefault(re_.number, []).append(re_)
 
     @classmethod
-    def from_check(cls, result: CheckResult) -> Registry:
+    def from_check(cls, result: ValidationResult) -> Registry:
         """The registry of a check that found no error; raises ``RegistryError`` otherwise."""
         if not result.ok:
             raise RegistryError(tuple(result.findings))

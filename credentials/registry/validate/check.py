@@ -1,7 +1,7 @@
 """Validating a whole registry: every file parsed, schema-checked and rule-checked, every problem kept.
 
 ``check_files`` takes the registry's files as bytes (from a directory or a git revision) and returns
-a ``CheckResult``: all findings and the model of every file that could be built. Institution files
+a ``ValidationResult``: all findings and the model of every file that could be built. Institution files
 are checked in parallel on all cores when there are many. Reading files is the caller's job.
 """
 
@@ -27,7 +27,7 @@ _PARALLEL_FROM = 400
 
 
 @dataclass(slots=True)
-class CheckResult:
+class ValidationResult:
     """What a check found, and what it could build."""
 
     findings: list[Finding]
@@ -169,7 +169,7 @@ def check_institution_files(
 
 def check_files(
     files: Mapping[str, bytes], *, prefix: str = "registry/", keep_institutions: bool = True
-) -> CheckResult:
+) -> ValidationResult:
     """Validate a whole registry given as ``{relative path: bytes}``.
 
     ``keep_institutions=False`` is for a check only: the result then has no models, which makes
@@ -185,7 +185,7 @@ def check_files(
             findings.append(finding("file-unexpected", prefix + rel, (1, 1), what=rel))
             text = files[rel].decode("utf-8", errors="replace")
             findings += secret_scan.scan(text, prefix + rel)
-    result = CheckResult(findings, bureau=bureau, occupations=occupations, files=len(files))
+    result = ValidationResult(findings, bureau=bureau, occupations=occupations, files=len(files))
     all_facts = []
     outcomes = check_institution_files(
         items, bureau, occupations, keep_institutions=keep_institutions

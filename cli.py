@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from credentials import visible
 from credentials.errors import CredentialsError, RegistryError, RosterError
 
 if TYPE_CHECKING:
@@ -33,17 +34,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 # Dates in the registry are Beijing dates; "today" is today in China (UTC+8, no daylight saving).
 _CHINA = dt.timezone(dt.timedelta(hours=8), "CST")
 _PASSPHRASE_ENV = "SKILLCERT_PASSPHRASE"
-# C0/C1 controls (but newline and tab), bidi embeddings, overrides and isolates, and other
-# invisible format characters: never written to a terminal as they came.
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
-
-
-def _safe(text: str) -> str:
-    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _echo(text: str = "", *, err: bool = False, nl: bool = True) -> None:
-    click.echo(_safe(text), err=err, nl=nl)
+    """Print, with every control or bidi character that came from outside made visible."""
+    click.echo(visible.show(text, keep_lines=True), err=err, nl=nl)
 
 
 def _today(value: dt.datetime | None) -> dt.date:
@@ -454,7 +449,7 @@ def verify_cmd(
     import json
 
     from credentials.credential.inputs import Source, read_input, verify_source
-    from credentials.credential.wording import credential_text
+    from credentials.credential.wording import credential_text, verdict
 
     data = read_input(source, stdin=sys.stdin.buffer)
     key = None
@@ -467,13 +462,26 @@ def verify_cmd(
     outcome = verify_source(
         data, Source(registry_dir, snapshot, key), at=_today(at), id_number=id_number
     )
+    found = verdict(outcome.report, id_match=outcome.id_match, stale_as_of=outcome.stale_as_of)
+    manifest = outcome.manifest
     if as_json:
         doc = outcome.report.to_dict()
         doc["id_number_matches"] = outcome.id_match
+        doc["verdict"] = {"kind": found.kind, "title": found.title, "advice": found.advice}
+        if manifest is not None:
+            doc["snapshot"] = {"date": manifest.get("date"), "valid_until": manifest.get("valid_until"),
+                               "stale": outcome.stale_as_of is not None}  # fmt: skip
         _echo(json.dumps(doc, ensure_ascii=False, indent=2))
     else:
-        _echo(credential_text(outcome.report, outcome.registry, id_match=outcome.id_match))
-    sys.exit(0 if outcome.report.ok and outcome.id_match is not False else 1)
+        if manifest is not None:
+            _echo(f"目录快照 Registry snapshot: {manifest.get('date')}（有效至 valid until "
+                  f"{manifest.get('valid_until')}）")  # fmt: skip
+        text = credential_text(outcome.report, outcome.registry, id_match=outcome.id_match,
+                               stale_as_of=outcome.stale_as_of)  # fmt: skip
+        _echo(text)
+    if found.kind == "stale":
+        sys.exit(2)  # genuine as far as the data goes, but the data is out of date: no verdict
+    sys.exit(0 if found.kind == "genuine" else 1)
 
 
 # --- issuing --------------------------------------------------------------------------------------

@@ -46,6 +46,12 @@ CHECK_REASONS: dict[tuple[str, str], Pair] = {
     for reason, (zh, en) in c["reasons"].items()
 }
 MALFORMED: dict[str, Pair] = _pairs("malformed")  # why a credential does not decode
+VERDICTS: dict[str, tuple[Pair, Pair]] = {
+    kind: ((v["title"][0], v["title"][1]), (v["advice"][0], v["advice"][1]))
+    for kind, v in _TABLE["verdicts"].items()
+}  # kind -> (title, what to do)
+VERDICT_OF: dict[str, str] = dict(_TABLE["verdict_of"])  # "check" or "check|reason" -> kind
+UNVERIFIED: Pair = (_TABLE["unverified"][0], _TABLE["unverified"][1])
 SKIPPED: Pair = (_TABLE["skipped"][0], _TABLE["skipped"][1])
 
 

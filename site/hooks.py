@@ -49,3 +49,4 @@ def on_page_markdown(markdown: str, page: Any, **_: Any) -> str:
 
 def on_post_build(config: Any) -> None:
     site_build.write_direct(Path(config["site_dir"]), _direct)
+    site_build.write_service_worker(Path(config["site_dir"]))

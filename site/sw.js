@@ -1,34 +1,43 @@
-// Service worker: keeps the verification page, its script and the registry snapshot on the device,
-// so that after one visit certificates verify with the network off. Same-origin GET requests go
-// to the network first and fall back to the cache; every successful answer refreshes the cache.
-const CACHE = "skillcert-v1";
-// The page and its script (the HTTP cache usually has them already: "force-cache" avoids a second
-// download); the registry data the page used is put into the cache by the page itself.
-const CORE = ["v/", "assets/verify.js", "assets/extra.css"];
+// Service worker of the verification page: after one visit, certificates verify with the network
+// off. It serves and caches only what the build listed (PRECACHE: the page and every script,
+// stylesheet and chunk it can load, written in by credentials/site/build.py) and the registry
+// snapshot's files; every other request goes to the network untouched. Same-origin GETs only.
+const PRECACHE = [/* the build writes the list here */];
+const VERSION = "/* the build writes a digest of the listed files here */";
+const CACHE = `skillcert-${VERSION}`;
+const SNAPSHOT = /\/snapshot\/(manifest\.json|manifest\.sig\.json|[0-9A-Za-z_-]{1,64}\.json)$/;
+
+const scope = () => new URL(self.registration.scope);
+const listed = (url) => PRECACHE.some((p) => new URL(p, scope()).href === url.href);
+const snapshotFile = (url) => url.pathname.startsWith(scope().pathname) && SNAPSHOT.test(url.pathname);
 
 self.addEventListener("install", (event) => {
-  const base = self.registration.scope;
-  const requests = CORE.map((p) => new Request(new URL(p, base).href, { cache: "force-cache" }));
+  const requests = PRECACHE.map((p) => new Request(new URL(p, scope()).href, { cache: "reload" }));
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(requests)).then(() => self.skipWaiting()));
 });
 
 self.addEventListener("activate", (event) => {
-  event.waitUntil(caches.keys().then((keys) => Promise.all(keys.filter((k) => k !== CACHE).map((k) => caches.delete(k))))
+  event.waitUntil(caches.keys()
+    .then((keys) => Promise.all(keys.filter((k) => k.startsWith("skillcert") && k !== CACHE).map((k) => caches.delete(k))))
     .then(() => self.clients.claim()));
 });
 
 self.addEventListener("fetch", (event) => {
   const request = event.request;
-  if (request.method !== "GET" || new URL(request.url).origin !== self.location.origin) return;
+  const url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  url.hash = "";
+  url.search = "";
+  if (!listed(url) && !snapshotFile(url)) return;  // not ours to keep: the network as usual
   event.respondWith(
     fetch(request)
       .then((response) => {
-        if (response.ok) {
+        if (response.ok && response.type === "basic") {
           const copy = response.clone();
-          caches.open(CACHE).then((cache) => cache.put(request, copy));
+          caches.open(CACHE).then((cache) => cache.put(url.href, copy));
         }
         return response;
       })
-      .catch(() => caches.match(request, { ignoreSearch: true }).then((hit) => hit || Promise.reject(new TypeError("offline and not cached")))),
+      .catch(() => caches.match(url.href).then((hit) => hit || Promise.reject(new TypeError("offline and not cached")))),
   );
 });

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
 
+from credentials import visible
 from credentials.errors import InvalidNumber, MalformedCredential
 from credentials.labels import ID_TYPES
 from credentials.levels import Level
@@ -96,20 +97,13 @@ def occupation_from_int(value: int) -> str:
 _LETTERS_RE = re.compile(r"[A-Z]{1,2}")
 _ROUTE_DIGITS = 4
 _REST_DIGITS = 17  # positions 6-22: province, sequence, year, level, serial
-# Text people read may not hide anything: C0/C1 controls, bidi embeddings, overrides and isolates,
-# zero-width and other invisible format characters, line/paragraph separators, BOM, tag characters.
-# The page (site/js/verifier.js) refuses exactly the same code points.
-_HIDDEN = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f"
-    "\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]"
-)
 _BLANK = re.compile("[ \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]*")
 MAX_TEXT = 64
 
 
 def text_problem(value: str) -> str | None:
     """Why ``value`` cannot be a name or job on a certificate (None when it can)."""
-    if _HIDDEN.search(value):
+    if visible.hidden(value):
         return "text-controls"
     if _BLANK.fullmatch(value) or len(value) > MAX_TEXT:
         return "length"

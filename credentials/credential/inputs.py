@@ -112,6 +112,7 @@ class Outcome:
     registry: Registry
     id_match: bool | None = None
     manifest: dict[str, Any] | None = None
+    stale_as_of: str | None = None  # the snapshot's date, when it is past its valid-until
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,4 +159,5 @@ def verify_source(
     if id_number is not None and report.credential is not None:
         cred = report.credential
         id_match = commitment.matches(cred.id_commitment, cred.id_type, id_number)
-    return Outcome(report, registry, id_match, manifest)
+    stale = snapshot.stale_as_of(manifest, at) if manifest is not None else None
+    return Outcome(report, registry, id_match, manifest, stale)

@@ -7,6 +7,7 @@ line and the page print the same strings. Templates take the check's ``detail`` 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from credentials import labels
@@ -18,22 +19,71 @@ if TYPE_CHECKING:
 TITLES = labels.CHECK_TITLES
 
 
+# detail values that are codes, worded from the label table in each language
+_CODED = {"problem": labels.MALFORMED, "status": labels.STATUSES}
+
+
+def _fill(template: str, values: dict[str, Any], lang: int) -> str:
+    words = {k: section[str(values[k])][lang] for k, section in _CODED.items()
+             if k in values and str(values[k]) in section}  # fmt: skip
+    return template.format(**{**values, **words})
+
+
 def sentence(check_id: str, reason: str, detail: dict[str, Any]) -> tuple[str, str]:
-    """The Chinese and English sentences for a check's reason and values. A ``problem`` code
-    (why a credential does not decode) is worded from the table in each language."""
+    """The Chinese and English sentences for a check's reason and values (codes such as a
+    ``problem`` or a ``status`` are worded from the table in each language)."""
     zh, en = labels.CHECK_REASONS.get((check_id, reason), ("{reason}", "{reason}"))
     values: dict[str, Any] = {"reason": reason, **detail}
     if values.get("job") is None and "job" in values:
         values["job"] = "--"
-    problem = labels.MALFORMED.get(str(values.get("problem")))
     try:
-        if problem is None:
-            return zh.format(**values), en.format(**values)
-        return zh.format(**{**values, "problem": problem[0]}), en.format(
-            **{**values, "problem": problem[1]}
-        )
+        return _fill(zh, values, 0), _fill(en, values, 1)
     except (KeyError, IndexError):
         return zh, en
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What a report means for a person: a kind, a title and what to do (Chinese, English)."""
+
+    kind: str
+    title: tuple[str, str]
+    advice: tuple[str, str]
+
+
+def verdict(
+    report: Report, *, id_match: bool | None = None, stale_as_of: str | None = None
+) -> Verdict:
+    """The verdict people read first (the page words it the same way): genuine, or the first
+    failed check named for what it means (revoked, superseded, out of scope, forged …); a genuine
+    credential checked against out-of-date registry data, or with a mismatching ID number, is not
+    shown as plainly genuine."""
+    failed = next((c for c in report.checks if c.status == "failed"), None)
+    values: dict[str, Any] = {}
+    if failed is not None:
+        kind = labels.VERDICT_OF.get(f"{failed.id}|{failed.reason}") or labels.VERDICT_OF.get(
+            failed.id, "forged"
+        )
+        values = {"reason": failed.reason, **failed.detail}
+    elif id_match is False:
+        kind = "id-mismatch"
+    elif stale_as_of is not None:
+        kind, values = "stale", {"date": stale_as_of}
+    else:
+        kind = "genuine"
+    (tzh, ten), (azh, aen) = labels.VERDICTS[kind]
+    try:
+        title = (_fill(tzh, values, 0), _fill(ten, values, 1))
+        advice = (_fill(azh, values, 0), _fill(aen, values, 1))
+    except (KeyError, IndexError):
+        title, advice = (tzh, ten), (azh, aen)
+    return Verdict(kind, title, advice)
+
+
+def content_verified(report: Report) -> bool:
+    """Whether the credential's content may be shown as a certificate: its signature verified
+    under a key of the institution its number names."""
+    return any(c.id == "signature" and c.status == "passed" for c in report.checks)
 
 
 def describe(check: Check) -> tuple[str, str]:
@@ -43,39 +93,46 @@ def describe(check: Check) -> tuple[str, str]:
     return sentence(check.id, check.reason, check.detail)
 
 
-def credential_text(report: Report, registry: Registry, *, id_match: bool | None = None) -> str:
-    """A verification report for people: verdict, the certificate as on paper, every check."""
-    out = []
-    if report.ok and id_match is not False:
-        out.append("✅ 真实有效 GENUINE")
-    else:
-        out.append("❌ 未通过核验 NOT GENUINE")
+def credential_text(
+    report: Report, registry: Registry, *, id_match: bool | None = None,
+    stale_as_of: str | None = None,
+) -> str:  # fmt: skip
+    """A verification report for people: the verdict and what to do, the certificate as on paper
+    (or, when its signature did not verify, the content it claims, marked as not a certificate),
+    and every check."""
+    found = verdict(report, id_match=id_match, stale_as_of=stale_as_of)
+    out = [f"{found.title[0]}  {found.title[1]}", f"{found.advice[0]} / {found.advice[1]}"]
     cred = report.credential
     if cred is not None:
+        verified = content_verified(report)
+        mark = "" if verified else "（声称 claimed）"
         inst = report.institution
         occupation = registry.occupations.get(cred.occupation)
-        out += [
-            "",
-            f"姓名 Name:                 {cred.holder}",
-            f"证件类型 ID type:          {cred.id_type.zh}",
-            f"职业名称 Occupation:       {cred.occupation} {occupation.name if occupation else ''}",
-            f"工种/职业方向 Job:         {cred.job or '--'}",
-            f"职业技能等级 Skill level:  {cred.level.zh} ({cred.level.en})",
-            f"证书编号 Certificate No.:  {cred.number}"
-            + (f" (第 {cred.version} 版 version {cred.version})" if cred.version > 1 else ""),
-            f"发证日期 Issue date:       {cred.issued.isoformat()}",
-            f"评价机构 Institution:      {inst.name if inst else '(unknown)'}",
-        ]
+        out.append("")
+        if not verified:
+            out.append(f"{labels.UNVERIFIED[0]} / {labels.UNVERIFIED[1]}:")
+        rows = [
+            ("姓名 Name", cred.holder),
+            ("证件类型 ID type", cred.id_type.zh),
+            ("职业名称 Occupation", f"{cred.occupation} {occupation.name if occupation else ''}"),
+            ("工种/职业方向 Job", cred.job or "--"),
+            ("职业技能等级 Skill level", f"{cred.level.zh} ({cred.level.en})"),
+            ("证书编号 Certificate No.", str(cred.number)
+             + (f" (第 {cred.version} 版 version {cred.version})" if cred.version > 1 else "")),
+            ("发证日期 Issue date", cred.issued.isoformat()),
+            ("评价机构 Institution", inst.name if inst and verified else "--"),
+        ]  # fmt: skip
+        out += [f"{mark}{label}: {value}" for label, value in rows]
         if report.scope_row is not None:
             row = report.scope_row
             levels = "、".join(lv.zh for lv in sorted(row.levels, reverse=True))
             out.append(
-                f"备案范围 Filed scope:      {row.occupation} {row.name} / {row.job or '--'}: "
+                f"备案范围 Filed scope: {row.occupation} {row.name} / {row.job or '--'}: "
                 f"{levels} (since {row.since}; {inst.file if inst else ''}:{row.line})"
             )
     if id_match is not None:
         out.append(
-            "证件号码 ID number:         "
+            "证件号码 ID number: "
             + ("✅ 与证书一致 matches" if id_match else "❌ 与证书不符 does not match")
         )
     out += ["", f"检查 Checks (as of {report.at}):"]

@@ -8,10 +8,12 @@ changes, revocations, identity fields) and adds the validation findings of the c
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterator
 from dataclasses import fields
 
-from credentials import labels
+from credentials import labels, visible
 from credentials.registry.describe import levels_long
 from credentials.registry.git import RegistryChange
 from credentials.registry.model import Institution, ScopeRow
@@ -66,7 +68,7 @@ def summarize(change: RegistryChange) -> tuple[str, bool]:
     out.append("")
     for f in sorted(findings, key=sort_key):
         icon = "❌" if f.severity == "error" else "⚠️"
-        out.append(f"- {icon} `{f.location()}` **{f.rule}**: {f.zh} / {f.en}")
+        out.append(f"- {icon} {_code(f.location())} **{f.rule}**: {_t(f.zh)} / {_t(f.en)}")
     return "\n".join(out).rstrip() + "\n", errors == 0
 
 
@@ -179,19 +181,23 @@ def _file_section(
     name = change.prefix + rel
     if classify(rel) != "institution":
         verb = {"A": "新增 added", "M": "修改 modified", "D": "删除 deleted"}[status]
-        return [f"### `{name}` — {verb}", ""]
+        return [f"### {_code(name)} — {verb}", ""]
     new = head.get(name)
     old = base.get(name)
     if status == "D":
         title = old.name if old else rel
-        return [f"### ❌ 删除备案文件 File deleted: `{name}` {title}", ""]
+        return [f"### ❌ 删除备案文件 File deleted: {_code(name)} {_t(title)}", ""]
     if new is None:
-        return [f"### `{name}` — 无法解析，见下方校验结果 unreadable, see validation below", ""]
+        return [
+            f"### {_code(name)} — 无法解析，见下方校验结果 unreadable, see validation below",
+            "",
+        ]
     if status == "A" or old is None:
         lines = [
-            f"### 🆕 新备案 New filing: {new.filing_number} {new.name}",
+            f"### 🆕 新备案 New filing: {_t(new.filing_number)} {_t(new.name)}",
             "",
-            f"- {new.type} · {new.province}-{new.city} · {new.filing_bureau} {new.filing_receipt}",
+            f"- {_t(new.type)} · {_t(new.province)}-{_t(new.city)} · {_t(new.filing_bureau)} "
+            f"{_t(new.filing_receipt)}",
             "- 有效期 validity: " + "; ".join(f"{p.start} – {p.until}" for p in new.validity),
             f"- 公钥 keys: {', '.join(k.kid for k in new.keys) or 'none'}",
             "",
@@ -200,12 +206,12 @@ def _file_section(
         ]
         for row in new.scope:
             lines.append(
-                f"| {row.occupation} {row.name} | {row.job or '--'} | {levels_long(row.levels)} "
+                f"| {_t(row.occupation)} {_t(row.name)} | {_t(row.job or '--')} | {levels_long(row.levels)} "
                 f"| {row.since} | {row.until or ''} |"
             )
         return [*lines, ""]
     items = list(_changes(old, new))
-    head_line = f"### {new.filing_number} {new.name}"
+    head_line = f"### {_t(new.filing_number)} {_t(new.name)}"
     return [head_line, "", *(items or ["- 无实质变更 no change in content (layout only)"]), ""]
 
 
@@ -213,22 +219,22 @@ def _changes(old: Institution, new: Institution) -> Iterator[str]:
     for f in fields(Institution):
         if f.name in _IDENTITY and getattr(old, f.name) != getattr(new, f.name):
             yield (
-                f"- ✏️ {_IDENTITY[f.name]}: {_show(getattr(old, f.name))} → "
-                f"{_show(getattr(new, f.name))}"
+                f"- ✏️ {_IDENTITY[f.name]}: {_t(_show(getattr(old, f.name)))} → "
+                f"{_t(_show(getattr(new, f.name)))}"
             )
     old_periods = {p.start: p for p in old.validity}
     for p in new.validity:
         if p.start not in old_periods:
-            yield f"- 📅 有效期延续 validity extended: {p.start} – {p.until} {p.receipt or ''}".rstrip()
+            yield f"- 📅 有效期延续 validity extended: {p.start} – {p.until} {_t(p.receipt or '')}".rstrip()
         elif old_periods[p.start] != p:
             before = old_periods[p.start]
             yield f"- 📅 有效期变更 validity changed: {before.start} – {before.until} → {p.start} – {p.until}"
     old_rows = {_row_key(r): r for r in old.scope}
     for row in new.scope:
-        label = f"{row.occupation} {row.name} / {row.job or '--'}"
+        label = f"{_t(row.occupation)} {_t(row.name)} / {_t(row.job or '--')}"
         was = old_rows.get(_row_key(row))
         if was is None:
-            receipt = f" ({row.receipt})" if row.receipt else ""
+            receipt = f" ({_t(row.receipt)})" if row.receipt else ""
             yield (
                 f"- ➕ 认定范围新增 scope added: {label}: {levels_long(row.levels)}, "
                 f"since {row.since}{receipt}"
@@ -242,7 +248,7 @@ def _changes(old: Institution, new: Institution) -> Iterator[str]:
                 f"{levels_long(row.levels)}"
             )
         if (was.basis, was.specification) != (row.basis, row.specification):
-            yield f"- 🔁 评价依据变更 basis changed: {label}: {was.basis} → {row.basis}"
+            yield f"- 🔁 评价依据变更 basis changed: {label}: {_t(was.basis)} → {_t(row.basis)}"
     old_keys = {k.kid: k for k in old.keys}
     for key in new.keys:
         was_key = old_keys.get(key.kid)
@@ -259,15 +265,30 @@ def _changes(old: Institution, new: Institution) -> Iterator[str]:
     old_events = {(e.date, e.status) for e in old.status}
     for ev in new.status:
         if (ev.date, ev.status) not in old_events:
-            yield f"- 🚦 状态变更 status: {ev.date} {labels.both(labels.STATUSES, ev.status)} — {ev.reason}"
+            yield f"- 🚦 状态变更 status: {ev.date} {labels.both(labels.STATUSES, ev.status)} — {_t(ev.reason)}"
     old_reissues = {(r.number, r.version) for r in old.reissued}
     for re_ in new.reissued:
         if (re_.number, re_.version) not in old_reissues:
-            yield f"- ♻️ 证书补发 re-issued: {re_.number} v{re_.version} on {re_.date}"
+            yield f"- ♻️ 证书补发 re-issued: {_t(re_.number)} v{re_.version} on {re_.date}"
     old_revs = {(r.number, r.version) for r in old.revoked}
     for rev in new.revoked:
         if (rev.number, rev.version) not in old_revs:
-            yield f"- 🚫 证书注销 revoked: {rev.number} v{rev.version} on {rev.date} — {rev.reason}"
+            yield f"- 🚫 证书注销 revoked: {_t(rev.number)} v{rev.version} on {rev.date} — {_t(rev.reason)}"
+
+
+_MARKDOWN = re.compile(r"([\\`*_\[\]|!~])")  # what could make a link, image, code or emphasis
+
+
+def _t(value: object) -> str:
+    """Registry text as it must appear in a Markdown summary: hidden characters written out as
+    ``<U+XXXX>``, then HTML and Markdown syntax escaped, so that what a reviewer reads is exactly
+    what the file says (an HTML comment cannot hide anything, a link cannot be made)."""
+    return _MARKDOWN.sub(r"\\\1", html.escape(visible.show(str(value)), quote=False))
+
+
+def _code(value: object) -> str:
+    """A file name or location as a code span (shown literally; backticks cannot end it)."""
+    return "`" + visible.show(str(value)).replace("`", "'") + "`"
 
 
 def _show(value: object) -> str:

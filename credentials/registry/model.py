@@ -305,6 +305,7 @@ class Bureau:
     provinces: dict[str, ProvinceRules]
     certificate_query_url: str | None = None
     institution_query_url: str | None = None
+    snapshot_max_age_days: int = 7
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Bureau:
@@ -349,6 +350,7 @@ class Bureau:
             provinces=provinces,
             certificate_query_url=q.get("certificate"),
             institution_query_url=q.get("institution"),
+            snapshot_max_age_days=data.get("snapshot_max_age_days", 7),
         )
 
 

@@ -39,7 +39,7 @@ from credentials.registry.model import (
 )
 from credentials.registry.registry import Registry
 
-FORMAT = 2  # 2: revocations carry their reason
+FORMAT = 3  # 2: revocations carry their reason; 3: the manifest says until when it is valid
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig.json"
 _SHARD_NAME = re.compile(r"[0-9A-Za-z_-]{1,64}\.json")
@@ -119,9 +119,11 @@ def build(registry: Registry, *, day: dt.date, commit: str | None) -> dict[str, 
             "bytes": len(data),
         }
     bureau = registry.bureau
+    max_age = bureau.snapshot_max_age_days if bureau else 7
     manifest = {
         "format": FORMAT,
         "date": day.isoformat(),
+        "valid_until": (day + dt.timedelta(days=max_age)).isoformat(),
         "commit": commit,
         "bureau": bureau.name if bureau else None,
         "site_url": bureau.site_url if bureau else None,
@@ -265,6 +267,17 @@ def _reader(location: str) -> Callable[[str], bytes]:
         return body
 
     return read
+
+
+def stale_as_of(manifest: dict[str, Any], day: dt.date) -> str | None:
+    """The manifest's data date when ``day`` is past its ``valid_until`` (None while it is valid):
+    such data may miss revocations, so no verdict from it is a plain "genuine"."""
+    until = manifest.get("valid_until")
+    try:
+        late = until is None or day > dt.date.fromisoformat(str(until))
+    except ValueError:
+        late = True
+    return str(manifest.get("date")) if late else None
 
 
 def fetch(

@@ -11,7 +11,10 @@ registry directory), ``SKILLCERT_SNAPSHOT_KEY`` (the bureau's snapshot key file,
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -156,6 +159,37 @@ def write_direct(site_dir: Path, generated: list[pages.Page]) -> None:
             made.add(target.parent)
         data = content.encode("utf-8") if isinstance(content, str) else content
         target.write_bytes(data)
+
+
+_REFERENCE = re.compile(r'(?:src|href)="([^"#?:]+)"')
+
+
+def write_service_worker(site_dir: Path) -> list[str]:
+    """Write the service worker's precache list into the built ``sw.js``: the verification page,
+    every file it references on this site, and every chunk of its script (QR decoding and
+    Argon2id load on demand); the cache version is a digest of those files. Returns the list."""
+    page = site_dir / "v" / "index.html"
+    listed = {"v/"}
+    for ref in _REFERENCE.findall(page.read_text("utf-8")):
+        target = (page.parent / ref).resolve()
+        if target.is_dir():
+            target = target / "index.html"
+        if target.is_file() and site_dir.resolve() in target.parents:
+            listed.add(target.relative_to(site_dir.resolve()).as_posix().removesuffix("index.html"))
+    listed |= {f"assets/{p.name}" for p in (site_dir / "assets").glob("verify*.js")}
+    precache = sorted(listed)
+    digest = hashlib.sha256()
+    for path in precache:
+        file = site_dir / (path + "index.html" if path.endswith("/") or not path else path)
+        digest.update(path.encode() + b"\0" + file.read_bytes())
+    worker = site_dir / "sw.js"
+    text = worker.read_text("utf-8")
+    text = text.replace("[/* the build writes the list here */]", json.dumps(precache))
+    text = text.replace(
+        "/* the build writes a digest of the listed files here */", digest.hexdigest()[:16]
+    )
+    worker.write_text(text, "utf-8")
+    return precache
 
 
 def fill_placeholders(markdown: str) -> str:

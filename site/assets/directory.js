@@ -59,6 +59,7 @@
     if (p) for (const [code, name] of Object.entries(p.cities)) option(sel, code, name);
   }
 
+  $("sc-filters").addEventListener("submit", (event) => event.preventDefault());
   fetch(new URL("index.json", document.baseURI.replace(/[^/]*$/, "")).href)
     .then((r) => r.json())
     .then((d) => {

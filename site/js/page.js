@@ -5,7 +5,7 @@
 import * as ed from "@noble/ed25519";
 // jsQR and Argon2id are loaded only when the camera, a picture or the ID box is used.
 import { check, ed25519Backend, fromQrText, Malformed, parseCredential, SnapshotRegistry, verifyEd25519 } from "./verifier.js";
-import { TITLES, describe, LEVELS, ID_TYPES, problemText } from "./wording.js";
+import { TITLES, describe, LEVELS, ID_TYPES, problemText, verdict, contentVerified, UNVERIFIED } from "./wording.js";
 
 const $ = (id) => document.getElementById(id);
 const root = document.getElementById("sc-verify");
@@ -24,19 +24,11 @@ async function fetchBytes(url) {
   return new Uint8Array(await r.arrayBuffer());
 }
 
-// What this visit fetched goes straight into the offline cache (no second download).
-function keep(url, bytes) {
-  if (!("caches" in window)) return;
-  caches.open("skillcert-v1").then((cache) => cache.put(url, new Response(bytes, { headers: { "content-type": "application/json" } }))).catch(() => {});
-}
-
 let manifestPromise = null;
 async function manifest() {
   manifestPromise ||= (async () => {
     const raw = await fetchBytes(SNAPSHOT + "manifest.json");
     const sigBytes = await fetchBytes(SNAPSHOT + "manifest.sig.json");
-    keep(SNAPSHOT + "manifest.json", raw);
-    keep(SNAPSHOT + "manifest.sig.json", sigBytes);
     const sig = JSON.parse(new TextDecoder().decode(sigBytes));
     // the same strict, cofactorless Ed25519 as for credentials (libsodium's rules)
     const ok = await verifyEd25519(BUREAU_KEY, raw, ed.etc.hexToBytes(String(sig.signature)));
@@ -50,7 +42,6 @@ async function shardFor(m, province) {
   const info = m.shards[province];
   if (!info) return [];
   const data = await fetchBytes(SNAPSHOT + info.path);
-  keep(SNAPSHOT + info.path, data);
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", data));
   if (ed.etc.bytesToHex(digest) !== info.sha256) throw new Error("registry snapshot shard is altered");
   return [JSON.parse(new TextDecoder().decode(data))];
@@ -67,12 +58,44 @@ function el(tag, attrs = {}, ...children) {
   return e;
 }
 
-function render(report, m, registry) {
+// The ID-number box: moved under the verdict of each credential (so it is kept by reference: it is
+// out of the document while no credential is shown).
+const idBox = $("sc-id");
+const idInput = idBox.querySelector("#sc-id-number");
+const idCheck = idBox.querySelector("#sc-id-check");
+const idResult = idBox.querySelector("#sc-id-result");
+
+// The manifest this device has seen last: an older one (a replayed snapshot that would bring back a
+// revoked certificate) is refused.
+const NEWEST = "skillcert.snapshot.newest";
+function checkNotReplayed(m) {
+  let seen = null;
+  try { seen = localStorage.getItem(NEWEST); } catch { /* storage off: nothing remembered */ }
+  if (seen && m.date < seen) {
+    throw new Error(`目录快照（${m.date}）比本机已见过的（${seen}）旧，可能是重放的旧数据，不能据此核验。The registry snapshot (${m.date}) is older than one this device has seen (${seen}): possibly replayed old data.`);
+  }
+  try { if (!seen || m.date > seen) localStorage.setItem(NEWEST, m.date); } catch { /* storage off */ }
+}
+
+function render(report, m, registry, { origin = null } = {}) {
   const out = $("sc-result");
   out.textContent = "";
-  const verdict = report.ok ? ["genuine", "✅ 真实有效", "Genuine"] : ["forged", "❌ 未通过核验", "Not genuine"];
-  out.append(el("div", { class: `sc-verdict sc-${verdict[0]}`, id: "sc-verdict" }, el("strong", {}, verdict[1]), el("span", {}, verdict[2])));
+  const staleAsOf = today() > m.valid_until ? m.date : null;
+  const found = verdict(report, { staleAsOf });
+  const tone = { genuine: "genuine", stale: "stale" }[found.kind] || "forged";
+  out.append(el("div", { class: `sc-verdict sc-${tone}`, id: "sc-verdict", "data-kind": found.kind },
+    el("strong", {}, found.title[0]), el("span", {}, found.title[1]),
+    el("p", { class: "sc-advice" }, `${found.advice[0]} ${found.advice[1]}`)));
+  if (origin && origin !== location.origin) {
+    out.append(el("p", { class: "sc-warning", id: "sc-foreign" },
+      `⚠️ 该二维码指向的网站不是本站（${origin}），请只信任本站的核验结果。This QR code points to another site (${origin}): trust only this site's verdict.`));
+  }
   const c = report.credential;
+  const verified = contentVerified(report);
+  idBox.hidden = true;
+  idInput.value = "";
+  idResult.textContent = "";
+  delete idResult.dataset.match;
   if (c) {
     const inst = report.institution;
     const occName = registry.occupations.get(c.occupation) || "";
@@ -85,15 +108,20 @@ function render(report, m, registry) {
       ["证书编号", "Certificate No.", c.number + (c.version > 1 ? `（第${c.version}版）` : "")],
       ["发证日期", "Issue date", c.issued],
     ];
-    const table = el("table", { class: "sc-cert" });
+    const table = el("table", { class: verified ? "sc-cert" : "sc-cert sc-unverified" });
     for (const [zh, en, value] of rows) table.append(el("tr", {}, el("th", {}, `${zh} ${en}`), el("td", {}, value)));
-    if (inst) {
+    if (inst && verified) {
       const link = el("a", { href: `../i/${c.number.slice(0, 13)}/` }, inst.n);
       table.append(el("tr", {}, el("th", {}, "评价机构 Institution"), el("td", {}, link)));
     }
+    if (verified) {
+      out.append(idBox);  // right under the verdict, before the certificate
+      idBox.hidden = false;
+      idCheck.onclick = () => confirmId(c);
+    } else {
+      out.append(el("p", { class: "sc-unverified-title" }, `${UNVERIFIED[0]} ${UNVERIFIED[1]}`));
+    }
     out.append(table);
-    $("sc-id").hidden = false;
-    $("sc-id-check").onclick = () => confirmId(c);
   }
   const list = el("ol", { class: "sc-checks", id: "sc-checks" });
   for (const ch of report.checks) {
@@ -104,30 +132,42 @@ function render(report, m, registry) {
       el("span", {}, `${mark} ${tzh} ${ten}`), el("small", {}, `${zh} / ${en}`)));
   }
   out.append(list);
-  out.append(el("p", { class: "sc-asof" }, `目录数据截至 ${m.date}（核验日期 ${today()}）· Registry data as of ${m.date}`));
+  out.append(el("p", { class: "sc-asof" }, `目录数据截至 ${m.date}，有效至 ${m.valid_until}（核验日期 ${today()}）· Registry data as of ${m.date}, valid until ${m.valid_until}`));
 }
 
 async function confirmId(c) {
   const salt = new Uint8Array(16);
   salt.set(c.commitment.slice(0, 12));
   salt.set(textEncoder.encode("skc1"), 12);
-  const normalised = $("sc-id-number").value.normalize("NFKC").replace(/\s+/g, "").toUpperCase();
+  const normalised = idInput.value.normalize("NFKC").replace(/\s+/g, "").toUpperCase();
   const { argon2id } = await import("hash-wasm");
   const hash = await argon2id({ password: `skillcert-id-v1:${c.idType}:${normalised}`, salt, parallelism: 1,
     iterations: 1, memorySize: 4096, hashLength: 16, outputType: "binary" });
   const match = hash.slice(0, 12).every((b, i) => b === c.commitment[12 + i]);
-  $("sc-id-result").textContent = match ? "✅ 证件号码与证书一致 The ID number matches" : "❌ 证件号码与证书不符 The ID number does not match";
-  $("sc-id-result").dataset.match = String(match);
+  idResult.textContent = match ? "✅ 证件号码与证书一致 The ID number matches" : "❌ 证件号码与证书不符：不是持证人本人的证件 The ID number does not match: not the holder's";
+  idResult.dataset.match = String(match);
+  if (!match) {
+    const v = $("sc-verdict");
+    v.className = "sc-verdict sc-forged";
+    v.dataset.kind = "id-mismatch";
+  }
+}
+
+// Where a scanned or pasted QR text points (null for a bare fragment, or this very page).
+function originOf(text) {
+  try { return /^https?:\/\//i.test(text.trim()) ? new URL(text.trim()).origin : null; } catch { return null; }
 }
 
 async function verifyText(text) {
   const out = $("sc-result");
+  idBox.hidden = true;
   try {
     const data = fromQrText(text);
     out.textContent = "正在核验… Verifying…";
     const m = await manifest();
+    checkNotReplayed(m);
     const registry = new SnapshotRegistry(await shardsForData(m, data));
-    render(await check(data, registry, today()), m, registry);
+    render(await check(data, registry, today()), m, registry, { origin: originOf(text) });
     root.dataset.ed25519 = await ed25519Backend();  // which path verified the signature
   } catch (e) {
     out.textContent = "";

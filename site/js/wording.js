@@ -10,18 +10,48 @@ export const ID_TYPES = Object.fromEntries(Object.entries(LABELS.id_types).map((
 export const PROVINCES = new Set(Object.keys(LABELS.provinces));
 export const ID_TYPE_CODES = new Set(Object.keys(LABELS.id_types).map(Number));
 
+// detail values that are codes, worded from the label table in each language
+const CODED = { problem: LABELS.malformed, status: LABELS.statuses };
+const SLOT = /\{(\w+)\}/g;
+
+function fill(zh, en, values) {
+  const keys = [...zh.matchAll(SLOT), ...en.matchAll(SLOT)].map((m) => m[1]);
+  if (!keys.every((k) => k in values)) return [zh, en];
+  const word = (k, lang) => {
+    const section = CODED[k];
+    return section && Object.hasOwn(section, String(values[k])) ? section[String(values[k])][lang] : String(values[k]);
+  };
+  return [zh.replace(SLOT, (_, k) => word(k, 0)), en.replace(SLOT, (_, k) => word(k, 1))];
+}
+
 // The Chinese and English sentences for a check's reason and values (credentials/credential/wording.py).
 export function sentence(id, reason, detail) {
   const reasons = (LABELS.checks[id] || { reasons: {} }).reasons;
   const [zh, en] = reasons[reason] || ["{reason}", "{reason}"];
   const values = { reason, ...detail };
   if ("job" in values && values.job === null) values.job = "--";
-  const slot = /\{(\w+)\}/g;
-  const keys = [...zh.matchAll(slot), ...en.matchAll(slot)].map((m) => m[1]);
-  if (!keys.every((k) => k in values)) return [zh, en];
-  const problem = LABELS.malformed[String(values.problem)];  // why a credential does not decode
-  const fill = (t, lang) => t.replace(slot, (_, k) => (k === "problem" && problem ? problem[lang] : String(values[k])));
-  return [fill(zh, 0), fill(en, 1)];
+  return fill(zh, en, values);
+}
+
+// The verdict people read first (credentials/credential/wording.py verdict): its kind, title and
+// what to do.
+export function verdict(report, { idMatch = null, staleAsOf = null } = {}) {
+  const failed = report.checks.find((c) => c.status === "failed");
+  let kind = "genuine", values = {};
+  if (failed) {
+    kind = LABELS.verdict_of[`${failed.id}|${failed.reason}`] || LABELS.verdict_of[failed.id] || "forged";
+    values = { reason: failed.reason, ...failed.detail };
+  } else if (idMatch === false) kind = "id-mismatch";
+  else if (staleAsOf !== null) { kind = "stale"; values = { date: staleAsOf }; }
+  const v = LABELS.verdicts[kind];
+  return { kind, title: fill(v.title[0], v.title[1], values), advice: fill(v.advice[0], v.advice[1], values) };
+}
+
+export const UNVERIFIED = pair(LABELS.unverified);
+
+// Whether the content may be shown as a certificate: its signature verified.
+export function contentVerified(report) {
+  return report.checks.some((c) => c.id === "signature" && c.status === "passed");
 }
 
 // Why a credential or a QR text cannot be read, Chinese and English.

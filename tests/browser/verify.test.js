@@ -69,7 +69,7 @@ test("a genuine certificate from its QR fragment: verdict, certificate, every ch
 });
 
 test("browsers without Ed25519 in WebCrypto verify with the pure-JS path, and agree", async () => {
-  for (const [qrText, expected] of [[CREDS.genuine, /真实有效/], [CREDS.tampered, /未通过核验/]]) {
+  for (const [qrText, expected] of [[CREDS.genuine, /真实有效/], [CREDS.tampered, /伪造或被篡改/]]) {
     const context = await browser.newContext({ viewport: { width: 360, height: 800 } });
     await context.addInitScript(() => {
       const original = crypto.subtle.importKey.bind(crypto.subtle);
@@ -90,9 +90,14 @@ test("browsers without Ed25519 in WebCrypto verify with the pure-JS path, and ag
 test("a tampered certificate is not genuine, and says which check failed", async () => {
   const { page, context, errors } = await verify(CREDS.tampered, 1280);
   assert.deepEqual(errors, []);
-  assert.match(await page.textContent("#sc-verdict"), /未通过核验/);
+  assert.match(await page.textContent("#sc-verdict"), /伪造或被篡改/);
+  assert.match(await page.textContent("#sc-verdict"), /Forged or altered/);
   const failed = await page.$$eval("#sc-checks li[data-status=failed]", (lis) => lis.map((li) => li.dataset.check));
   assert.deepEqual(failed, ["signature"]);
+  // its content is not shown as a certificate: struck through, under a warning, no institution
+  assert.match(await page.textContent(".sc-unverified-title"), /未经验证的声称内容/);
+  assert.equal(await page.$eval(".sc-cert", (t) => t.classList.contains("sc-unverified")), true);
+  assert.equal(await page.$eval("#sc-id", (e) => e.hidden), true);
   await page.screenshot({ path: path.join(SHOTS, "verify-tampered-1280.png"), fullPage: true });
   await context.close();
   assert.deepEqual(foreign, [], "requests to other hosts");

@@ -197,7 +197,7 @@ def test_verify_file_text_and_image(
     cose_file.write_bytes(data)
     out = runner.invoke(main, ["verify", str(cose_file), *base])
     assert out.exit_code == 0, out.output
-    assert "✅ 真实有效 GENUINE" in out.output
+    assert "✅ 真实有效  Genuine" in out.output
     assert "张小芳" in out.output
     assert "保育师" in out.output
     assert "五级/初级工" in out.output
@@ -217,6 +217,7 @@ def test_verify_file_text_and_image(
     )
     assert wrong.exit_code == 1
     assert "与证书不符 does not match" in wrong.output
+    assert "❌ 证件号码与证书不符" in wrong.output  # the verdict itself, not a green one
 
 
 def test_verify_not_genuine_and_unusable(
@@ -228,9 +229,13 @@ def test_verify_not_genuine_and_unusable(
     bad.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
     out = runner.invoke(main, ["verify", str(bad), *base])
     assert out.exit_code == 1
-    assert "❌ 未通过核验 NOT GENUINE" in out.output
+    assert "❌ 伪造或被篡改  Forged or altered" in out.output
     assert "[signature]" in out.output
     assert "altered or forged" in out.output
+    # the content it claims is not shown as a certificate
+    assert "以下是未经验证的声称内容，不是证书" in out.output
+    assert "（声称 claimed）姓名 Name: 张小芳" in out.output
+    assert "评价机构 Institution: --" in out.output
     early = runner.invoke(main, ["verify", str(bad.with_name("x")), *base])
     assert early.exit_code == 2
     blank = tmp_path / "blank.png"

@@ -114,7 +114,7 @@ def test_snapshot_is_signed_and_verifies_credentials(
     ]
     result = runner.invoke(main, args)
     assert result.exit_code == 0, result.output
-    assert "✅ 真实有效 GENUINE" in result.output
+    assert "✅ 真实有效  Genuine" in result.output
     # an altered shard, or a manifest signed by someone else, is refused
     altered = built["tmp"] / "altered"
     shutil.copytree(snap, altered)

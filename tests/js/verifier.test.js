@@ -7,7 +7,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { check, CHECK_IDS, SnapshotRegistry, fromQrText, verifyEd25519, setEd25519Backend, ed25519Backend } from "../../site/js/verifier.js";
 import { unhex } from "../../site/js/cbor.js";
-import { describe } from "../../site/js/wording.js";
+import { describe, verdict } from "../../site/js/wording.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const VECTORS = path.join(here, "..", "vectors");
@@ -46,6 +46,8 @@ for (const file of files) {
     assert.equal(report.ok, v.expect.ok);
     // people read the same sentences on the page as from Python, Chinese and English
     assert.deepEqual(report.checks.map((c) => describe(c)), v.expect.sentences);
+    const found = verdict(report);
+    assert.deepEqual({ kind: found.kind, title: found.title, advice: found.advice }, v.expect.verdict);
   });
 }
 

@@ -32,7 +32,7 @@ from credentials.credential import commitment, qr  # noqa: E402
 from credentials.credential.claims import Credential, IdType  # noqa: E402
 from credentials.credential.sign import protected_header  # noqa: E402
 from credentials.credential.verify import CHECK_IDS, check  # noqa: E402
-from credentials.credential.wording import describe  # noqa: E402
+from credentials.credential.wording import describe, verdict  # noqa: E402
 from credentials.keys import SigningKey  # noqa: E402
 from credentials.levels import Level  # noqa: E402
 from credentials.numbers import parse_number  # noqa: E402
@@ -339,6 +339,11 @@ CASES = [
 ]  # fmt: skip
 
 
+def _verdict(report: Any) -> dict[str, Any]:
+    found = verdict(report)
+    return {"kind": found.kind, "title": list(found.title), "advice": list(found.advice)}
+
+
 def build(case: Case, registry: Registry) -> dict[str, Any]:
     """Sign and mutate one case, check it, and return its vector."""
     fields = dict(case.credential)
@@ -392,6 +397,8 @@ def build(case: Case, registry: Registry) -> dict[str, Any]:
             "reasons": {c.id: c.reason for c in report.checks if c.status == "failed"},
             # what people read for each check, Chinese and English (the page prints the same)
             "sentences": [list(describe(c)) for c in report.checks],
+            # the verdict people read first: its kind, title and what to do (the page agrees)
+            "verdict": _verdict(report),
         },
     }
 

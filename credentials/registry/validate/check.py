@@ -78,6 +78,7 @@ def load_context(
         out += schema_problems
         if schema_problems or problems:
             continue
+        out += file_rules.text_rules(doc)
         if kind == "bureau":
             bureau = Bureau.from_data(doc.data)
             out += file_rules.check_bureau(doc, bureau)

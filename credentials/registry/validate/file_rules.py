@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterator
 from pathlib import PurePath
 
-from credentials import labels
+from credentials import labels, visible
 from credentials.errors import InvalidNumber
 from credentials.keys import kid_for, public_key_problem
 from credentials.numbers import parse_number
@@ -41,6 +41,43 @@ def check_institution(
     out += _keys(doc, inst)
     out += _revoked(doc, inst)
     out += _reissued(doc, inst)
+    out += text_rules(doc)
+    return out
+
+
+def _strings(
+    value: object, path: tuple[str | int, ...]
+) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _strings(v, (*path, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _strings(v, (*path, i))
+
+
+def _shown(path: tuple[str | int, ...]) -> str:
+    return "".join(
+        f"[{p + 1}]" if isinstance(p, int) else (f".{p}" if i else p) for i, p in enumerate(path)
+    )
+
+
+def text_rules(doc: Document) -> list[Finding]:
+    """Every text value of a file reaches some page or summary: no markup, nothing hidden."""
+    out = []
+    for path, text in _strings(doc.data, ()):
+        what = visible.hidden(text, allow_lines=True)
+        if what is not None:
+            out.append(
+                finding("text-hidden", doc.file, doc.pos(path), path=_shown(path), what=what)
+            )
+        what = visible.markup(text)
+        if what is not None:
+            out.append(
+                finding("text-markup", doc.file, doc.pos(path), path=_shown(path), what=what)
+            )
     return out
 
 

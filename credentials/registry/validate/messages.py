@@ -351,6 +351,19 @@ _RULES: dict[str, tuple[Severity, str, str]] = {
         "职业编码 {code} 在参考数据中重复（第 {other} 行）",
         "occupation code {code} is listed twice in the reference data (line {other})",
     ),
+    # --- text that reaches pages ----------------------------------------------------------
+    "text-markup": (
+        "error",
+        "字段 {path} 含有网页标记 “{what}”；名称、原因等文字只能是普通文字（删去尖括号、反引号、链接语法等）",
+        "field {path} contains markup '{what}'; names, reasons and other text must be plain "
+        "(remove angle brackets, backticks, link syntax)",
+    ),
+    "text-hidden": (
+        "error",
+        "字段 {path} 含有不可见字符 {what}（控制字符、方向控制符或零宽字符）；请删除后重新输入",
+        "field {path} contains the invisible character {what} (a control, bidi or zero-width "
+        "character); delete it and type the text again",
+    ),
 }
 
 

@@ -20,6 +20,7 @@ from markupsafe import Markup, escape
 from credentials import visible
 
 Node = str | Markup | None
+__all__ = ["CSP", "Markup", "Node", "csp_meta", "document", "el", "join", "markdown_page", "table"]
 
 
 def _text(node: Node) -> Markup:

@@ -18,15 +18,13 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable
 
-from markupsafe import Markup
-
 from credentials import labels
 from credentials.levels import Level
 from credentials.registry import snapshot
 from credentials.registry.describe import levels_long
 from credentials.registry.model import Institution
 from credentials.registry.registry import Registry
-from credentials.site.html import document, el, join, markdown_page, table
+from credentials.site.html import Markup, document, el, join, markdown_page, table
 
 Page = tuple[str, str | bytes]
 

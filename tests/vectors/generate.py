@@ -48,7 +48,7 @@ def test_key(label: str) -> SigningKey:
     return SigningKey.from_seed(hashlib.sha256(f"skillcert-test-key:{label}".encode()).digest())
 
 
-KEYS = {name: test_key(name) for name in ("A1", "A2", "B1", "C1", "D1", "E1", "bureau")}
+KEYS = {name: test_key(name) for name in ("A1", "A2", "B1", "C1", "D1", "E1", "F1", "G1", "bureau")}
 
 
 def _key_yaml(name: str, not_before: str, **extra: str) -> str:
@@ -163,6 +163,19 @@ def write_registry(dest: Path) -> None:
             + "  - date: 2024-12-20\n    status: withdrawn\n    reason: 撤销备案\n",
             _key_yaml("E1", "2020-08-01", compromised_at="2023-05-01"), ownership="central",
         ),
+        # filed with the Ministry: routes 0185 and 9999 (format 1 could not carry these numbers)
+        "S018541011001": _institution(
+            "S018541011001", "S", "social_organisation", "测试部属评价组织", "41", "01",
+            [("2023-01-01", "2025-12-31"), ("2026-01-01", "2028-12-31")],
+            _row("4-03-02-01", "中式烹调师", None, "5, 4, 3, 2, 1", "2023-01-01"),
+            _active("2023-01-01"), _key_yaml("F1", "2023-01-01"),
+        ).replace("type: social_organisation\n", "type: social_organisation\nfiled_with: ministry\n"),
+        "S999941012001": _institution(
+            "S999941012001", "S", "social_organisation", "测试另一部属评价组织", "41", "01",
+            [("2023-01-01", "2025-12-31"), ("2026-01-01", "2028-12-31")],
+            _row("4-03-02-01", "中式烹调师", None, "5, 4, 3, 2, 1", "2023-01-01"),
+            _active("2023-01-01"), _key_yaml("G1", "2023-01-01"),
+        ).replace("type: social_organisation\n", "type: social_organisation\nfiled_with: ministry\n"),
     }  # fmt: skip
     for number, text in files.items():
         (dest / "institutions" / f"{number}.yaml").write_text(text, "utf-8")
@@ -183,6 +196,7 @@ class Case:
     mutation: str = ""
     payload: Callable[[Credential], bytes] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    protected_bytes: bytes | None = None
 
 
 BASE: dict[str, Any] = {
@@ -239,7 +253,34 @@ def unsorted_payload(c: Credential) -> bytes:
     return bytes(cbor2.dumps(dict(reversed(list(claims.items())))))
 
 
+def rebuild(*, tag: bytes = b"\xd2", head: bytes = b"\x84", parts: Callable[[list[bytes]], list[bytes]]
+            = lambda p: p, prefix: bytes = b"") -> Callable[[bytes], bytes]:  # fmt: skip
+    """Write a signed message's envelope again, differently: its four parts (each as encoded)
+    go through ``parts``; the tag, the array head and a prefix may change. The signature stays
+    valid over the protected header and payload."""
+
+    def f(data: bytes) -> bytes:
+        protected, unprotected, payload, signature = cbor.decode(data).value
+        encoded = [cbor.encode(protected), cbor.encode(unprotected), cbor.encode(payload),
+                   cbor.encode(signature)]  # fmt: skip
+        return prefix + tag + head + b"".join(parts(encoded))
+
+    return f
+
+
+def indefinite_bytes(encoded: bytes) -> bytes:
+    """A definite byte string written as an indefinite one of one chunk."""
+    return b"\x5f" + encoded + b"\xff"
+
+
+def longer_head(encoded: bytes) -> bytes:
+    """A byte string whose length is written in two bytes where one would do."""
+    value = cbor.decode(encoded)
+    return b"\x59" + len(value).to_bytes(2, "big") + value
+
+
 S = "signature"
+D = "decode"
 CASES = [
     Case("valid-technician-college", "valid: a technician college, 数控车床 level 3", cred(), "A1", []),
     Case("valid-no-job", "valid: an occupation filed without a job (车工 level 5)",
@@ -336,6 +377,73 @@ CASES = [
          mutate=lambda b: cose.encode({1: "hello"}), mutation="replace with a CBOR map"),
     Case("empty", "not genuine: no bytes at all", cred(), "A1", ["decode"],
          mutate=lambda b: b"", mutation="empty input"),
+    # --- one canonical envelope: nothing outside the signature may change (format 2) ---------
+    Case("envelope-indefinite-array", "not genuine: the COSE array written with an indefinite length",
+         cred(), "A1", [D], mutate=rebuild(head=b"\x9f", parts=lambda p: [*p, b"\xff"]),
+         mutation="0x84 -> 0x9f ... 0xff", extra={"problem": "indefinite-length"}),
+    Case("envelope-indefinite-payload", "not genuine: the payload as an indefinite byte string",
+         cred(), "A1", [D], mutate=rebuild(parts=lambda p: [p[0], p[1], indefinite_bytes(p[2]), p[3]]),
+         mutation="payload bstr -> 0x5f chunk 0xff", extra={"problem": "indefinite-length"}),
+    Case("envelope-self-describe-tag", "not genuine: tag 55799 around the message",
+         cred(), "A1", [D], mutate=rebuild(prefix=b"\xd9\xd9\xf7"), mutation="prefix d9d9f7",
+         extra={"problem": "unsupported-tag"}),
+    Case("envelope-tag-28-payload", "not genuine: tag 28 (shared value) around the payload",
+         cred(), "A1", [D], mutate=rebuild(parts=lambda p: [p[0], p[1], b"\xd8\x1c" + p[2], p[3]]),
+         mutation="payload -> 28(payload)", extra={"problem": "unsupported-tag"}),
+    Case("envelope-tag-256-protected", "not genuine: tag 256 (string reference) around the protected header",
+         cred(), "A1", [D], mutate=rebuild(parts=lambda p: [b"\xd9\x01\x00" + p[0], *p[1:]]),
+         mutation="protected -> 256(protected)", extra={"problem": "unsupported-tag"}),
+    Case("envelope-tag-18-long-form", "not genuine: tag 18 written in two bytes",
+         cred(), "A1", [D], mutate=rebuild(tag=b"\xd8\x12"), mutation="d2 -> d812",
+         extra={"problem": "not-deterministic"}),
+    Case("envelope-payload-long-length", "not genuine: the payload's length in a longer form",
+         cred(), "A1", [D], mutate=rebuild(parts=lambda p: [p[0], p[1], longer_head(p[2]), p[3]]),
+         mutation="payload length 58xx -> 5900xx", extra={"problem": "not-deterministic"}),
+    Case("envelope-unprotected-content", "not genuine: content in the unprotected header",
+         cred(), "A1", [D], mutate=rebuild(parts=lambda p: [p[0], cbor.encode({99: "无签名"}), *p[2:]]),
+         mutation="unprotected {} -> {99: text}", extra={"problem": "unprotected-not-empty"}),
+    Case("envelope-unprotected-deep", "not genuine: deep nesting in the unprotected header",
+         cred(), "A1", [D], mutate=rebuild(parts=lambda p: [p[0], b"\xa1\x01" + b"\x81" * 20 + b"\x00", *p[2:]]),
+         mutation="unprotected {1: [[[…]]]}", extra={"problem": "too-deep"}),
+    Case("envelope-unprotected-float", "not genuine: a float in the unprotected header",
+         cred(), "A1", [D], mutate=rebuild(parts=lambda p: [p[0], b"\xa1\x01\xf9\x3e\x00", *p[2:]]),
+         mutation="unprotected {1: 1.5}", extra={"problem": "unsupported-type"}),
+    Case("envelope-unprotected-array", "not genuine: the unprotected header as an array",
+         cred(), "A1", [D], mutate=rebuild(parts=lambda p: [p[0], b"\x80", *p[2:]]),
+         mutation="unprotected {} -> []", extra={"problem": "unprotected-not-map"}),
+    Case("envelope-five-elements", "not genuine: a fifth element after the signature",
+         cred(), "A1", [D], mutate=rebuild(head=b"\x85", parts=lambda p: [*p, b"\xf6"]),
+         mutation="append null", extra={"problem": "not-four-elements"}),
+    Case("envelope-crit", "not genuine: a critical header parameter we do not understand (signed)",
+         cred(), "A1", [D], protected={1: -8, 2: [99], 4: bytes.fromhex(KEYS["A1"].kid), 99: 1},
+         extra={"problem": "crit-unknown"}),
+    Case("envelope-protected-duplicate-key", "not genuine: alg twice in the protected header (signed)",
+         cred(), "A1", [D], protected_bytes=b"\xa3\x01\x27\x01\x27\x04\x48" + bytes.fromhex(KEYS["A1"].kid),
+         extra={"problem": "duplicate-key"}),
+    Case("too-long", "not genuine: more than 4,096 bytes", cred(), "A1", [D],
+         mutate=lambda b: b + bytes(4000), mutation="append 4000 zero bytes", extra={"problem": "too-long"}),
+    Case("payload-trailing-bytes", "not genuine: bytes after the claims map inside the payload (signed)",
+         cred(), "A1", [D], payload=lambda c: cose.encode(c.to_claims()) + b"\x00",
+         extra={"problem": "trailing-bytes"}),
+    Case("holder-bidi-override", "not genuine: a bidi override in the holder's name (signed)",
+         cred(), "A1", [D], payload=lambda c: cose.encode({**c.to_claims(), 3: "王\u202e明小"}),
+         extra={"problem": "text-controls"}),
+    Case("holder-blank", "not genuine: a name of only spaces (signed)",
+         cred(), "A1", [D], payload=lambda c: cose.encode({**c.to_claims(), 3: "\u3000 "}),
+         extra={"problem": "claim-holder"}),
+    Case("number-bignum", "not genuine: the number's digits as a tag-2 bignum (signed)",
+         cred(), "A1", [D], payload=lambda c: cose.encode({**c.to_claims(),
+                                                           1: ["Y", 0, cbor.Tag(2, (41019101233000001).to_bytes(7, "big"))]}),
+         extra={"problem": "unsupported-tag"}),
+    # --- every number the national rule allows fits the claim (format 2) -----------------------
+    Case("valid-ministry-route-0185", "valid: filed with the Ministry, route 0185",
+         cred(number="S018541011001242000001", occupation="4-03-02-01", job=None, level=Level.TECHNICIAN,
+              issued=dt.date(2024, 5, 1)), "F1", []),
+    Case("valid-ministry-route-9999", "valid: filed with the Ministry, route 9999, level 1",
+         cred(number="S999941012001251000001", occupation="4-03-02-01", job=None,
+              level=Level.SENIOR_TECHNICIAN, issued=dt.date(2025, 5, 1)), "G1", []),
+    Case("valid-largest-serial", "valid: serial 999999",
+         cred(number="Y000041019101233999999"), "A1", []),
 ]  # fmt: skip
 
 
@@ -354,12 +462,19 @@ def build(case: Case, registry: Registry) -> dict[str, Any]:
     protected = case.protected if case.protected is not None else protected_header(key.kid)
     payload = case.payload(credential) if case.payload else cose.encode(credential.to_claims())
     unprotected = {4: bytes.fromhex(key.kid)} if case.name == "kid-unprotected" else None
-    data = cose.sign1(payload, key, protected=protected, unprotected=unprotected)
+    if case.protected_bytes is not None:  # a header no well-behaved encoder writes
+        sig = key.sign(cose.sig_structure(case.protected_bytes, payload))
+        data = cbor.encode(cbor.Tag(18, [case.protected_bytes, {}, payload, sig]))
+    else:
+        data = cose.sign1(payload, key, protected=protected, unprotected=unprotected)
     protected_bytes, _, _, signature = cbor.decode(data).value  # as signed, before any mutation
     if case.mutate:
         data = case.mutate(data)
     report = check(data, registry, at=case.at)
     failed = list(report.failed)
+    problem = case.extra.get("problem")
+    if problem is not None and report.checks[0].detail.get("problem") != problem:
+        raise SystemExit(f"{case.name}: expected problem {problem}, got {report.checks[0].detail}")
     if failed != case.fails:
         raise SystemExit(f"{case.name}: expected failed {case.fails}, the code says {failed}")
     return {
@@ -389,7 +504,8 @@ def build(case: Case, registry: Registry) -> dict[str, Any]:
         },
         "cose_hex": data.hex(),
         "cose_size": len(data),
-        "qr_text": qr.payload_text(SITE, data),
+        # no QR code holds more than 1,500 bytes (qr.MAX_DIGITS): none for longer inputs
+        "qr_text": qr.payload_text(SITE, data) if len(data) <= 1500 else None,
         "expect": {
             "ok": not case.fails,
             "failed": case.fails,
@@ -425,6 +541,46 @@ def generate(out: Path) -> None:
     for name, data in snap.items():
         (out / "snapshot" / name).write_bytes(data)
     write_pinned_edge_cases(out / "conformance")
+    write_parity(out / "parity.json", registry)
+
+
+def write_parity(dest: Path, registry: Registry) -> None:
+    """Python's answer for 600 byte strings near a genuine credential (seeded mutations and random
+    bytes): every check's status and reason and the decode problem. The JavaScript tests must
+    give the same answer for each: one verdict for every byte string."""
+    import random
+
+    rng = random.Random(2024)
+    valid = bytes.fromhex(
+        json.loads((dest.parent / "valid-technician-college.json").read_text())["cose_hex"]
+    )
+    cases = []
+    for i in range(600):
+        data = bytearray(valid)
+        kind = i % 6
+        if kind == 0:
+            data = bytearray(rng.randbytes(rng.randrange(0, 260)))
+        elif kind == 1:
+            for _ in range(rng.randrange(1, 4)):
+                data[rng.randrange(len(data))] ^= 1 << rng.randrange(8)
+        elif kind == 2:
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        elif kind == 3:
+            data = data[: rng.randrange(len(data))]
+        elif kind == 4:
+            at = rng.randrange(len(data))
+            data[at:at] = rng.randbytes(rng.randrange(1, 4))
+        else:  # a structural byte of the envelope or the headers
+            data[rng.choice([0, 1, 2, 3, 4, 5, 15, 16, 17, 18, 19, 20])] = rng.randrange(256)
+        report = check(bytes(data), registry, at=AT)
+        cases.append({
+            "hex": bytes(data).hex(),
+            "checks": [[c.status, c.reason] for c in report.checks],
+            "problem": report.checks[0].detail.get("problem"),
+        })  # fmt: skip
+    doc = {"note": "Python's answer for each byte string; site/js must agree (tests/js).",
+           "at": AT.isoformat(), "cases": cases}  # fmt: skip
+    dest.write_text(json.dumps(doc, separators=(",", ":")) + "\n", "utf-8")
 
 
 NOBLE = HERE / "external" / "noble-ed25519" / "edge-cases.json"

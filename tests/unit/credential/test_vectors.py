@@ -19,7 +19,7 @@ from credentials.errors import VerificationFailed
 from credentials.registry.registry import Registry, load_registry
 from tests.conftest import VECTORS
 
-FILES = sorted(p for p in VECTORS.glob("*.json") if p.name != "check-ids.json")
+FILES = sorted(p for p in VECTORS.glob("*.json") if p.name not in ("check-ids.json", "parity.json"))
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -57,7 +57,8 @@ def test_vector(path: Path, registry: Registry) -> None:
     assert {c.id: c.reason for c in report.checks if c.status == "failed"} == v["expect"]["reasons"]
     assert [c.id for c in report.checks] == list(CHECK_IDS)
     # the QR text carries exactly these bytes
-    assert qr.decode_text(v["qr_text"]) == data
+    if v["qr_text"] is not None:
+        assert qr.decode_text(v["qr_text"]) == data
     # the intermediate values are those of the signed message (before any mutation)
     inter = v["intermediate"]
     sts = cose.sig_structure(

@@ -7,7 +7,9 @@ from credentials.registry.diff import _code, _t
 
 
 def test_text_is_escaped_and_hidden_characters_are_shown() -> None:
-    shown = _t('洛阳<!-- 藏起来 -->![x](x){: onerror="alert(1)"} [a](javascript:x) \u202egnp \u200b')
+    shown = _t(
+        '洛阳<!-- 藏起来 -->![x](x){: onerror="alert(1)"} [a](javascript:x) \u202egnp \u200b'
+    )
     assert "<" not in shown
     assert "&lt;\\!-- 藏起来 --&gt;" in shown  # the comment is visible text
     assert "\\!\\[x\\]" in shown  # no image

@@ -142,6 +142,16 @@ def _out_option(func: F) -> F:
     )(func)
 
 
+_ROOT = Path(__file__).resolve().parent  # this repository: its site/ and build/ are published
+
+
+def _published() -> tuple[Path, ...]:
+    """Folders whose content gets published: a private key never goes there (the repository's
+    site sources and built sites, and a site/ or build/ folder where the command runs)."""
+    here = Path.cwd()
+    return (_ROOT / "site", _ROOT / "build", here / "site", here / "build")
+
+
 def _new_passphrase(*, wanted: bool) -> str | None:
     """A passphrase for a new key file: from the environment, or asked twice."""
     if not wanted:
@@ -171,6 +181,15 @@ def _unlock(path: Path) -> tuple[SigningKey, str | None]:
             raise
     typed: str = click.prompt(f"密钥文件 {path} 的口令 Passphrase", hide_input=True)
     return load_signing_key(path, passphrase=typed), typed
+
+
+def _secret_line(prompt: str) -> str:
+    """One line that must not appear in the process list: from a hidden prompt on a terminal,
+    else from standard input."""
+    if sys.stdin.isatty():
+        value: str = click.prompt(prompt, hide_input=True)
+        return value
+    return sys.stdin.readline().rstrip("\r\n")
 
 
 def _load_key(path: Path) -> SigningKey:
@@ -317,7 +336,7 @@ def keys_new(
             path=out,
             keys_dir=keys_dir,
             passphrase=secret,
-            public=(Path("site"),),
+            public=_published(),
             write=not print_only,
         )
         if print_only:
@@ -332,7 +351,7 @@ def keys_new(
         return
     from credentials.issuing.keyring import KeyPlace, new_key
 
-    place = KeyPlace(keys_dir, registry_dir, (Path("site"),), secret)
+    place = KeyPlace(keys_dir, registry_dir, _published(), secret)
     made = new_key(
         str(filing).strip().upper(),
         place,
@@ -387,7 +406,7 @@ def keys_rotate(
     """自 DATE 起启用新密钥，现有密钥于前一日停用。New key from DATE; current keys end the day before."""
     from credentials.issuing.keyring import KeyPlace, rotate
 
-    place = KeyPlace(keys_dir, registry_dir, (Path("site"),), _new_passphrase(wanted=passphrase))
+    place = KeyPlace(keys_dir, registry_dir, _published(), _new_passphrase(wanted=passphrase))
     made = rotate(filing.strip().upper(), place, start=_today(date_), out=out)
     for kid, end in made.ended:
         _echo(f"密钥 key {kid}: not_after {end}")
@@ -421,7 +440,17 @@ def keys_compromised(kid: str, since: dt.datetime, registry_dir: Path) -> None:
 @_registry_option
 @_at_option
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出报告 Print the report as JSON.")
-@click.option("--id-number", help="核对持证人证件号码 Confirm the holder's ID number.")
+@click.option(
+    "--id-number",
+    help="核对持证人证件号码（会出现在进程列表中，建议改用 --id-number-stdin）"
+    "Confirm the holder's ID number (visible to other users in ps: prefer --id-number-stdin).",
+)
+@click.option(
+    "--id-number-stdin",
+    is_flag=True,
+    help="从标准输入读取证件号码（一行）Read the ID number "
+    "from standard input (one line), or from a hidden prompt when it is a terminal.",
+)
 @click.option(
     "--snapshot",
     help="用已发布的目录快照核验（目录或网址）Verify against a published "
@@ -438,6 +467,7 @@ def verify_cmd(
     at: dt.datetime | None,
     as_json: bool,
     id_number: str | None,
+    id_number_stdin: bool,
     snapshot: str | None,
     snapshot_key_hex: str | None,
 ) -> None:
@@ -448,10 +478,20 @@ def verify_cmd(
     """
     import json
 
-    from credentials.credential.inputs import Source, read_input, verify_source
+    from credentials.credential.inputs import Source, read_given, verify_source
     from credentials.credential.wording import credential_text, verdict
 
-    data = read_input(source, stdin=sys.stdin.buffer)
+    if id_number is not None:
+        _echo("警告：--id-number 会出现在进程列表中，其他用户可见；请改用 --id-number-stdin。"
+              "Warning: --id-number shows in the process list; prefer --id-number-stdin.", err=True)  # fmt: skip
+    if id_number_stdin:
+        if source == "-":
+            raise click.UsageError(
+                "- 与 --id-number-stdin 不能同时使用 / give the credential as a file"
+            )
+        id_number = _secret_line("持证人证件号码 The holder's ID number")
+    given = read_given(source, stdin=sys.stdin.buffer)
+    data = given.data
     key = None
     if snapshot_key_hex is not None:
         if not re.fullmatch(r"[0-9a-fA-F]{64}", snapshot_key_hex):
@@ -463,6 +503,15 @@ def verify_cmd(
         data, Source(registry_dir, snapshot, key), at=_today(at), id_number=id_number
     )
     found = verdict(outcome.report, id_match=outcome.id_match, stale_as_of=outcome.stale_as_of)
+    manifest = outcome.manifest
+    bureau = outcome.registry.bureau
+    foreign = given.foreign_site(bureau.site_url) if bureau else None
+    if foreign:
+        _echo(f"⚠️ 该二维码指向的网站（{foreign}）不是主管部门的核验网站（{bureau.site_url if bureau else ''}）："
+              f"请只信任主管部门网站的结果。This QR code points to {foreign}, not the bureau's site.", err=True)  # fmt: skip
+    if given.other_codes:
+        _echo(f"注意：图片中还有 {given.other_codes} 个其他二维码，只核验了第一个。"
+              f"The picture holds {given.other_codes} more QR code(s); only the first was verified.", err=True)  # fmt: skip
     manifest = outcome.manifest
     if as_json:
         doc = outcome.report.to_dict()
@@ -826,7 +875,7 @@ def demo(
     Check the sample registry, then issue, revoke, re-issue, verify and build the site on a copy."""
     from credentials import demo as demo_run
 
-    samples = Path(__file__).resolve().parent / "samples"
+    samples = _ROOT / "samples"
     for line in demo_run.run(registry_dir, samples, workdir, today=_today(at), port=port):
         _echo(line)
     if not no_serve:

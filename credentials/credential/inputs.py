@@ -15,6 +15,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
+from urllib.parse import urlsplit
 
 from credentials import cose
 from credentials.credential import commitment, images, qr
@@ -61,14 +62,31 @@ def _from_text(text: str) -> bytes:
         raise _unreadable(str(err), err.zh or "二维码内容中没有证书") from err
 
 
-def read_input(source: str, *, stdin: BinaryIO | None = None) -> bytes:
-    """The credential bytes ``source`` holds or names (see the module docstring)."""
+@dataclass(frozen=True, slots=True)
+class Given:
+    """What was read: the credential, the QR text it came in (when it came as one), and how many
+    other QR codes the picture held (only the first is verified)."""
+
+    data: bytes
+    qr_text: str | None = None
+    other_codes: int = 0
+
+    def foreign_site(self, site_url: str) -> str | None:
+        """The site the QR code points to, when it is not ``site_url`` (a look-alike verifier)."""
+        if self.qr_text is None or "://" not in self.qr_text:
+            return None
+        shown = urlsplit(self.qr_text.strip()).netloc
+        return None if shown.lower() == urlsplit(site_url).netloc.lower() else shown
+
+
+def read_given(source: str, *, stdin: BinaryIO | None = None) -> Given:
+    """The credential ``source`` holds or names (see the module docstring)."""
     if source == "-":
         if stdin is None:
             raise _unreadable("no standard input", "没有标准输入")
         data = stdin.read(MAX_INPUT_BYTES + 1)
     elif _looks_like_text(source):
-        return _from_text(source)
+        return Given(_from_text(source), source)
     else:
         if len(os.fsencode(source)) > 4096 or "\0" in source:
             raise _unreadable(
@@ -84,14 +102,19 @@ def read_input(source: str, *, stdin: BinaryIO | None = None) -> bytes:
             raise _unreadable(str(err), err.zh or "无法读取的图片") from err
         if not texts:
             raise _unreadable("no QR code found in the image", "图片中没有找到二维码")
-        return _from_text(texts[0])
+        return Given(_from_text(texts[0]), texts[0], len(set(texts)) - 1)
     if data[:1] == b"\xd2":  # COSE_Sign1: CBOR tag 18
-        return data
+        return Given(data)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        return data  # binary: let the verifier say what is wrong with it
-    return _from_text(text)
+        return Given(data)  # binary: let the verifier say what is wrong with it
+    return Given(_from_text(text), text.strip())
+
+
+def read_input(source: str, *, stdin: BinaryIO | None = None) -> bytes:
+    """The credential bytes ``source`` holds or names (``read_given`` without the context)."""
+    return read_given(source, stdin=stdin).data
 
 
 def province_of(data: bytes) -> str | None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -146,6 +147,20 @@ def fingerprint(
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def _create_private(path: Path) -> None:
+    """A new register is created readable by its owner only (mode 0600): it holds every holder's
+    full ID number. SQLite gives its -wal and -shm files the same mode."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    except OSError as err:
+        raise RegisterError(
+            f"cannot create the register {path}: {err.strerror}", zh=f"无法创建发证名册 {path}"
+        ) from err
+    os.close(fd)
+
+
 def _failed(path: Path, err: sqlite3.Error) -> RegisterError:
     text = str(err)
     if "full" in text:
@@ -163,6 +178,7 @@ class Register:
     def __init__(self, path: Path, *, now: Callable[[], dt.datetime]) -> None:
         self.path = path
         self._now = now
+        _create_private(path)
         try:
             self.db = sqlite3.connect(path, timeout=60, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")

@@ -157,3 +157,30 @@ test("the camera path: a fake camera pointed at the printed QR code", async () =
     await cam.close();
   }
 });
+
+test("registry data past its valid-until is never a plain genuine; an older snapshot is refused", async () => {
+  // stale: the phone's clock is 30 days after the build
+  let context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  await context.addInitScript(() => {
+    const shift = 30 * 86400000;
+    const now = Date.now;
+    Date.now = () => now() + shift;
+  });
+  let page = await context.newPage();
+  await page.goto(base + "/v/#" + CREDS.genuine.split("#")[1]);
+  await page.waitForSelector("#sc-verdict");
+  assert.equal(await page.$eval("#sc-verdict", (e) => e.dataset.kind), "stale");
+  assert.match(await page.textContent("#sc-verdict"), /目录数据已过期/);
+  assert.doesNotMatch(await page.textContent("#sc-verdict"), /真实有效/);
+  await page.screenshot({ path: path.join(SHOTS, "verify-stale-390.png"), fullPage: true });
+  await context.close();
+  // replayed: this device has already seen a newer snapshot
+  context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  await context.addInitScript(() => localStorage.setItem("skillcert.snapshot.newest", "2099-01-01"));
+  page = await context.newPage();
+  await page.goto(base + "/v/#" + CREDS.genuine.split("#")[1]);
+  await page.waitForSelector("#sc-verdict");
+  assert.match(await page.$eval("#sc-verdict", (e) => e.className), /sc-unknown/);
+  assert.match(await page.textContent("#sc-verdict"), /比本机已见过的（2099-01-01）旧/);
+  await context.close();
+});

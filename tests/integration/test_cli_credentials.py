@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from pathlib import Path
 
@@ -208,10 +209,15 @@ def test_verify_file_text_and_image(
     qr.render_png(qr.make("https://skillcert.example.org", data), path=png)
     out = runner.invoke(main, ["verify", str(png), *base, "--json", "--id-number", ID])
     assert out.exit_code == 0, out.output
-    doc = json.loads(out.output)
+    doc = json.loads(out.stdout)
     assert doc["ok"] is True
+    assert "--id-number-stdin" in out.stderr  # the option is visible in ps: it warns
     assert doc["id_number_matches"] is True
     assert doc["credential"]["holder"] == "张小芳"
+    piped = runner.invoke(main, ["verify", str(cose_file), *base, "--id-number-stdin"], input=ID + "\n")
+    assert piped.exit_code == 0, piped.output
+    assert "✅ 与证书一致 matches" in piped.output
+    assert ID not in piped.output
     wrong = runner.invoke(
         main, ["verify", str(cose_file), *base, "--id-number", "410102199909091246"]
     )
@@ -289,3 +295,39 @@ def test_bureau_snapshot_key_signs_the_site(
     assert sig["kid"] == key.kid
     both = runner.invoke(main, ["keys", "new", "--bureau", "--institution", FILING])
     assert both.exit_code == 2
+
+
+def test_verify_warns_of_a_look_alike_site_and_of_more_codes(
+    runner: CliRunner, issued: tuple[Path, bytes], tmp_path: Path
+) -> None:
+    from PIL import Image
+
+    registry, data = issued
+    base = ["--registry", str(registry), "--at", "2026-11-21"]
+    text = qr.payload_text("https://skil1cert-example.org", data)  # a printed look-alike URL
+    out = runner.invoke(main, ["verify", text, *base])
+    assert "skil1cert-example.org" in out.stderr
+    assert "不是主管部门的核验网站" in out.stderr
+    good = qr.render_png(qr.make("https://skillcert.example.org", data))
+    other = qr.render_png(qr.make("https://skillcert.example.org", data[:-1] + bytes([data[-1] ^ 1])))
+    first, second = Image.open(io.BytesIO(good)), Image.open(io.BytesIO(other))
+    both = Image.new("1", (first.width * 2 + 40, first.height), 1)
+    both.paste(first, (0, 0))
+    both.paste(second, (first.width + 40, 0))
+    both.save(tmp_path / "two.png")
+    out = runner.invoke(main, ["verify", str(tmp_path / "two.png"), *base])
+    assert "还有 1 个其他二维码" in out.stderr
+
+
+def test_a_key_is_never_written_into_the_repositorys_site_from_anywhere(
+    runner: CliRunner, registry_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.conftest import ROOT
+
+    monkeypatch.chdir(tmp_path)  # run from elsewhere: site/ is not a relative path here
+    target = ROOT / "site" / "assets" / "leak.key"
+    result = runner.invoke(main, ["keys", "new", "--institution", FILING, "--registry",
+                                  str(registry_copy), "--out", str(target)])  # fmt: skip
+    assert result.exit_code == 1
+    assert "拒绝把私钥写到" in result.output
+    assert not target.exists()

@@ -115,6 +115,12 @@ def test_snapshot_is_signed_and_verifies_credentials(
     result = runner.invoke(main, args)
     assert result.exit_code == 0, result.output
     assert "✅ 真实有效  Genuine" in result.output
+    assert f"目录快照 Registry snapshot: {manifest['date']}" in result.output
+    # past its valid-until the data may miss revocations: no plain "genuine", exit 2
+    late = runner.invoke(main, [*args[:-1], "2027-06-01"])
+    assert late.exit_code == 2, late.output
+    assert "⚠️ 目录数据已过期" in late.output
+    assert "真实有效" not in late.output.split("\n")[1]
     # an altered shard, or a manifest signed by someone else, is refused
     altered = built["tmp"] / "altered"
     shutil.copytree(snap, altered)

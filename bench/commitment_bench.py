@@ -1,0 +1,80 @@
+"""Benchmark: what one guess at a credential's ID commitment costs, and what a targeted attack costs.
+
+The commitment (``credentials/credential/commitment.py``: Argon2id, t=1, m=4 MiB) confirms an ID
+number the holder shows; it does not hide the number from someone who knows most of it. This
+prints the median cost of one guess on one core and the rate on every core, then the time to try
+every candidate of two targeted attacks:
+
+- county and birth year known: 366 birthdays x 1,000 sequence numbers = 366,000 candidates;
+- county and exact birthday known: 1,000 candidates.
+
+Prints medians of several rounds and the machine; never fails. The figures go into site/spec.md.
+
+    .venv/bin/python bench/commitment_bench.py [--guesses 400] [--rounds 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from machine import describe
+
+from credentials.credential import commitment
+from credentials.credential.claims import IdType
+
+TARGET = commitment.commit(IdType.RESIDENT_ID, "410102199909091238")
+COUNTY_AND_YEAR = 366 * 1000
+COUNTY_AND_BIRTHDAY = 1000
+
+
+def _guess(i: int) -> bool:
+    return commitment.matches(TARGET, IdType.RESIDENT_ID, f"41010219990909{i:03d}8")
+
+
+def one_core(n: int) -> float:
+    start = time.perf_counter()
+    for i in range(n):
+        _guess(i)
+    return (time.perf_counter() - start) / n
+
+
+def every_core(n: int, workers: int) -> float:
+    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
+        start = time.perf_counter()
+        list(pool.map(_guess, range(n)))
+        return n / (time.perf_counter() - start)
+
+
+def hours(candidates: int, per_second: float) -> str:
+    seconds = candidates / per_second
+    return f"{seconds / 60:,.1f} min" if seconds < 3600 else f"{seconds / 3600:,.1f} h"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--guesses", type=int, default=400)
+    ap.add_argument("--rounds", type=int, default=5)
+    args = ap.parse_args()
+    workers = os.cpu_count() or 1
+    per_guess = statistics.median(one_core(args.guesses) for _ in range(args.rounds))
+    rate = statistics.median(every_core(args.guesses * workers, workers) for _ in range(args.rounds))
+    print(f"machine: {describe()}")
+    print(f"one guess (Argon2id t=1, m=4 MiB), one core: {per_guess * 1000:.2f} ms (median of {args.rounds})")
+    print(f"guesses per second on {workers} cores: {rate:,.0f}")
+    print(f"county + birth year known ({COUNTY_AND_YEAR:,} candidates): {hours(COUNTY_AND_YEAR, rate)} "
+          f"on this machine")  # fmt: skip
+    print(f"county + birthday known ({COUNTY_AND_BIRTHDAY:,} candidates): "
+          f"{COUNTY_AND_BIRTHDAY / rate:.1f} s on this machine")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

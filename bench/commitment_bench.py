@@ -66,9 +66,13 @@ def main() -> None:
     args = ap.parse_args()
     workers = os.cpu_count() or 1
     per_guess = statistics.median(one_core(args.guesses) for _ in range(args.rounds))
-    rate = statistics.median(every_core(args.guesses * workers, workers) for _ in range(args.rounds))
+    rate = statistics.median(
+        every_core(args.guesses * workers, workers) for _ in range(args.rounds)
+    )
     print(f"machine: {describe()}")
-    print(f"one guess (Argon2id t=1, m=4 MiB), one core: {per_guess * 1000:.2f} ms (median of {args.rounds})")
+    print(
+        f"one guess (Argon2id t=1, m=4 MiB), one core: {per_guess * 1000:.2f} ms (median of {args.rounds})"
+    )
     print(f"guesses per second on {workers} cores: {rate:,.0f}")
     print(f"county + birth year known ({COUNTY_AND_YEAR:,} candidates): {hours(COUNTY_AND_YEAR, rate)} "
           f"on this machine")  # fmt: skip

@@ -31,7 +31,7 @@ from credentials.credential.sign import sign
 from credentials.credential.verify import check
 from credentials.keys import SigningKey
 from credentials.levels import Level
-from credentials.numbers import format_number
+from credentials.numbers import format_number, parse_number
 from credentials.registry.registry import load_registry
 
 
@@ -64,7 +64,7 @@ def main() -> None:
             row = inst.scope[i % len(inst.scope)]
             level = int(row.levels[0])
             number = format_number(inst.filing_number, year=day.year, level=level, serial=i + 1)
-            cred = Credential(number, 1, "王小明", IdType.RESIDENT_ID, salted, row.occupation,
+            cred = Credential(parse_number(number), 1, "王小明", IdType.RESIDENT_ID, salted, row.occupation,
                               row.job, Level(level), day)  # fmt: skip
             jobs.append((cred, SigningKey.from_seed(seed)))
         at = dt.date(2040, 1, 1)

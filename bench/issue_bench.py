@@ -32,7 +32,7 @@ from credentials.credential import qr
 from credentials.credential.claims import IdType
 from credentials.credential.commitment import check_digit
 from credentials.issuing import files
-from credentials.issuing.issue import context, issue_rows
+from credentials.issuing.issue import Issuer, Options, issue_rows
 from credentials.issuing.register import Register
 from credentials.issuing.roster import RosterRow
 from credentials.keys import SigningKey
@@ -91,8 +91,8 @@ def main() -> None:
         rows = roster(args.count)
         with Register(work / "register.sqlite", now=lambda: dt.datetime(2026, 11, 21)) as register:  # noqa: DTZ001
             t0 = time.perf_counter()
-            result = issue_rows(rows, registry=registry, key=key, register=register, out=work / "out",
-                                today=dt.date(2026, 11, 21), write_files=False)  # fmt: skip
+            options = Options(out=work / "out", today=dt.date(2026, 11, 21), write_files=False)
+            result = issue_rows(rows, Issuer.of(key, registry), register, options)
             total = time.perf_counter() - t0
             entries = register.entries()
         s = result.seconds
@@ -127,9 +127,7 @@ def main() -> None:
         _render(creds[:500])
         print(f"  one process: {rate(500, time.perf_counter() - t0)}")
 
-        inst = registry.institution(FILING)
-        assert inst is not None
-        ctx_out = context(inst, registry)
+        ctx_out = Issuer.of(key, registry).context()
         sample = entries[: args.pdf_pages]
         pdf_times = []
         for _ in range(3):

@@ -31,7 +31,7 @@ from credentials.credential.claims import Credential, IdType
 from credentials.credential.sign import sign
 from credentials.keys import SigningKey, save_signing_key
 from credentials.levels import Level
-from credentials.numbers import format_number
+from credentials.numbers import format_number, parse_number
 from credentials.registry import edit
 from credentials.registry.registry import load_registry
 from credentials.site import build as site_build
@@ -59,7 +59,7 @@ def main() -> None:
         number = format_number(
             inst.filing_number, year=day.year, level=int(row.levels[0]), serial=1
         )
-        cred = Credential(number, 1, "王小明", IdType.RESIDENT_ID,
+        cred = Credential(parse_number(number), 1, "王小明", IdType.RESIDENT_ID,
                           commitment.commit(IdType.RESIDENT_ID, "410102199909091238"), row.occupation,
                           row.job, Level(int(row.levels[0])), day)  # fmt: skip
         data = sign(cred, SigningKey.from_seed(seed), registry=registry)

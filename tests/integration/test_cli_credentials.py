@@ -214,7 +214,9 @@ def test_verify_file_text_and_image(
     assert "--id-number-stdin" in out.stderr  # the option is visible in ps: it warns
     assert doc["id_number_matches"] is True
     assert doc["credential"]["holder"] == "张小芳"
-    piped = runner.invoke(main, ["verify", str(cose_file), *base, "--id-number-stdin"], input=ID + "\n")
+    piped = runner.invoke(
+        main, ["verify", str(cose_file), *base, "--id-number-stdin"], input=ID + "\n"
+    )
     assert piped.exit_code == 0, piped.output
     assert "✅ 与证书一致 matches" in piped.output
     assert ID not in piped.output
@@ -309,7 +311,9 @@ def test_verify_warns_of_a_look_alike_site_and_of_more_codes(
     assert "skil1cert-example.org" in out.stderr
     assert "不是主管部门的核验网站" in out.stderr
     good = qr.render_png(qr.make("https://skillcert.example.org", data))
-    other = qr.render_png(qr.make("https://skillcert.example.org", data[:-1] + bytes([data[-1] ^ 1])))
+    other = qr.render_png(
+        qr.make("https://skillcert.example.org", data[:-1] + bytes([data[-1] ^ 1]))
+    )
     first, second = Image.open(io.BytesIO(good)), Image.open(io.BytesIO(other))
     both = Image.new("1", (first.width * 2 + 40, first.height), 1)
     both.paste(first, (0, 0))

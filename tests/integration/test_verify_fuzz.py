@@ -20,13 +20,17 @@ from tests.conftest import VECTORS
 
 pytestmark = pytest.mark.integration
 REGISTRY = VECTORS / "registry"
-VALID = bytes.fromhex(json.loads((VECTORS / "valid-technician-college.json").read_text())["cose_hex"])
+VALID = bytes.fromhex(
+    json.loads((VECTORS / "valid-technician-college.json").read_text())["cose_hex"]
+)
 _SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 
 
 def _run(args: list[str], stdin: bytes | None = None) -> None:
     result = CliRunner().invoke(main, args, input=stdin, catch_exceptions=True)
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+        result.exception
+    )
     assert result.exit_code in (0, 1, 2), (result.exit_code, result.output[-300:])
     assert "Traceback" not in result.output
     assert "\x1b" not in result.output and "\u202e" not in result.output

@@ -33,7 +33,8 @@ def _run(args: list[str], stdin: bytes | None = None) -> None:
     )
     assert result.exit_code in (0, 1, 2), (result.exit_code, result.output[-300:])
     assert "Traceback" not in result.output
-    assert "\x1b" not in result.output and "\u202e" not in result.output
+    assert "\x1b" not in result.output
+    assert "\u202e" not in result.output
 
 
 _BASE = ["--registry", str(REGISTRY), "--at", "2026-11-21"]

@@ -121,17 +121,6 @@ def _key_option(func: F) -> F:
     )(func)
 
 
-def _register_option(func: F) -> F:
-    return click.option(
-        "--register",
-        "register_path",
-        type=click.Path(dir_okay=False, path_type=Path),
-        default=Path("register.sqlite"),
-        show_default=True,
-        help="发证名册（SQLite）The issuance register.",
-    )(func)
-
-
 def _out_option(func: F) -> F:
     return click.option(
         "--out",
@@ -196,10 +185,17 @@ def _load_key(path: Path) -> SigningKey:
     return _unlock(path)[0]
 
 
-def _open_register(path: Path) -> Register:
+def _open_register(path: Path, *, create: bool = True) -> Register:
     from credentials.issuing.register import Register
 
-    return Register(path, now=lambda: dt.datetime.now(tz=_CHINA))
+    return Register(path, now=lambda: dt.datetime.now(tz=_CHINA), create=create)
+
+
+def _read_register(path: Path) -> Register:
+    """A register opened to read only: never created for a mistyped path, works on read-only media."""
+    from credentials.issuing.register import Register
+
+    return Register(path, now=lambda: dt.datetime.now(tz=_CHINA), create=False, readonly=True)
 
 
 def _print_findings(findings: list[Finding]) -> None:
@@ -536,8 +532,35 @@ def verify_cmd(
 # --- issuing --------------------------------------------------------------------------------------
 
 
+def _home() -> Path:
+    """Where skillcert keeps what it knows across runs (the register index)."""
+    env = os.environ.get("SKILLCERT_HOME")
+    return Path(env) if env else Path.home() / ".config" / "skillcert"
+
+
+def _find_register(register_path: Path | None, filing: str | None) -> Path:
+    from credentials.issuing.location import find
+
+    return register_path if register_path is not None else find(filing, _home())
+
+
+def _private(path: Path, *, what: str, what_zh: str, registry_dir: Path) -> None:
+    from credentials.issuing.location import refuse_published
+
+    refuse_published(path, (registry_dir, *_published()), what=what, what_zh=what_zh)
+
+
+_new_register_option = click.option(
+    "--new-register", is_flag=True,
+    help="确认启用新的发证名册（原名册已丢失且已核对公开记录）Start a new register for an institution "
+    "whose known register is gone (after checking the published record).",
+)  # fmt: skip
+
+
 @main.command("issue")
 @_key_option
+@click.option("--institution", help="机构备案号（须与密钥一致）The institution's filing number: "
+              "the key must be its. Or a 机构备案号 column in the roster.")  # fmt: skip
 @click.option(
     "--roster",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -558,69 +581,54 @@ def verify_cmd(
     help="重复签发（同一人、职业、工种、等级、日期）Issue again what was issued before.",
 )
 @click.option("--quiet", is_flag=True, help="不显示进度条 No progress bar.")
-@_register_option
+@click.option("--register", "register_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="发证名册（默认在密钥旁：<密钥目录>/<备案号>-register.sqlite）The issuance register "
+              "(default: beside the key).")  # fmt: skip
+@_new_register_option
 @_out_option
 @_registry_option
 @_at_option
 def issue_cmd(
-    key_path: Path,
-    roster: Path | None,
-    name: str | None,
-    id_type: str,
-    id_number: str | None,
-    occupation: str | None,
-    occupation_name: str,
-    job: str,
-    level: str | None,
-    issued: str | None,
-    photo: str | None,
-    allow_duplicates: bool,
-    quiet: bool,
-    register_path: Path,
-    out: Path,
-    registry_dir: Path,
+    key_path: Path, institution: str | None, roster: Path | None, name: str | None, id_type: str,
+    id_number: str | None, occupation: str | None, occupation_name: str, job: str,
+    level: str | None, issued: str | None, photo: str | None, allow_duplicates: bool, quiet: bool,
+    register_path: Path | None, new_register: bool, out: Path, registry_dir: Path,
     at: dt.datetime | None,
-) -> None:
+) -> None:  # fmt: skip
     """签发证书：一个人（用选项）或整份名册（全部成功或全部不签）。
     Issue certificates: one person from options, or a whole roster (all or nothing)."""
+    from credentials.issuing import location
     from credentials.issuing.issue import Issuer, Options, issue_rows, roster_rows
     from credentials.issuing.roster import HEADER, read_table
-    from credentials.registry.registry import load_registry
 
     today = _today(at)
     if roster is not None:
-        table, source = read_table(roster), str(roster)
+        table, source, photos = read_table(roster), str(roster), roster.resolve().parent
     else:
-        missing = [
-            o
-            for o, v in (
-                ("--name", name),
-                ("--id-number", id_number),
-                ("--occupation", occupation),
-                ("--level", level),
-            )
-            if not v
-        ]
+        missing = [o for o, v in (("--name", name), ("--id-number", id_number),
+                                  ("--occupation", occupation), ("--level", level)) if not v]  # fmt: skip
         if missing:
             raise click.UsageError(
                 f"不用 --roster 时需要 without --roster, give: {', '.join(missing)}"
             )
-        cells = [
-            name,
-            id_type,
-            id_number,
-            occupation,
-            occupation_name,
-            job,
-            level,
-            issued or today.isoformat(),
-            photo,
-        ]
-        table, source = [list(HEADER), [c or "" for c in cells]], None
-    issuer = Issuer.of(_load_key(key_path), load_registry(registry_dir))
-    options = Options(out=out, today=today, source=source, allow_duplicates=allow_duplicates)
-    rows = roster_rows(table, issuer, today=today, source=source)
+        cells = [name, id_type, id_number, occupation, occupation_name, job, level,
+                 issued or today.isoformat(), photo]  # fmt: skip
+        table, source, photos = [list(HEADER), [c or "" for c in cells]], None, Path.cwd()
+    issuer, warnings = Issuer.load(_load_key(key_path), registry_dir)
+    filing = issuer.institution.filing_number
+    for finding in warnings[:5]:
+        _echo(f"警告 warning: 其他机构的备案文件有错误（不影响本次签发）another institution's file "
+              f"has an error: {finding.location()} [{finding.rule}]", err=True)  # fmt: skip
+    register_path = register_path or location.default_path(key_path, filing)
+    _private(register_path, what="register", what_zh="发证名册", registry_dir=registry_dir)
+    _private(out, what="certificate files", what_zh="证书文件", registry_dir=registry_dir)
+    location.claim(filing, register_path, home=_home(), new_register=new_register)
+    options = Options(out=out, today=today, source=source, allow_duplicates=allow_duplicates,
+                      institution=institution)  # fmt: skip
+    if not register_path.exists():  # a refused roster leaves no new register behind
+        roster_rows(table, issuer, None, options, photos=photos)
     with _open_register(register_path) as register:
+        rows = roster_rows(table, issuer, register, options, photos=photos)
         if quiet:
             result = issue_rows(rows, issuer, register, options)
         else:
@@ -630,19 +638,22 @@ def issue_cmd(
                 options.progress = bar.update
                 result = issue_rows(rows, issuer, register, options)
     n, before, again = len(result.issued), len(result.already), result.regenerated
-    _echo(
-        f"批次 {result.batch_id}：新签发 {n} 本，此前已签发 {before} 本（跳过），补写文件 {again} 份"
-        f" / batch {result.batch_id}: {n} issued, {before} issued before (skipped), "
-        f"{again} files regenerated"
-    )
+    _echo(f"批次 {result.batch_id}：新签发 {n} 本，此前已签发 {before} 本（跳过），补写文件 {again} 份"
+          f" / batch {result.batch_id}: {n} issued, {before} issued before (skipped), "
+          f"{again} files regenerated")  # fmt: skip
     for entry in result.issued[:20]:
         _echo(f"  {entry.number}  {entry.holder}")
     if len(result.issued) > 20:
         _echo(f"  …… 另有 {len(result.issued) - 20} 本 and more")
-    _echo(
-        f"文件 files: {out}/；批量 PDF batch PDF: {result.batch_pdf}（{result.pages} 页 pages）；"
-        f"发证名册 register: {register_path}"
-    )
+    _echo(f"文件 files: {out}/；批量 PDF batch PDF: {result.batch_pdf}（{result.pages} 页 pages）；"
+          f"发证名册 register: {register_path}")  # fmt: skip
+
+
+_find_register_option = click.option(
+    "--register", "register_path", type=click.Path(dir_okay=False, path_type=Path),
+    help="发证名册（默认：本机已知的该机构名册）The issuance register (default: the one known "
+    "for the institution).",
+)  # fmt: skip
 
 
 @main.command("revoke")
@@ -656,86 +667,72 @@ def issue_cmd(
 @click.option(
     "--version", "version", type=click.IntRange(1, 999), help="默认最新版本 Default: latest."
 )
-@_register_option
+@_find_register_option
 @_registry_option
 def revoke_cmd(
-    number: str,
-    reason: str,
-    on: dt.datetime | None,
-    version: int | None,
-    register_path: Path,
-    registry_dir: Path,
-) -> None:
+    number: str, reason: str, on: dt.datetime | None, version: int | None,
+    register_path: Path | None, registry_dir: Path,
+) -> None:  # fmt: skip
     """注销证书：写入发证名册和机构的目录文件（可重复执行）。
     Revoke a certificate: in the register and the institution's registry file (repeatable)."""
     from credentials.issuing.revoke import revoke
 
-    with _open_register(register_path) as register:
-        done = revoke(
-            number.strip().upper(),
-            register=register,
-            registry_dir=registry_dir,
-            day=_today(on),
-            reason=reason,
-            version=version,
-        )
+    number = "".join(number.split()).upper()
+    with _open_register(_find_register(register_path, number[:13])) as register:
+        done = revoke(number, register=register, registry_dir=registry_dir, day=_today(on),
+                      reason=reason, version=version)  # fmt: skip
     if done.already:
         _echo(
             f"{done.number} 第 {done.version} 版已于 {done.day} 注销，无需再次操作 / already revoked"
         )
     else:
-        _echo(
-            f"{done.number} 第 {done.version} 版已注销 revoked ({done.day})；{done.file} 已更新："
-            "请提交合并请求 open a pull request"
-        )
+        _echo(f"{done.number} 第 {done.version} 版已注销 revoked ({done.day})；{done.file} 已更新："
+              "请提交合并请求 open a pull request")  # fmt: skip
 
 
 @main.command("reissue")
 @click.argument("number")
 @_key_option
-@_register_option
+@_find_register_option
 @_out_option
 @_registry_option
 @_at_option
 def reissue_cmd(
-    number: str,
-    key_path: Path,
-    register_path: Path,
-    out: Path,
-    registry_dir: Path,
+    number: str, key_path: Path, register_path: Path | None, out: Path, registry_dir: Path,
     at: dt.datetime | None,
-) -> None:
-    """补发：同一编号的下一版本，此前版本作废。Re-issue: the next version, earlier ones superseded."""
+) -> None:  # fmt: skip
+    """补发：同一编号的下一版本，此前版本作废（由当前有效的密钥签名）。
+    Re-issue (补发): the next version, signed with the key valid today; earlier ones superseded."""
     from credentials.issuing.issue import Issuer
     from credentials.issuing.reissue import reissue
-    from credentials.registry.registry import load_registry
 
+    number = "".join(number.split()).upper()
     today = _today(at)
-    issuer = Issuer.of(_load_key(key_path), load_registry(registry_dir))
-    with _open_register(register_path) as register:
-        entry = reissue(
-            number.strip().upper(),
-            issuer=issuer,
-            register=register,
-            registry_dir=registry_dir,
-            out=out,
-            today=today,
-        )
-    _echo(
-        f"{entry.number} 第 {entry.version} 版已签发 issued；此前版本自 {today} 起作废 superseded；"
-        f"目录文件已更新，请提交合并请求；新 PDF: {out}/{entry.number}-v{entry.version}.pdf"
-    )
+    issuer, _ = Issuer.load(_load_key(key_path), registry_dir)
+    _private(out, what="certificate files", what_zh="证书文件", registry_dir=registry_dir)
+    with _open_register(_find_register(register_path, number[:13])) as register:
+        entry = reissue(number, issuer=issuer, register=register, registry_dir=registry_dir,
+                        out=out, today=today)  # fmt: skip
+    _echo(f"{entry.number} 第 {entry.version} 版已签发 issued；此前版本自 {today} 起作废 superseded；"
+          f"目录文件已更新，请提交合并请求；新 PDF: {out}/{entry.number}-v{entry.version}.pdf")  # fmt: skip
 
 
 def _format_option(default: str) -> Callable[[F], F]:
     return click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(["csv", "xlsx", "md"]),
-        default=default,
-        show_default=True,
-        help="csv（带 BOM，Excel 可直接打开）、xlsx 或 md",
-    )
+        "--format", "fmt", type=click.Choice(["csv", "xlsx", "md"]), default=default,
+        show_default=True, help="csv（带 BOM，Excel 可直接打开）、xlsx 或 md",
+    )  # fmt: skip
+
+
+def _emit(
+    rows: list[list[object]], fmt: str, out: Path | None, sheet: str, registry_dir: Path
+) -> None:
+    from credentials.issuing import reports
+
+    if out is not None:
+        _private(out, what="export", what_zh="导出文件", registry_dir=registry_dir)
+    text = reports.emit(rows, fmt, out, sheet=sheet)
+    _echo(text, nl=False) if text is not None else _echo(f"已写入 written {out}")
 
 
 @main.command("report")
@@ -744,20 +741,26 @@ def _format_option(default: str) -> Callable[[F], F]:
 @click.option(
     "--out", type=click.Path(dir_okay=False, path_type=Path), help="写入文件 Write to a file."
 )
-@_register_option
-def report_cmd(year: int | None, fmt: str, out: Path | None, register_path: Path) -> None:
+@click.option(
+    "--institution", help="机构备案号（选择发证名册）The institution (picks its register)."
+)
+@_find_register_option
+@_registry_option
+def report_cmd(
+    year: int | None, fmt: str, out: Path | None, institution: str | None,
+    register_path: Path | None, registry_dir: Path,
+) -> None:  # fmt: skip
     """结果汇总表：按职业（工种）和等级统计。Results summary per occupation (job) and level."""
     from credentials.issuing import reports
 
-    with _open_register(register_path) as register:
+    with _read_register(_find_register(register_path, institution)) as register:
         rows = reports.summary(register.entries(year=year))
-    text = reports.emit(rows, fmt, out, sheet=f"结果汇总表 {year or ''}".strip())
-    _echo(text, nl=False) if text is not None else _echo(f"已写入 written {out}")
+    _emit(rows, fmt, out, f"结果汇总表 {year or ''}".strip(), registry_dir)
 
 
 @main.group("register")
 def register_group() -> None:
-    """发证名册。The issuance register."""
+    """发证名册：导出、检查、备份、补写文件。The issuance register: export, check, back up, regenerate."""
 
 
 @register_group.command("export")
@@ -767,14 +770,15 @@ def register_group() -> None:
 @click.option(
     "--out", type=click.Path(dir_okay=False, path_type=Path), help="写入文件 Write to a file."
 )
-@_register_option
+@click.option(
+    "--institution", help="机构备案号（选择发证名册）The institution (picks its register)."
+)
+@_find_register_option
+@_registry_option
 def register_export(
-    batch: int | None,
-    notice: bool,
-    fmt: str,
-    out: Path | None,
-    register_path: Path,
-) -> None:
+    batch: int | None, notice: bool, fmt: str, out: Path | None, institution: str | None,
+    register_path: Path | None, registry_dir: Path,
+) -> None:  # fmt: skip
     """导出发证名册，或某批次的公示名单。Export the register, or the 公示 list of a batch."""
     from credentials.issuing import reports
 
@@ -782,11 +786,106 @@ def register_export(
         raise click.UsageError(
             "--notice 需要 --batch ID / --notice lists one batch: give --batch ID"
         )
-    with _open_register(register_path) as register:
+    with _read_register(_find_register(register_path, institution)) as register:
         entries = register.entries(batch=batch)
-    rows = reports.notice_rows(entries) if notice else reports.register_rows(entries)
-    text = reports.emit(rows, fmt, out, sheet="公示名单" if notice else "发证名册")
-    _echo(text, nl=False) if text is not None else _echo(f"已写入 written {out}")
+    if notice:
+        rows = reports.notice_rows(entries)
+    else:
+        names = {}
+        if registry_dir.is_dir():
+            from credentials.registry.registry import check_registry
+
+            names = {f: i.name for f, i in check_registry(registry_dir).institutions.items()}
+        rows = reports.register_rows(entries, names)
+    _emit(rows, fmt, out, "公示名单" if notice else "发证名册", registry_dir)
+
+
+@register_group.command("check")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="同时检查该目录中的证书文件 Also check the certificate files in this folder.")  # fmt: skip
+@click.option(
+    "--institution", help="机构备案号（选择发证名册）The institution (picks its register)."
+)
+@_find_register_option
+@_registry_option
+def register_check(
+    out: Path | None, institution: str | None, register_path: Path | None, registry_dir: Path
+) -> None:
+    """检查发证名册：数据库完整、每份证书数据可验证、每个文件与之相符；有问题时退出码为 1。
+    Check the register: database integrity, every stored credential verifies, every file matches."""
+    from credentials.issuing import integrity
+    from credentials.registry.registry import Registry, check_registry
+
+    result = check_registry(registry_dir)
+    registry = Registry(result.institutions, result.bureau, result.occupations)
+    with _read_register(_find_register(register_path, institution)) as register:
+        found = integrity.check(register, registry, out=out)
+    for en, zh in found.problems:
+        _echo(f"  ✘ {zh} / {en}")
+    files = f"，{found.files_checked} 份证书的文件" if out else ""
+    verdict = (
+        "通过 passed" if found.ok else f"未通过 failed（{len(found.problems)} 处问题 problems）"
+    )
+    _echo(
+        f"{verdict}：{found.certificates} 份证书数据{files} / {found.certificates} credentials checked"
+    )
+    sys.exit(0 if found.ok else 1)
+
+
+@register_group.command("backup")
+@click.argument("dest", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--institution", help="机构备案号（选择发证名册）The institution (picks its register)."
+)
+@_find_register_option
+@_registry_option
+def register_backup(
+    dest: Path, institution: str | None, register_path: Path | None, registry_dir: Path
+) -> None:
+    """备份发证名册（SQLite 在线备份，包含尚在 WAL 中的数据）到 DEST。
+    Back up the register to DEST (SQLite's backup API: what is still in the WAL too)."""
+    _private(dest, what="backup", what_zh="备份", registry_dir=registry_dir)
+    with _read_register(_find_register(register_path, institution)) as register:
+        size = register.backup(dest)
+    _echo(f"已备份到 backed up to {dest}（{size:,} 字节 bytes，权限 600）")
+
+
+@register_group.command("regenerate")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("certificates"),
+              show_default=True, help="证书文件目录 Where the certificate files are.")  # fmt: skip
+@click.option(
+    "--institution", help="机构备案号（选择发证名册）The institution (picks its register)."
+)
+@_find_register_option
+@_registry_option
+def register_regenerate(
+    out: Path, institution: str | None, register_path: Path | None, registry_dir: Path
+) -> None:
+    """补写缺失、为空或被截断的证书文件。Write again missing, empty or truncated certificate files."""
+    from credentials.issuing import files, integrity
+    from credentials.registry.registry import Registry, check_registry
+
+    _private(out, what="certificate files", what_zh="证书文件", registry_dir=registry_dir)
+    result = check_registry(registry_dir)
+    registry = Registry(result.institutions, result.bureau, result.occupations)
+    with _open_register(_find_register(register_path, institution), create=False) as register:
+        filings = {e.filing for e in register.entries()}
+        written = 0
+        for filing in sorted(filings):
+            inst = registry.institution(filing)
+            if inst is None:
+                continue
+            bureau = registry.bureau
+            ctx = files.Context(
+                site_url=bureau.site_url if bureau else "https://skillcert.example.org",
+                institution_name=inst.name, institution_name_en=inst.name_en,
+                certificate_query_url=bureau.certificate_query_url if bureau else None,
+                institution_query_url=bureau.institution_query_url if bureau else None,
+            )  # fmt: skip
+            written += integrity.regenerate(register, registry, out, ctx)
+    _echo(
+        f"补写了 {written} 份证书的文件 / regenerated the files of {written} certificates in {out}/"
+    )
 
 
 # --- site -----------------------------------------------------------------------------------------

@@ -91,7 +91,9 @@ def main() -> None:
         rows = roster(args.count)
         with Register(work / "register.sqlite", now=lambda: dt.datetime(2026, 11, 21)) as register:  # noqa: DTZ001
             t0 = time.perf_counter()
-            options = Options(out=work / "out", today=dt.date(2026, 11, 21), write_files=False)
+            options = Options(
+                out=work / "out", today=dt.date(2026, 11, 21), write_files=False, institution=FILING
+            )
             result = issue_rows(rows, Issuer.of(key, registry), register, options)
             total = time.perf_counter() - t0
             entries = register.entries()

@@ -89,7 +89,7 @@ def run(
             roster = samples / f"roster-{filing}.csv"
             rows, problems = parse(read_table(roster))
             assert not problems, problems
-            options = Options(out=out / filing, today=today, source=str(roster))
+            options = Options(out=out / filing, today=today, source=str(roster), institution=filing)
             result = issue_rows(rows, Issuer.of(key, reg), register, options)
             yield (
                 f"issued {len(result.issued):2d} certificates for {filing} from {roster.name}: "

@@ -134,8 +134,12 @@ class RosterProblem:
     zh: str = ""
 
     def __str__(self) -> str:
-        where = f"第 {self.row} 行" + (f"，{self.column} 列" if self.column else "")
-        where_en = f"row {self.row}" + (f", column {self.column}" if self.column else "")
+        if self.row:
+            where = f"第 {self.row} 行" + (f"，{self.column} 列" if self.column else "")
+            where_en = f"row {self.row}" + (f", column {self.column}" if self.column else "")
+        else:  # the roster as a whole
+            where = "名册" + (f"，{self.column} 列" if self.column else "")
+            where_en = "roster" + (f", column {self.column}" if self.column else "")
         return (
             f"{where}：{self.zh} / {where_en}: {self.message}"
             if self.zh

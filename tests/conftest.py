@@ -14,6 +14,12 @@ VECTORS = ROOT / "tests" / "vectors"
 EXTERNAL = VECTORS / "external"
 
 
+@pytest.fixture(autouse=True)
+def _own_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test has its own skillcert home (the register index), never the user's."""
+    monkeypatch.setenv("SKILLCERT_HOME", str(tmp_path_factory.mktemp("home")))
+
+
 @pytest.fixture
 def registry_copy(tmp_path: Path) -> Path:
     """A writable copy of the sample registry."""

@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import csv
 import random
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from credentials.credential.commitment import check_digit
 
 OUT = Path(__file__).resolve().parent.parent / "samples"
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红娥玲芬燕彬鹏辉俊峰建宇浩然欣怡子涵"
-WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 HEADER = [
+    "机构备案号",
     "姓名",
     "证件类型",
     "证件号码",
@@ -50,8 +54,7 @@ ROSTERS = {
 def id_number(rng: random.Random) -> str:
     body = f"99{rng.randrange(10000):04d}{rng.randrange(1985, 2006)}{rng.randrange(1, 13):02d}"
     body += f"{rng.randrange(1, 29):02d}{rng.randrange(1000):03d}"
-    total = sum(int(d) * w for d, w in zip(body, WEIGHTS, strict=True))
-    return body + "10X98765432"[total % 11]
+    return body + check_digit(body)
 
 
 def main() -> None:
@@ -64,7 +67,10 @@ def main() -> None:
             for i in range(count):
                 code, occ, job, level = kinds[i % len(kinds)]
                 person = rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, rng.choice((1, 2))))
-                writer.writerow([person, "居民身份证", id_number(rng), code, occ, job, level, date])
+                filing = name.removeprefix("roster-").removesuffix(".csv")
+                writer.writerow(
+                    [filing, person, "居民身份证", id_number(rng), code, occ, job, level, date]
+                )
     print(f"wrote {len(ROSTERS)} rosters to {OUT}")
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import warnings
+from pathlib import Path
 
 import zxingcpp
 from PIL import Image, UnidentifiedImageError
@@ -61,6 +62,40 @@ def qr_texts(image: bytes) -> list[str]:
     formats = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
     results = zxingcpp.read_barcodes(gray, formats=formats)
     return [r.text for r in results if r.valid]
+
+
+MAX_PHOTO_BYTES = 20 * 1024 * 1024
+
+
+def photo_problem(path: Path) -> tuple[str, str] | None:
+    """Why ``path`` cannot be printed as a holder's photo (English, Chinese), or None: it must be
+    a JPEG or PNG file that decodes, of a sane size. Checked before anything is signed."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return f"photo {path} does not exist", f"照片 {path} 不存在"
+    if not path.is_file():
+        return f"photo {path} is not a file", f"照片 {path} 不是文件"
+    if size > MAX_PHOTO_BYTES:
+        return f"photo {path} is larger than 20 MB", f"照片 {path} 超过 20 MB"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as img:
+                kind = img.format
+                width, height = img.size
+                if width * height > MAX_PIXELS:
+                    return f"photo {path} has too many pixels", f"照片 {path} 像素过多"
+                img.load()
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError,
+            Image.DecompressionBombError, Image.DecompressionBombWarning):  # fmt: skip
+        return f"photo {path} is damaged or not a picture", f"照片 {path} 已损坏或不是图片"
+    if kind not in ("JPEG", "PNG"):
+        return (
+            f"photo {path} is {kind}: use JPEG or PNG",
+            f"照片 {path} 是 {kind} 格式，请用 JPEG 或 PNG",
+        )
+    return None
 
 
 def looks_like_image(data: bytes) -> bool:

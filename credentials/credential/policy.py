@@ -11,9 +11,15 @@ callers use these rules and nothing else:
 
 The rules: (3) the number's level digit is the level and its year digits the issue year; (4) the
 number's first 13 characters are a filed institution; (5) that institution was filed, inside a
-validity period, and neither suspended nor withdrawn on the issue date; (6) the key is a key of
-that institution, valid on the issue date and not compromised on or before it; (8) occupation, job
-and level are in a scope row in force on the issue date.
+validity period, and neither suspended nor withdrawn on the signing day; (6) the key is a key of
+that institution, valid on the signing day and not compromised on or before it; (8) occupation,
+job and level are in a scope row in force on the issue date.
+
+The signing day is the issue date for a first version, and for a re-issue (补发, version 2 and
+later) the date the registry records for that re-issue: a re-issue is signed by a key valid when
+it is made (after a key rotation the new key, never a retired or compromised one), by an
+institution active then (a withdrawn institution re-issues nothing), while what it certifies is
+judged on the original issue date. A re-issue the registry does not record fails rule (6).
 """
 
 from __future__ import annotations
@@ -51,6 +57,12 @@ class Subject:
     job: str | None
     level: Level
     issued: dt.date
+    signing_day: dt.date | None = None  # a re-issue's recorded date (None: the issue date)
+
+    @property
+    def signed(self) -> dt.date:
+        """The day the institution and the key are judged on."""
+        return self.signing_day or self.issued
 
 
 def number_consistent(number: CertificateNumber, level: Level, issued: dt.date) -> Ruling:
@@ -123,6 +135,21 @@ def in_scope(registry: Registry, subject: Subject) -> tuple[Ruling, ScopeRow | N
     return Ruling("in-scope-on-issue-date", "", {**detail, "line": row.line}), row
 
 
+def signing_day(
+    registry: Registry, number: str, version: int, issued: dt.date
+) -> tuple[dt.date, Ruling | None]:
+    """The day a version's institution and key are judged on, and for an unrecorded re-issue the
+    rule (6) it breaks."""
+    if version == 1:
+        return issued, None
+    record = registry.reissue_of(number, version)
+    if record is None:
+        return issued, Ruling(
+            "key-valid-on-issue-date", "reissue-not-recorded", {"version": version}
+        )
+    return record.date, None
+
+
 def refusals(subject: Subject, kid: str, registry: Registry) -> list[Ruling]:
     """Every rule (4)–(6) and (8) that signing ``subject`` with ``kid`` would break, in check
     order; rules that need an unknown institution are not judged."""
@@ -130,8 +157,8 @@ def refusals(subject: Subject, kid: str, registry: Registry) -> list[Ruling]:
     if inst is None:
         return [known]
     rulings = [
-        issuer_active(inst, subject.issued),
-        key_valid(registry, kid, inst, subject.issued)[0],
+        issuer_active(inst, subject.signed),
+        key_valid(registry, kid, inst, subject.signed)[0],
         in_scope(registry, subject)[0],
     ]
     return [r for r in rulings if not r.holds]

@@ -55,6 +55,12 @@ def decode_text(text: str) -> bytes:
     return raw[1:]
 
 
+def fits(site_url: str, size: int) -> bool:
+    """Whether every credential of ``size`` bytes fits the fixed version (11) at level M."""
+    worst = digits(b"\xff" * size)  # the most digits ``size`` bytes can need
+    return qrsymbol.fits(prefix(site_url).encode("ascii"), worst)
+
+
 def make(site_url: str, data: bytes) -> qrsymbol.Symbol:
     """The QR symbol: a byte segment for the URL, a numeric one for the digits (version 11)."""
     return qrsymbol.encode(prefix(site_url).encode("ascii"), digits(data))

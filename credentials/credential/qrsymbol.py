@@ -236,6 +236,11 @@ def _capacity(level: str) -> int:
     return sum(count * size for count, size in _LEVELS[level][1])
 
 
+def fits(prefix: bytes, digits: str, *, level: str = "M") -> bool:
+    """Whether the two segments fit version 11 at ``level``."""
+    return (_data_bits(prefix, digits)[1] + 7) // 8 <= _capacity(level)
+
+
 @dataclass(frozen=True, slots=True)
 class Symbol:
     """A QR symbol: ``rows`` of 0/1 modules (1 = dark), its error level and mask."""

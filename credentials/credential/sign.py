@@ -21,15 +21,23 @@ def protected_header(kid: str) -> dict[int, object]:
     return {cose.Header.ALG: int(cose.Alg.EDDSA), cose.Header.KID: bytes.fromhex(kid)}
 
 
-def subject_of(credential: Credential) -> policy.Subject:
-    """What the signing policy looks at in a credential."""
-    return policy.Subject(
+def subject_of(
+    credential: Credential, registry: Registry
+) -> tuple[policy.Subject, policy.Ruling | None]:
+    """What the signing policy looks at in a credential (for a re-issue, the signing day the
+    registry records), and the rule an unrecorded re-issue breaks."""
+    day, unrecorded = policy.signing_day(
+        registry, str(credential.number), credential.version, credential.issued
+    )
+    subject = policy.Subject(
         filing_number=str(credential.number.filing),
         occupation=credential.occupation,
         job=credential.job,
         level=credential.level,
         issued=credential.issued,
+        signing_day=day,
     )
+    return subject, unrecorded
 
 
 def refusal(credential: Credential, kid: str, registry: Registry) -> policy.Ruling | None:
@@ -37,8 +45,20 @@ def refusal(credential: Credential, kid: str, registry: Registry) -> policy.Ruli
     number = policy.number_consistent(credential.number, credential.level, credential.issued)
     if not number.holds:
         return number
-    broken = policy.refusals(subject_of(credential), kid, registry)
+    subject, unrecorded = subject_of(credential, registry)
+    broken = policy.refusals(subject, kid, registry)
+    if unrecorded is not None:
+        broken = [r for r in broken if r.check != "key-valid-on-issue-date"] + [unrecorded]
+        broken.sort(key=lambda r: _ORDER.index(r.check))
     return broken[0] if broken else None
+
+
+_ORDER = (
+    "issuer-known",
+    "issuer-active-on-issue-date",
+    "key-valid-on-issue-date",
+    "in-scope-on-issue-date",
+)
 
 
 def sign(credential: Credential, key: SigningKey, *, registry: Registry) -> bytes:

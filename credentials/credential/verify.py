@@ -210,16 +210,22 @@ class _Checks:
         )
         return r.reason, r.detail
 
+    def _signing_day(self) -> tuple[dt.date, policy.Ruling | None]:
+        cred = _known(self.st.credential)
+        return policy.signing_day(self.registry, str(cred.number), cred.version, cred.issued)
+
     def issuer_active(self) -> Outcome:
-        """(5) the policy's status rule on the issue date."""
-        r = policy.issuer_active(_known(self.st.institution), _known(self.st.credential).issued)
+        """(5) the policy's status rule on the signing day."""
+        r = policy.issuer_active(_known(self.st.institution), self._signing_day()[0])
         return r.reason, r.detail
 
     def key_valid(self) -> Outcome:
-        """(6) the policy's key rule on the issue date."""
+        """(6) the policy's key rule on the signing day; an unrecorded re-issue fails here."""
         kid = _known(self.st.message).kid.hex()
-        inst, day = _known(self.st.institution), _known(self.st.credential).issued
-        r, self.st.key = policy.key_valid(self.registry, kid, inst, day)
+        day, unrecorded = self._signing_day()
+        r, self.st.key = policy.key_valid(self.registry, kid, _known(self.st.institution), day)
+        if unrecorded is not None:
+            return unrecorded.reason, unrecorded.detail
         return r.reason, r.detail
 
     def signature(self) -> Outcome:

@@ -1,7 +1,7 @@
 """The files of an issued certificate: credential, QR code (PNG, SVG) and printable PDF.
 
-Written only after the register committed the credential, each atomically (a temporary file, then a
-rename), so a file that exists is complete; ``missing`` tells which certificates need theirs
+Written only after the register committed the credential, each atomically (a temporary file
+flushed to disk, then a rename, then the folder flushed), so a file that exists is complete; ``missing`` tells which certificates need theirs
 (re)generated after a crash.
 """
 
@@ -13,10 +13,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from credentials import cose
 from credentials.credential import qr, qrsymbol
-from credentials.credential.claims import IdType
+from credentials.credential.claims import Credential, IdType
+from credentials.errors import CredentialsError, RegisterError
 from credentials.issuing import certificate_pdf
 from credentials.issuing.register import Entry
+from credentials.keys import VerifyKey
 from credentials.levels import Level
 
 SUFFIXES = (".cose", ".png", ".svg", ".pdf")
@@ -44,8 +47,22 @@ def paths(entry: Entry, out: Path) -> list[Path]:
 
 
 def missing(entry: Entry, out: Path) -> bool:
-    """Whether any file of the certificate is absent."""
-    return not all(p.is_file() for p in paths(entry, out))
+    """Whether any file of the certificate is absent, empty, or (the ``.cose``) not its credential."""
+    try:
+        files = paths(entry, out)
+        if not all(p.is_file() and p.stat().st_size > 0 for p in files):
+            return True
+        return files[0].read_bytes() != entry.credential
+    except OSError:
+        return True
+
+
+def _fsync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -60,6 +77,8 @@ def write_atomic(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -116,19 +135,58 @@ def page(
     )
 
 
+def matches(entry: Entry, public_key: VerifyKey) -> bool:
+    """Whether the register's credential is the one it says: signed by ``public_key`` and
+    carrying the entry's number, version, holder, occupation, job, level and date."""
+    try:
+        message = cose.parse_sign1(entry.credential)
+        cred = Credential.from_claims(cose.decode(message.payload))
+    except CredentialsError:
+        return False
+    same = (str(cred.number), cred.version, cred.holder, int(cred.id_type), cred.occupation,
+            cred.job, int(cred.level), cred.issued) == (entry.number, entry.version, entry.holder,
+            entry.id_type, entry.occupation, entry.job, entry.level, entry.issued)  # fmt: skip
+    return same and cose.verify_signature(message, public_key)
+
+
+def foreign(entry: Entry, out: Path) -> bool:
+    """Whether the certificate's ``.cose`` file holds another whole credential (from another
+    register); an empty, cut-short or damaged file is not foreign and may be written again."""
+    try:
+        data = paths(entry, out)[0].read_bytes()
+    except OSError:
+        return False
+    if data == entry.credential:
+        return False
+    try:
+        Credential.from_claims(cose.decode(cose.parse_sign1(data).payload))
+    except CredentialsError:
+        return False
+    return True
+
+
 def write(entry: Entry, out: Path, ctx: Context) -> None:
-    """Write (or rewrite) all four files of a certificate."""
+    """Write (or rewrite) all four files of a certificate; a ``.cose`` file already there with a
+    different whole credential is never overwritten (another register's certificate)."""
     out.mkdir(parents=True, exist_ok=True)
+    cose_path = paths(entry, out)[0]
+    if foreign(entry, out):
+        raise RegisterError(
+            f"{cose_path} holds a different credential (from another register?); not overwritten",
+            zh=f"{cose_path} 中是另一份证书（来自另一个发证名册？），不会覆盖",
+        )
     code = qr.make(ctx.site_url, entry.credential)
     cose_path, png_path, svg_path, pdf_path = paths(entry, out)
     write_atomic(cose_path, entry.credential)
     write_atomic(png_path, qr.render_png(code))
     write_atomic(svg_path, qr.render_svg(code))
     write_atomic(pdf_path, certificate_pdf.render([page(entry, ctx, code)]))
+    _fsync_folder(out)
 
 
 def write_batch_pdf(entries: Iterable[Entry], path: Path, ctx: Context) -> int:
     """One PDF with every certificate, ready to print; returns the page count."""
     pages = [page(e, ctx) for e in entries]
     write_atomic(path, certificate_pdf.render(pages, title=f"职业技能等级证书 {path.stem}"))
+    _fsync_folder(path.parent)
     return len(pages)

@@ -17,7 +17,7 @@ import datetime as dt
 import hashlib
 import os
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,13 +119,14 @@ class Entry:
     credential: bytes
     batch_id: int | None
     status: str
-    revoked_on: dt.date | None
+    revoked_on: dt.date | None  # the revocation date, or when superseded, the re-issue's date
     revoke_reason: str | None
+    created_at: str = ""  # when the register recorded it (a re-issue's 补发 time)
 
 
 _COLUMNS = (
     "id, number, version, filing, holder, id_type, id_number, occupation, occupation_name, job, "
-    "level, issued, photo, kid, credential, batch_id, status, revoked_on, revoke_reason"
+    "level, issued, photo, kid, credential, batch_id, status, revoked_on, revoke_reason, created_at"
 )
 
 
@@ -161,10 +162,21 @@ def _create_private(path: Path) -> None:
     os.close(fd)
 
 
+def _fsync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def _failed(path: Path, err: sqlite3.Error) -> RegisterError:
     text = str(err)
     if "full" in text:
         zh = f"磁盘已满，发证名册 {path} 无法写入；本次操作未生效"
+    elif "malformed" in text or "not a database" in text or "corrupt" in text:
+        zh = f"发证名册 {path} 已损坏；请用 skillcert register check 检查，并从备份恢复"
     elif "locked" in text or "busy" in text:
         zh = f"发证名册 {path} 正被另一个程序使用，请稍后再试"
     else:
@@ -173,23 +185,83 @@ def _failed(path: Path, err: sqlite3.Error) -> RegisterError:
 
 
 class Register:
-    """An open issuance register."""
+    """An open issuance register.
 
-    def __init__(self, path: Path, *, now: Callable[[], dt.datetime]) -> None:
+    ``create=False`` opens an existing register only (reports and exports never create one for a
+    mistyped path); ``readonly=True`` opens it without writing anything, also from read-only media.
+    A file of zero bytes is refused: it is a register that lost its content, not a new one.
+    """
+
+    def __init__(
+        self, path: Path, *, now: Callable[[], dt.datetime], create: bool = True,
+        readonly: bool = False,
+    ) -> None:  # fmt: skip
         self.path = path
         self._now = now
-        _create_private(path)
+        self.readonly = readonly
         try:
-            self.db = sqlite3.connect(path, timeout=60, isolation_level=None)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=FULL")
-            self.db.execute("PRAGMA foreign_keys=ON")
-            self._migrate()
+            size = path.stat().st_size if path.exists() else None
+        except OSError as err:
+            raise RegisterError(
+                f"cannot read {path}: {err.strerror}", zh=f"无法读取 {path}"
+            ) from err
+        if size is None and (readonly or not create):
+            raise RegisterError(
+                f"there is no register at {path} (check --register)",
+                zh=f"{path} 处没有发证名册（请检查 --register）",
+            )
+        if size == 0:
+            raise RegisterError(
+                f"{path} is empty: a register that lost its content; restore it from a backup",
+                zh=f"{path} 是空文件：发证名册的内容已丢失，请从备份恢复（skillcert register backup 的副本）",
+            )
+        if path.is_dir():
+            raise RegisterError(
+                f"{path} is a folder, not a register", zh=f"{path} 是文件夹，不是发证名册"
+            )
+        if size is None:
+            _create_private(path)
+        try:
+            self.db = self._connect()
+            if readonly:
+                self._check_version()
+            else:
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute("PRAGMA synchronous=FULL")
+                self.db.execute("PRAGMA foreign_keys=ON")
+                self._migrate()
         except sqlite3.Error as err:
             raise RegisterError(
                 f"{path} is not a usable register database: {err}",
-                zh=f"{path} 不是可用的发证名册数据库",
+                zh=f"{path} 不是可用的发证名册数据库（文件已损坏或不是发证名册）",
             ) from err
+
+    def _connect(self) -> sqlite3.Connection:
+        if not self.readonly:
+            return sqlite3.connect(self.path, timeout=60, isolation_level=None)
+        uri = self.path.resolve().as_uri()
+        try:
+            db = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=60, isolation_level=None)
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError:  # read-only media: nowhere for the WAL index
+            db = sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
+        return db
+
+    def _check_version(self) -> None:
+        (version,) = self.db.execute("PRAGMA user_version").fetchone()
+        if version != SCHEMA_VERSION:
+            raise RegisterError(
+                f"register schema {version} is not this skillcert's ({SCHEMA_VERSION}); "
+                "open it once for writing to upgrade",
+                zh=f"发证名册格式版本 {version} 与本程序（{SCHEMA_VERSION}）不同；以可写方式打开一次即可升级",
+            )
+
+    def _query(self, sql: str, args: Sequence[object] = ()) -> list[Any]:
+        """A read; a damaged database is a ``RegisterError`` in one line, not a traceback."""
+        try:
+            return self.db.execute(sql, args).fetchall()
+        except sqlite3.Error as err:
+            raise _failed(self.path, err) from err
 
     def close(self) -> None:
         """Close the database."""
@@ -311,27 +383,26 @@ class Register:
 
     def by_fingerprint(self, fp: str) -> Entry | None:
         """The first issuance with this fingerprint."""
-        row = self.db.execute(
-            f"SELECT {_COLUMNS} FROM certificates WHERE fingerprint = ? ORDER BY id LIMIT 1",
-            (fp,),
-        ).fetchone()
-        return _entry(row) if row else None
+        rows = self._query(
+            f"SELECT {_COLUMNS} FROM certificates WHERE fingerprint = ? ORDER BY id LIMIT 1", (fp,)
+        )
+        return _entry(rows[0]) if rows else None
 
     def by_ids(self, ids: list[int]) -> list[Entry]:
         """The entries with these row ids, in id order."""
         if not ids:
             return []
         marks = ",".join("?" * len(ids))
-        rows = self.db.execute(
+        rows = self._query(
             f"SELECT {_COLUMNS} FROM certificates WHERE id IN ({marks}) ORDER BY id", ids
-        ).fetchall()
+        )
         return [_entry(r) for r in rows]
 
     def versions(self, number: str) -> list[Entry]:
         """Every version of a number, oldest first."""
-        rows = self.db.execute(
+        rows = self._query(
             f"SELECT {_COLUMNS} FROM certificates WHERE number = ? ORDER BY version", (number,)
-        ).fetchall()
+        )
         return [_entry(r) for r in rows]
 
     def entries(self, *, batch: int | None = None, year: int | None = None) -> list[Entry]:
@@ -347,13 +418,54 @@ class Register:
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY number, version"
-        return [_entry(r) for r in self.db.execute(sql, args).fetchall()]
+        return [_entry(r) for r in self._query(sql, args)]
 
     def batches(self) -> list[tuple[int, str, str | None]]:
         """(id, created_at, source) of every batch."""
-        rows = self.db.execute("SELECT id, created_at, source FROM batches").fetchall()
+        rows = self._query("SELECT id, created_at, source FROM batches")
         return [(int(i), str(c), s) for i, c, s in rows]
 
     def serial_state(self) -> dict[tuple[str, int, int], int]:
         """The last serial allocated per (institution, year, level)."""
-        return {(f, y, lv): last for f, y, lv, last in self.db.execute("SELECT * FROM serials")}
+        return {(f, y, lv): last for f, y, lv, last in self._query("SELECT * FROM serials")}
+
+    def batch_of(self, source_sha256: str) -> int | None:
+        """The batch earlier made from a roster with this digest (a re-run reuses it)."""
+        rows = self._query(
+            "SELECT id FROM batches WHERE source_sha256 = ? ORDER BY id LIMIT 1", (source_sha256,)
+        )
+        return int(rows[0][0]) if rows else None
+
+    def integrity(self) -> list[str]:
+        """SQLite's own check of every page and index: ``["ok"]`` when the file is sound."""
+        return [str(r[0]) for r in self._query("PRAGMA integrity_check")]
+
+    def backup(self, dest: Path) -> int:
+        """A consistent copy of the register (SQLite's backup API: what sits in the WAL too), made
+        readable by its owner only and flushed to disk; returns its size in bytes."""
+        if dest.exists():
+            raise RegisterError(
+                f"{dest} exists already; a backup never overwrites",
+                zh=f"{dest} 已存在；备份不会覆盖已有文件",
+            )
+        tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
+        try:
+            _create_private(tmp)
+            target = sqlite3.connect(tmp)
+            try:
+                self.db.backup(target)
+            finally:
+                target.close()
+            with tmp.open("rb") as fh:
+                os.fsync(fh.fileno())
+            os.replace(tmp, dest)
+            _fsync_folder(dest.parent)
+        except sqlite3.Error as err:
+            tmp.unlink(missing_ok=True)
+            raise _failed(self.path, err) from err
+        except OSError as err:
+            tmp.unlink(missing_ok=True)
+            raise RegisterError(
+                f"cannot write {dest}: {err.strerror}", zh=f"无法写入 {dest}"
+            ) from err
+        return dest.stat().st_size

@@ -3,9 +3,15 @@ superseded, recorded in the registry file and the register as one repeatable ope
 
 Everything happens while the register's write lock is held (``BEGIN IMMEDIATE``), so two re-issues
 of one number, or a re-issue and a revocation, cannot interleave. The registry file gets its
-``reissued:`` entry before the register commits: a crash in between leaves the entry in the file
-and no new version in the register, and running the same command again signs that version and
-completes the register (the entry is not added twice).
+``reissued:`` entry before the credential is signed and the register commits: a crash in between
+leaves the entry in the file and no new version in the register, and running the same command
+again signs that version and completes the register (the entry is not added twice).
+
+Who signs: the institution's key valid on the day of the re-issue (the signing policy judges a
+re-issue's key and institution on its recorded date), so after a key rotation the new key signs, a
+compromised or retired key signs nothing, and a withdrawn institution re-issues nothing (its holders
+go to the bureau, which can confirm the original from the published record). Refused, the
+registry entry is taken back.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from credentials.issuing.register import Entry, NewCertificate, Register
 from credentials.levels import Level
 from credentials.numbers import parse_number
 from credentials.registry import edit
+from credentials.registry.registry import load_registry
 
 
 def reissue(
@@ -65,10 +72,17 @@ def reissue(
             Level(last.level),
             last.issued,
         )
-        data = sign(credential, issuer.key, registry=issuer.registry)
         target = edit.institution_file(registry_dir, last.filing)
-        if not edit.has_reissue(target, number=number, version=version):
+        original = target.read_bytes()
+        recorded = edit.has_reissue(target, number=number, version=version)
+        if not recorded:
             edit.add_reissue(target, number=number, version=version, day=today)
+        try:  # signed as of the re-issue the registry now records: the key valid that day
+            data = sign(credential, issuer.key, registry=load_registry(registry_dir))
+        except BaseException:
+            if not recorded:
+                edit.restore(target, original)
+            raise
         for v in versions:
             if v.status == "issued":
                 register.set_status(number, v.version, "superseded", on=today)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from credentials.credential.claims import IdType
@@ -62,47 +62,27 @@ def summary(entries: Iterable[Entry]) -> list[Row]:
     return rows
 
 
-def register_rows(entries: Iterable[Entry]) -> list[Row]:
-    """The issuance register (发证名册), full ID numbers included: the institution's archive."""
-    rows: list[Row] = [
-        [
-            "证书编号",
-            "版本",
-            "姓名",
-            "证件类型",
-            "证件号码",
-            "职业编码",
-            "职业名称",
-            "工种/职业方向",
-            "职业技能等级",
-            "发证日期",
-            "批次",
-            "状态",
-            "注销日期",
-            "注销原因",
-            "密钥",
-        ]
-    ]
+_STATUS = {"issued": "有效", "revoked": "已注销", "superseded": "已被补发取代"}
+
+
+def register_rows(entries: Iterable[Entry], names: Mapping[str, str] | None = None) -> list[Row]:
+    """The issuance register (发证名册), full ID numbers included: the institution's archive.
+    ``names``: filing number -> institution name (发证机构); a re-issue shows its 补发 date, and
+    注销日期/注销原因 are filled only for revoked certificates."""
+    rows: list[Row] = [[
+        "证书编号", "版本", "姓名", "证件类型", "证件号码", "职业编码", "职业名称", "工种/职业方向",
+        "职业技能等级", "发证日期", "发证机构", "补发日期", "批次", "状态", "注销日期", "注销原因", "签名密钥",
+    ]]  # fmt: skip
     for e in entries:
-        rows.append(
-            [
-                e.number,
-                e.version,
-                e.holder,
-                IdType(e.id_type).zh,
-                e.id_number,
-                e.occupation,
-                e.occupation_name,
-                e.job or "--",
-                Level(e.level).zh,
-                e.issued.isoformat(),
-                e.batch_id or "",
-                e.status,
-                e.revoked_on.isoformat() if e.revoked_on else "",
-                e.revoke_reason or "",
-                e.kid,
-            ]
-        )
+        revoked = e.status == "revoked"
+        rows.append([
+            e.number, e.version, e.holder, IdType(e.id_type).zh, e.id_number, e.occupation,
+            e.occupation_name, e.job or "--", Level(e.level).zh, e.issued.isoformat(),
+            (names or {}).get(e.filing, e.filing), e.created_at[:10] if e.version > 1 else "",
+            e.batch_id or "", _STATUS.get(e.status, e.status),
+            e.revoked_on.isoformat() if revoked and e.revoked_on else "",
+            (e.revoke_reason or "") if revoked else "", e.kid,
+        ])  # fmt: skip
     return rows
 
 
@@ -114,10 +94,21 @@ def notice_rows(entries: Iterable[Entry]) -> list[Row]:
     return rows
 
 
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _as_text(cell: object) -> object:
+    """A cell Excel would read as a formula (``=…``, ``+…``, ``-…``, ``@…``) kept as text, with
+    the apostrophe Excel itself uses for that; numbers stay numbers."""
+    if isinstance(cell, str) and cell.startswith(_FORMULA):
+        return "'" + cell
+    return cell
+
+
 def to_csv(rows: Sequence[Row]) -> str:
-    """CSV text (write it with a BOM for Excel: ``utf-8-sig``)."""
+    """CSV text (write it with a BOM for Excel: ``utf-8-sig``); no cell is ever a formula."""
     buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerows(rows)
+    csv.writer(buf, lineterminator="\n").writerows([[_as_text(c) for c in row] for row in rows])
     return buf.getvalue()
 
 

@@ -40,6 +40,15 @@ def revoke(
     version: int | None = None,
 ) -> Revoked:
     """Revoke ``version`` of ``number`` (the latest when None) in the registry file and register."""
+    with register.transaction():  # the write lock: no re-issue or other revocation interleaves
+        return _revoke(number, register=register, registry_dir=registry_dir, day=day,
+                       reason=reason, version=version)  # fmt: skip
+
+
+def _revoke(
+    number: str, *, register: Register, registry_dir: Path, day: dt.date, reason: str,
+    version: int | None,
+) -> Revoked:  # fmt: skip
     versions = register.versions(number)
     if not versions:
         raise RegisterError(f"{number} is not in this register", zh=f"本发证名册中没有 {number}")
@@ -67,8 +76,7 @@ def revoke(
     if not in_file:
         edit.add_revocation(target, number=number, version=entry.version, day=day, reason=reason)
     try:
-        with register.transaction():
-            register.set_status(number, entry.version, "revoked", on=day, reason=reason)
+        register.set_status(number, entry.version, "revoked", on=day, reason=reason)
     except BaseException:
         if not in_file:
             edit.restore(target, original)

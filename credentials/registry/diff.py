@@ -19,6 +19,7 @@ from credentials.registry.git import RegistryChange
 from credentials.registry.model import Institution, ScopeRow
 from credentials.registry.validate import crossfile_rules, secret_scan
 from credentials.registry.validate.check import (
+    PERSONAL_DATA,
     check_files,
     check_institution_file,
     classify,
@@ -109,7 +110,12 @@ def _validate(
                 if inst is not None:
                     head_insts[inst.file] = inst
             elif kind == "unexpected":
-                findings.append(finding("file-unexpected", prefix + rel, (1, 1), what=rel))
+                rule = (
+                    "personal-data-file"
+                    if rel.lower().endswith(PERSONAL_DATA)
+                    else "file-unexpected"
+                )
+                findings.append(finding(rule, prefix + rel, (1, 1), what=rel))
                 findings += secret_scan.scan(raw.decode("utf-8", "replace"), prefix + rel)
         related = [crossfile_rules.facts(i, bureau) for i in head_insts.values()]
         for rel, raw in change.related_files.items():

@@ -164,6 +164,10 @@ class Registry:
         """Revocations of a certificate number recorded on or before ``as_of``."""
         return tuple(r for r in self._revoked.get(number, ()) if r.date <= as_of)
 
+    def reissue_of(self, number: str, version: int) -> Reissue | None:
+        """The recorded re-issue that made ``version`` of ``number`` (None when none is)."""
+        return next((r for r in self._reissued.get(number, ()) if r.version == version), None)
+
     def superseded_by(self, number: str, version: int, *, as_of: dt.date) -> Reissue | None:
         """The latest re-issue of ``number`` with a higher version, recorded by ``as_of``."""
         later = [

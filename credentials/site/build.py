@@ -25,6 +25,7 @@ from credentials.errors import CredentialsError, KeyFileError, UnreadableInput
 from credentials.keys import SigningKey, load_signing_key, save_signing_key
 from credentials.registry import edit, git, snapshot
 from credentials.registry.registry import Registry, load_registry
+from credentials.registry.validate.check import PERSONAL_DATA
 from credentials.site import pages
 
 
@@ -83,6 +84,16 @@ def build(
         )
     if out.exists() and not out.is_dir():
         raise CredentialsError(f"{out} is not a folder", zh=f"{out} 不是文件夹")
+    leaked = sorted(
+        p.relative_to(_ROOT).as_posix() for p in (_ROOT / "site").rglob("*")
+        if p.is_file() and p.name.lower().endswith(PERSONAL_DATA)
+    )  # fmt: skip
+    if leaked:
+        raise CredentialsError(
+            f"the site's sources hold files with personal data, which would be published: "
+            f"{', '.join(leaked[:5])}: move them out of site/",
+            zh=f"网站源文件中有含个人信息的文件，构建后会被公开：{'、'.join(leaked[:5])}；请移出 site/ 目录",
+        )
     env = dict(os.environ)
     if snapshot_key is not None:
         load_signing_key(snapshot_key, passphrase=passphrase)

@@ -235,16 +235,26 @@ export async function check(data, registry, at) {
     st.inst = inst;
     return ["", { filing_number: st.filing }];
   });
+  // the day the institution and the key are judged on: the issue date, or for a re-issue
+  // (version >= 2) the date its institution's file records (credentials/credential/policy.py)
+  const signing = () => {
+    const c = st.credential;
+    if (c.version === 1) return { day: c.issued, unrecorded: false };
+    const record = st.inst.ri.find(([number, version]) => number === c.number && version === c.version);
+    return record ? { day: record[2], unrecorded: false } : { day: c.issued, unrecorded: true };
+  };
   await record("issuer-active-on-issue-date", ["issuer-known"], () => {
-    const status = statusOn(st.inst, st.credential.issued);
-    return [status === "active" ? "" : status, { status, date: st.credential.issued }];
+    const day = signing().day;
+    const status = statusOn(st.inst, day);
+    return [status === "active" ? "" : status, { status, date: day }];
   });
   await record("key-valid-on-issue-date", ["issuer-known"], () => {
     const found = registry.keys.get(st.kid);
     if (!found) return ["unknown-key", { kid: st.kid }];
     const [kid, , notBefore, notAfter, compromised] = found.key;
     st.key = found.key;
-    const day = st.credential.issued;
+    const { day, unrecorded } = signing();
+    if (unrecorded) return ["reissue-not-recorded", { version: st.credential.version }];
     const detail = { kid, date: day };
     if (found.owner !== st.filing) return ["key-of-other-institution", { ...detail, owner: found.owner }];
     if (compromised && day >= compromised) return ["compromised", { ...detail, compromised_at: compromised }];

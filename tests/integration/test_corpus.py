@@ -53,6 +53,7 @@ def test_case_produces_exactly_its_findings(case: Path, registry_copy: Path) -> 
         if content is None:
             target.unlink()
         else:
+            target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)
     result = check_files(read_tree(registry_copy), prefix="")
     found = {(f.rule, f.file, f.line) for f in result.findings}

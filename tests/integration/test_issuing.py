@@ -69,7 +69,20 @@ def _args(s: dict[str, Path], *more: str) -> list[str]:
 def _issue(runner: CliRunner, s: dict[str, Path], roster: Path, *more: str) -> str:
     result = runner.invoke(
         main,
-        ["issue", *_args(s, "--key", str(s["key"]), "--roster", str(roster), "--quiet", *more)],
+        [
+            "issue",
+            *_args(
+                s,
+                "--institution",
+                FILING,
+                "--key",
+                str(s["key"]),
+                "--roster",
+                str(roster),
+                "--quiet",
+                *more,
+            ),
+        ],
     )
     assert result.exit_code == 0, result.output
     return result.output
@@ -115,16 +128,23 @@ def test_bad_roster_lists_every_problem_and_issues_nothing(
     bad = setup["tmp"] / "bad.csv"
     lines = ROSTER.read_text("utf-8-sig").splitlines()
     rows = [next(csv.reader([line])) for line in lines]
-    rows[1][2] = rows[1][2][:-1] + ("0" if rows[1][2][-1] != "0" else "1")  # wrong check digit
-    rows[2][6] = "一级"  # 普通车床 level 1 is filed... make it out of scope below
-    rows[2][3], rows[2][5] = "4-03-02-01", "--"  # 中式烹调师 level 1: not filed
-    rows[3][6] = "六级"  # no such level
-    rows[4][7] = "2030-01-01"  # in the future
+    # the sample rosters' columns: 机构备案号, 姓名, 证件类型, 证件号码, 职业编码, 职业名称, 工种, 等级, 日期
+    rows[1][3] = rows[1][3][:-1] + ("0" if rows[1][3][-1] != "0" else "1")  # wrong check digit
+    rows[2][7] = "一级"  # 普通车床 level 1 is filed... make it out of scope below
+    rows[2][4], rows[2][6] = "4-03-02-01", "--"  # 中式烹调师 level 1: not filed
+    rows[3][7] = "六级"  # no such level
+    rows[4][8] = "2030-01-01"  # in the future
     rows.append(rows[5])  # a duplicate row
     with bad.open("w", encoding="utf-8", newline="") as fh:
         csv.writer(fh).writerows(rows)
     result = runner.invoke(
-        main, ["issue", *_args(setup, "--key", str(setup["key"]), "--roster", str(bad))]
+        main,
+        [
+            "issue",
+            *_args(
+                setup, "--institution", FILING, "--key", str(setup["key"]), "--roster", str(bad)
+            ),
+        ],
     )
     assert result.exit_code == 1
     text = result.output
@@ -137,12 +157,18 @@ def test_bad_roster_lists_every_problem_and_issues_nothing(
     assert not setup["out"].exists()
     # cell problems and registry problems are listed together, in one round
     rows[1] = next(csv.reader([lines[1]]))
-    rows[3][6] = "四级"
+    rows[3][7] = "四级"
     rows.pop()
     with bad.open("w", encoding="utf-8", newline="") as fh:
         csv.writer(fh).writerows(rows)
     result = runner.invoke(
-        main, ["issue", *_args(setup, "--key", str(setup["key"]), "--roster", str(bad))]
+        main,
+        [
+            "issue",
+            *_args(
+                setup, "--institution", FILING, "--key", str(setup["key"]), "--roster", str(bad)
+            ),
+        ],
     )
     assert result.exit_code == 1
     assert (
@@ -196,6 +222,8 @@ def test_xlsx_roster_with_english_headers_and_single_issue(
             "issue",
             *_args(
                 setup,
+                "--institution",
+                FILING,
                 "--key",
                 str(setup["key"]),
                 "--name",
@@ -326,10 +354,23 @@ def test_serials_never_exceed_999999(runner: CliRunner, setup: dict[str, Path]) 
         "utf-8",
     )
     r = runner.invoke(
-        main, ["issue", *_args(setup, "--key", str(setup["key"]), "--roster", str(more), "--quiet")]
+        main,
+        [
+            "issue",
+            *_args(
+                setup,
+                "--institution",
+                FILING,
+                "--key",
+                str(setup["key"]),
+                "--roster",
+                str(more),
+                "--quiet",
+            ),
+        ],
     )
     assert r.exit_code == 1
-    assert "exhausted" in r.output
+    assert "only 0 serials are left" in r.output  # refused before a number is taken
 
 
 # --- two processes, and crashes ---------------------------------------------------------------
@@ -369,6 +410,8 @@ def _cli(s: dict[str, Path], roster: Path) -> list[str]:
         sys.executable,
         str(ROOT / "cli.py"),
         "issue",
+        "--institution",
+        FILING,
         "--key",
         str(s["key"]),
         "--roster",

@@ -133,7 +133,8 @@ def write_registry(dest: Path) -> None:
             _key_yaml("A1", "2022-03-01", not_after="2024-12-31") + _key_yaml("A2", "2025-01-01"),
             "revoked:\n  - number: Y000041019101233000002\n    version: 1\n    date: 2024-03-15\n"
             "    reason: 成绩作废\n"
-            "reissued:\n  - number: Y000041019101233000003\n    version: 2\n    date: 2024-05-01\n",
+            "reissued:\n  - number: Y000041019101233000003\n    version: 2\n    date: 2024-05-01\n"
+            "  - number: Y000041019101233000004\n    version: 2\n    date: 2025-03-01\n",
         ),
         "S000021025101": _institution(
             "S000021025101", "S", "social_organisation", "测试烹饪职业技能评价中心", "21", "02",
@@ -435,6 +436,13 @@ CASES = [
          cred(), "A1", [D], payload=lambda c: cose.encode({**c.to_claims(),
                                                            1: ["Y", 0, cbor.Tag(2, (41019101233000001).to_bytes(7, "big"))]}),
          extra={"problem": "unsupported-tag"}),
+    # --- who signs a re-issue: the key valid on its recorded date ------------------------------
+    Case("valid-reissue-after-rotation", "valid: re-issued in 2025 with the new key, of a 2023 certificate",
+         cred(number="Y000041019101233000004", version=2), "A2", []),
+    Case("reissue-with-retired-key", "not genuine: a 2025 re-issue signed with the key retired in 2024",
+         cred(number="Y000041019101233000004", version=2), "A1", ["key-valid-on-issue-date"]),
+    Case("reissue-not-recorded", "not genuine: version 999 of a number, a re-issue nobody recorded",
+         cred(number="Y000041019101233000004", version=999), "A1", ["key-valid-on-issue-date"]),
     # --- every number the national rule allows fits the claim (format 2) -----------------------
     Case("valid-ministry-route-0185", "valid: filed with the Ministry, route 0185",
          cred(number="S018541011001242000001", occupation="4-03-02-01", job=None, level=Level.TECHNICIAN,

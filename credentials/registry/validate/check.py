@@ -24,6 +24,9 @@ OCCUPATIONS_FILE = "occupations.yaml"
 INSTITUTIONS_DIR = "institutions"
 _IGNORED = {"README.md", ".gitkeep", ".gitattributes"}
 _PARALLEL_FROM = 400
+# files that hold holders' personal data: never in the registry, never in a published site
+PERSONAL_DATA = (".sqlite", ".sqlite-wal", ".sqlite-shm", ".db", ".cose", ".csv", ".xlsx", ".xls",
+                 ".xlsm", ".pdf", ".key")  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -183,7 +186,10 @@ def check_files(
         if kind == "institution":
             items.append((prefix + rel, files[rel]))
         elif kind == "unexpected":
-            findings.append(finding("file-unexpected", prefix + rel, (1, 1), what=rel))
+            rule = (
+                "personal-data-file" if rel.lower().endswith(PERSONAL_DATA) else "file-unexpected"
+            )
+            findings.append(finding(rule, prefix + rel, (1, 1), what=rel))
             text = files[rel].decode("utf-8", errors="replace")
             findings += secret_scan.scan(text, prefix + rel)
     result = ValidationResult(findings, bureau=bureau, occupations=occupations, files=len(files))

@@ -23,6 +23,12 @@ _RULES: dict[str, tuple[Severity, str, str]] = {
         "registry/ 中不应有此文件（{what}）；机构文件放在 institutions/，以 .yaml 结尾",
         "unexpected file in registry/ ({what}); institution files go in institutions/ as .yaml",
     ),
+    "personal-data-file": (
+        "error",
+        "registry/ 中不能有这个文件（{what}）：发证名册、证书文件和名册含有持证人的个人信息，绝不能提交或公开",
+        "{what} must not be in registry/: registers, certificate files and rosters hold holders' "
+        "personal data and are never committed or published",
+    ),
     "file-missing": (
         "error",
         "缺少必需的文件 {what}",

@@ -10,8 +10,9 @@ again signs that version and completes the register (the entry is not added twic
 Who signs: the institution's key valid on the day of the re-issue (the signing policy judges a
 re-issue's key and institution on its recorded date), so after a key rotation the new key signs, a
 compromised or retired key signs nothing, and a withdrawn institution re-issues nothing (its holders
-go to the bureau, which can confirm the original from the published record). Refused, the
-registry entry is taken back.
+go to the bureau, which can confirm the original from the published record). A certificate whose
+earlier version was signed with a key not valid that day (compromised before it signed) is not
+re-issued: a re-issue must never launder a forgery. Refused, the registry entry is taken back.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from credentials.credential import commitment
+from credentials.credential import commitment, policy
 from credentials.credential.claims import Credential, IdType
 from credentials.credential.sign import sign
 from credentials.errors import IssuanceRefused, RegisterError
@@ -30,6 +31,22 @@ from credentials.levels import Level
 from credentials.numbers import parse_number
 from credentials.registry import edit
 from credentials.registry.registry import load_registry
+
+
+def _refuse_laundering(versions: list[Entry], issuer: Issuer) -> None:
+    """A re-issue must not turn a certificate that never verified into one that does: every
+    earlier version's key must have been valid (not compromised, not retired) on the day it signed."""
+    registry, inst = issuer.registry, issuer.institution
+    for v in versions:
+        day, _ = policy.signing_day(registry, v.number, v.version, v.issued)
+        ruling, _entry = policy.key_valid(registry, v.kid, inst, day)
+        if not ruling.holds:
+            raise IssuanceRefused(
+                f"{v.number} v{v.version} was signed on {day} with key {v.kid}, which was not "
+                f"valid that day ({ruling.reason}); the bureau must confirm the original before a "
+                "re-issue", zh=f"{v.number} 第 {v.version} 版于 {day} 由密钥 {v.kid} 签名，该密钥当日"
+                f"无效（{ruling.reason}）；须由人社部门核实原证后方可补发",
+            )  # fmt: skip
 
 
 def reissue(
@@ -59,6 +76,7 @@ def reissue(
                 f"{number} belongs to {last.filing}, not to the key's institution",
                 zh=f"{number} 属于 {last.filing}，不是该密钥所属的机构",
             )
+        _refuse_laundering(versions, issuer)
         version = last.version + 1
         id_type = IdType(last.id_type)
         credential = Credential(

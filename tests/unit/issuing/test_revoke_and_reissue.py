@@ -4,12 +4,18 @@ recoverable after a crash between the two, and never racing."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from pathlib import Path
 
 import pytest
 
+from credentials.credential.verify import check
 from credentials.errors import IssuanceRefused, RegisterError
+from credentials.issuing.issue import Issuer
+from credentials.issuing.register import Register
 from credentials.issuing.reissue import reissue
 from credentials.issuing.revoke import revoke
+from credentials.keys import SigningKey
 from credentials.registry import edit
 from credentials.registry.registry import load_registry
 from tests.unit.issuing.conftest import FILING, TODAY, Office
@@ -150,3 +156,85 @@ def test_a_revoked_certificate_is_not_reissued(office: Office) -> None:
             out=office.out,
             today=dt.date(2026, 11, 22),
         )
+
+
+def _rotate(office: Office, day: dt.date) -> SigningKey:
+    """A new key from ``day``; the old one retired the day before."""
+    path = office.registry_dir / "institutions" / f"{FILING}.yaml"
+    new = SigningKey.generate()
+    edit.add_key(path, kid=new.kid, public_key=new.public_key.raw, not_before=day)
+    edit.set_key_date(path, kid=office.key.kid, field="not_after", day=day - dt.timedelta(days=1))
+    return new
+
+
+def test_after_a_rotation_the_new_key_signs_the_reissue(office: Office) -> None:
+    number = _first(office)
+    new = _rotate(office, dt.date(2026, 11, 22))
+    later = dt.date(2026, 11, 23)
+    with pytest.raises(IssuanceRefused):  # the retired key signs nothing new
+        reissue(number, issuer=office.issuer(), register=office.register,
+                registry_dir=office.registry_dir, out=office.out, today=later)  # fmt: skip
+    assert not load_registry(office.registry_dir).institutions[FILING].reissued  # taken back
+    issuer = Issuer.of(new, load_registry(office.registry_dir))
+    entry = reissue(number, issuer=issuer, register=office.register,
+                    registry_dir=office.registry_dir, out=office.out, today=later)  # fmt: skip
+    assert entry.version == 2
+    assert entry.kid == new.kid
+    report = check(entry.credential, load_registry(office.registry_dir), at=later)
+    assert report.ok, report.failed
+
+
+def test_a_reissue_never_launders_a_certificate_signed_with_a_compromised_key(
+    office: Office,
+) -> None:
+    number = _first(office)
+    new = _rotate(office, dt.date(2026, 11, 22))
+    path = office.registry_dir / "institutions" / f"{FILING}.yaml"
+    # the old key was stolen before the certificate was signed
+    edit.set_key_date(path, kid=office.key.kid, field="compromised_at", day=dt.date(2025, 1, 1))
+    issuer = Issuer.of(new, load_registry(office.registry_dir))
+    with pytest.raises(IssuanceRefused, match="compromised"):
+        reissue(number, issuer=issuer, register=office.register,
+                registry_dir=office.registry_dir, out=office.out, today=dt.date(2026, 11, 23))  # fmt: skip
+    assert [v.status for v in office.register.versions(number)] == ["issued"]
+
+
+def test_concurrent_reissue_and_revoke_never_interleave(office: Office, tmp_path: Path) -> None:
+    """Two re-issues and a revocation of one number from three connections at once: every one
+    either completes or is refused cleanly, and the register and the registry file agree."""
+    number = _first(office)
+    path = office.register.path
+    errors: list[BaseException] = []
+
+    def run(task: str) -> None:
+        reg = Register(path, now=lambda: dt.datetime(2026, 11, 21, 9), create=False)  # noqa: DTZ001
+        try:
+            if task == "revoke":
+                revoke(
+                    number, register=reg, registry_dir=office.registry_dir, day=TODAY, reason="x"
+                )
+            else:
+                reissue(number, issuer=office.issuer(), register=reg,
+                        registry_dir=office.registry_dir, out=tmp_path / task, today=TODAY)  # fmt: skip
+        except IssuanceRefused:
+            pass  # a revoked certificate is not re-issued: a clean refusal
+        except BaseException as err:
+            errors.append(err)
+        finally:
+            reg.close()
+
+    threads = [threading.Thread(target=run, args=(t,)) for t in ("a", "revoke", "b")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    inst = load_registry(office.registry_dir).institutions[FILING]
+    versions = office.register.versions(number)
+    assert [r.version for r in inst.reissued if r.number == number] == [
+        v.version for v in versions[1:]
+    ]
+    revoked = [(r.number, r.version) for r in inst.revoked if r.number == number]
+    assert revoked == [(number, v.version) for v in versions if v.status == "revoked"]
+    assert len(revoked) == 1
+    assert [v.status for v in versions[:-1]] == ["superseded"] * (len(versions) - 1)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from credentials import visible
-from credentials.errors import CredentialsError, RegistryError, RosterError
+from credentials.errors import CredentialsError, RegistryError, RosterError, RosterProblem
 
 if TYPE_CHECKING:
     from credentials.issuing.register import Register
@@ -432,7 +432,9 @@ def keys_compromised(kid: str, since: dt.datetime, registry_dir: Path) -> None:
 
 
 @main.command("verify")
-@click.argument("source")
+@click.argument("source", required=False)
+@click.option("--number", help="按证书编号查询（不用二维码，需同时给出证件号码）Look up by the printed "
+              "certificate number, with the holder's ID number (no QR code).")  # fmt: skip
 @_registry_option
 @_at_option
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出报告 Print the report as JSON.")
@@ -458,7 +460,8 @@ def keys_compromised(kid: str, since: dt.datetime, registry_dir: Path) -> None:
     "snapshot public key (default: from the registry's bureau.yaml).",
 )
 def verify_cmd(
-    source: str,
+    source: str | None,
+    number: str | None,
     registry_dir: Path,
     at: dt.datetime | None,
     as_json: bool,
@@ -467,27 +470,32 @@ def verify_cmd(
     snapshot: str | None,
     snapshot_key_hex: str | None,
 ) -> None:
-    """核验证书：.cose 文件、二维码内容（网址）或含二维码的图片；- 表示标准输入。
-    Verify a credential: a .cose file, the QR text (URL), or an image with the QR code.
+    """核验证书：.cose 文件、二维码内容（网址）或含二维码的图片；- 表示标准输入；
+    或用 --number 与证件号码查询已公布的发证记录。
+    Verify a credential: a .cose file, the QR text (URL), or an image with the QR code; or look
+    a certificate up in the published records by --number and the holder's ID number.
 
     退出码 Exit: 0 真实有效 genuine; 1 未通过 not genuine; 2 无法读取 the input cannot be read.
     """
     import json
 
-    from credentials.credential.inputs import Source, read_given, verify_source
-    from credentials.credential.wording import credential_text, verdict
+    from credentials.credential.inputs import Source, lookup_source, read_given, verify_source
+    from credentials.credential.wording import credential_text, lookup_text, lookup_verdict, verdict
+
+    if (source is None) == (number is None):
+        raise click.UsageError(
+            "给出要核验的证书，或用 --number 查询（二选一）/ give SOURCE or --number"
+        )
 
     if id_number is not None:
         _echo("警告：--id-number 会出现在进程列表中，其他用户可见；请改用 --id-number-stdin。"
               "Warning: --id-number shows in the process list; prefer --id-number-stdin.", err=True)  # fmt: skip
     if id_number_stdin:
-        if source == "-":
+        if source == "-" and number is None:
             raise click.UsageError(
                 "- 与 --id-number-stdin 不能同时使用 / give the credential as a file"
             )
         id_number = _secret_line("持证人证件号码 The holder's ID number")
-    given = read_given(source, stdin=sys.stdin.buffer)
-    data = given.data
     key = None
     if snapshot_key_hex is not None:
         if not re.fullmatch(r"[0-9a-fA-F]{64}", snapshot_key_hex):
@@ -495,6 +503,31 @@ def verify_cmd(
                 "需要 64 位十六进制 64 hex digits", param_hint="--snapshot-key-hex"
             )
         key = bytes.fromhex(snapshot_key_hex)
+    if number is not None:
+        if id_number is None:
+            raise click.UsageError(
+                "按编号查询需要证件号码：--id-number-stdin / a lookup needs the ID number"
+            )
+        looked = lookup_source(
+            number, id_number, Source(registry_dir, snapshot, key), at=_today(at)
+        )
+        if as_json:
+            v = lookup_verdict(looked.found)
+            e = looked.found.entry
+            _echo(json.dumps({"status": looked.found.status, "reason": looked.found.reason,
+                              "number": looked.found.number, "verdict": {"title": v.title, "advice": v.advice},
+                              "record": None if e is None else {"version": e.version, "occupation": e.occupation,
+                              "job": e.job, "level": e.level, "issued": e.issued.isoformat(),
+                              "record": e.record, "published": e.published.isoformat()},
+                              "stale": looked.stale_as_of is not None}, ensure_ascii=False, indent=2))  # fmt: skip
+        else:
+            _echo(lookup_text(looked.found, stale_as_of=looked.stale_as_of))
+        if looked.stale_as_of is not None:
+            sys.exit(2)
+        sys.exit(0 if looked.found.status == "genuine" else 1)
+    assert source is not None
+    given = read_given(source, stdin=sys.stdin.buffer)
+    data = given.data
     outcome = verify_source(
         data, Source(registry_dir, snapshot, key), at=_today(at), id_number=id_number
     )
@@ -557,29 +590,58 @@ _new_register_option = click.option(
 )  # fmt: skip
 
 
+def _person_options(func: F) -> F:
+    """A roster, or one person given as options (as ``issue`` and ``batch new`` take them)."""
+    options = [
+        click.option("--roster", type=click.Path(dir_okay=False, path_type=Path),
+                     help="合格人员名册（CSV 或 XLSX）A roster of passed candidates."),
+        click.option("--name", help="姓名（单人，不用 --roster）One person, without --roster."),
+        click.option("--id-type", default="居民身份证", show_default=True, help="证件类型 ID type."),
+        click.option("--id-number", help="证件号码 ID number."),
+        click.option("--occupation", help="职业编码，如 6-18-01-01 Occupation code."),
+        click.option("--occupation-name", default="", help="职业名称（与目录核对）Occupation name."),
+        click.option("--job", default="", help="工种/职业方向（无则留空或 --）Job."),
+        click.option("--level", help="职业技能等级：3、三级、高级工 或 三级/高级工 Level."),
+        click.option("--date", "issued", help="发证日期 YYYY-MM-DD（默认今天）Issue date."),
+        click.option("--photo", help="照片文件 Photo file."),
+    ]  # fmt: skip
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _input_table(
+    today: dt.date, roster: Path | None, name: str | None, id_type: str, id_number: str | None,
+    occupation: str | None, occupation_name: str, job: str, level: str | None,
+    issued: str | None, photo: str | None,
+) -> tuple[list[list[str]], str | None, Path]:  # fmt: skip
+    """(cells, source, photo folder) of a roster file, or of one person given as options."""
+    from credentials.issuing.roster import HEADER, read_table
+
+    if roster is not None:
+        return read_table(roster), str(roster), roster.resolve().parent
+    missing = [o for o, v in (("--name", name), ("--id-number", id_number),
+                              ("--occupation", occupation), ("--level", level)) if not v]  # fmt: skip
+    if missing:
+        raise click.UsageError(f"不用 --roster 时需要 without --roster, give: {', '.join(missing)}")
+    cells = [name, id_type, id_number, occupation, occupation_name, job, level,
+             issued or today.isoformat(), photo]  # fmt: skip
+    return [list(HEADER), [c or "" for c in cells]], None, Path.cwd()
+
+
+def _warn_others(warnings: list[Finding]) -> None:
+    for finding in warnings[:5]:
+        _echo(f"警告 warning: 其他机构的备案文件有错误（不影响本机构）another institution's file "
+              f"has an error: {finding.location()} [{finding.rule}]", err=True)  # fmt: skip
+
+
 @main.command("issue")
 @_key_option
 @click.option("--institution", help="机构备案号（须与密钥一致）The institution's filing number: "
               "the key must be its. Or a 机构备案号 column in the roster.")  # fmt: skip
-@click.option(
-    "--roster",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="合格人员名册（CSV 或 XLSX）A roster of passed candidates.",
-)
-@click.option("--name", help="姓名（单人签发，不用 --roster）One person, without --roster.")
-@click.option("--id-type", default="居民身份证", show_default=True, help="证件类型 ID type.")
-@click.option("--id-number", help="证件号码 ID number.")
-@click.option("--occupation", help="职业编码，如 6-18-01-01 Occupation code.")
-@click.option("--occupation-name", default="", help="职业名称（与目录核对）Occupation name.")
-@click.option("--job", default="", help="工种/职业方向（无则留空或 --）Job.")
-@click.option("--level", help="职业技能等级：3、三级、高级工 或 三级/高级工 Level.")
-@click.option("--date", "issued", help="发证日期 YYYY-MM-DD（默认今天）Issue date.")
-@click.option("--photo", help="照片文件 Photo file.")
-@click.option(
-    "--allow-duplicates",
-    is_flag=True,
-    help="重复签发（同一人、职业、工种、等级、日期）Issue again what was issued before.",
-)
+@click.option("--batch", "batch_key", help="认定批次，如 2026-1（默认：以该名册提出的批次）The approved "
+              "batch (default: the batch that noticed this roster).")  # fmt: skip
+@_person_options
 @click.option("--quiet", is_flag=True, help="不显示进度条 No progress bar.")
 @click.option("--register", "register_path", type=click.Path(dir_okay=False, path_type=Path),
               help="发证名册（默认在密钥旁：<密钥目录>/<备案号>-register.sqlite）The issuance register "
@@ -589,42 +651,29 @@ _new_register_option = click.option(
 @_registry_option
 @_at_option
 def issue_cmd(
-    key_path: Path, institution: str | None, roster: Path | None, name: str | None, id_type: str,
-    id_number: str | None, occupation: str | None, occupation_name: str, job: str,
-    level: str | None, issued: str | None, photo: str | None, allow_duplicates: bool, quiet: bool,
-    register_path: Path | None, new_register: bool, out: Path, registry_dir: Path,
-    at: dt.datetime | None,
+    key_path: Path, institution: str | None, batch_key: str | None, roster: Path | None,
+    name: str | None, id_type: str, id_number: str | None, occupation: str | None,
+    occupation_name: str, job: str, level: str | None, issued: str | None, photo: str | None,
+    quiet: bool, register_path: Path | None, new_register: bool, out: Path,
+    registry_dir: Path, at: dt.datetime | None,
 ) -> None:  # fmt: skip
-    """签发证书：一个人（用选项）或整份名册（全部成功或全部不签）。
-    Issue certificates: one person from options, or a whole roster (all or nothing)."""
+    """签发证书：只在已批准的认定批次内，一个人或整份名册（全部成功或全部不签）。
+    Issue certificates inside an approved batch: one person, or a whole roster (all or nothing)."""
     from credentials.issuing import location
-    from credentials.issuing.issue import Issuer, Options, issue_rows, roster_rows
-    from credentials.issuing.roster import HEADER, read_table
+    from credentials.issuing.issue import issue_rows, roster_rows
+    from credentials.issuing.issuer import Issuer, Options
 
     today = _today(at)
-    if roster is not None:
-        table, source, photos = read_table(roster), str(roster), roster.resolve().parent
-    else:
-        missing = [o for o, v in (("--name", name), ("--id-number", id_number),
-                                  ("--occupation", occupation), ("--level", level)) if not v]  # fmt: skip
-        if missing:
-            raise click.UsageError(
-                f"不用 --roster 时需要 without --roster, give: {', '.join(missing)}"
-            )
-        cells = [name, id_type, id_number, occupation, occupation_name, job, level,
-                 issued or today.isoformat(), photo]  # fmt: skip
-        table, source, photos = [list(HEADER), [c or "" for c in cells]], None, Path.cwd()
+    table, source, photos = _input_table(today, roster, name, id_type, id_number, occupation,
+                                         occupation_name, job, level, issued, photo)  # fmt: skip
     issuer, warnings = Issuer.load(_load_key(key_path), registry_dir)
     filing = issuer.institution.filing_number
-    for finding in warnings[:5]:
-        _echo(f"警告 warning: 其他机构的备案文件有错误（不影响本次签发）another institution's file "
-              f"has an error: {finding.location()} [{finding.rule}]", err=True)  # fmt: skip
+    _warn_others(warnings)
     register_path = register_path or location.default_path(key_path, filing)
     _private(register_path, what="register", what_zh="发证名册", registry_dir=registry_dir)
     _private(out, what="certificate files", what_zh="证书文件", registry_dir=registry_dir)
     location.claim(filing, register_path, home=_home(), new_register=new_register)
-    options = Options(out=out, today=today, source=source, allow_duplicates=allow_duplicates,
-                      institution=institution)  # fmt: skip
+    options = Options(out=out, today=today, source=source, institution=institution, batch_key=batch_key, need_batch=True)  # fmt: skip
     if not register_path.exists():  # a refused roster leaves no new register behind
         roster_rows(table, issuer, None, options, photos=photos)
     with _open_register(register_path) as register:
@@ -638,8 +687,9 @@ def issue_cmd(
                 options.progress = bar.update
                 result = issue_rows(rows, issuer, register, options)
     n, before, again = len(result.issued), len(result.already), result.regenerated
-    _echo(f"批次 {result.batch_id}：新签发 {n} 本，此前已签发 {before} 本（跳过），补写文件 {again} 份"
-          f" / batch {result.batch_id}: {n} issued, {before} issued before (skipped), "
+    batch = options.batch.key if options.batch else result.batch_id
+    _echo(f"批次 {batch}：新签发 {n} 本，此前已签发 {before} 本（跳过），补写文件 {again} 份"
+          f" / batch {batch}: {n} issued, {before} issued before (skipped), "
           f"{again} files regenerated")  # fmt: skip
     for entry in result.issued[:20]:
         _echo(f"  {entry.number}  {entry.holder}")
@@ -647,6 +697,10 @@ def issue_cmd(
         _echo(f"  …… 另有 {len(result.issued) - 20} 本 and more")
     _echo(f"文件 files: {out}/；批量 PDF batch PDF: {result.batch_pdf}（{result.pages} 页 pages）；"
           f"发证名册 register: {register_path}")  # fmt: skip
+    _echo(
+        "下一步 next: skillcert batch publish —— 公布发证记录后，证书才会显示为“真实有效” / publish "
+        'the issuance record: until the bureau merges it, verifiers say "cannot yet confirm"'
+    )
 
 
 _find_register_option = click.option(
@@ -665,7 +719,10 @@ _find_register_option = click.option(
     "--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), help="默认今天 Default: today."
 )
 @click.option(
-    "--version", "version", type=click.IntRange(1, 999), help="默认最新版本 Default: latest."
+    "--version",
+    "version",
+    type=click.IntRange(1, 999),
+    help="只注销该版本（默认注销该编号的所有版本）Only this version (default: every version).",
 )
 @_find_register_option
 @_registry_option
@@ -681,12 +738,11 @@ def revoke_cmd(
     with _open_register(_find_register(register_path, number[:13])) as register:
         done = revoke(number, register=register, registry_dir=registry_dir, day=_today(on),
                       reason=reason, version=version)  # fmt: skip
+    which = f"第 {done.version} 版" if done.version else "（所有版本 every version）"
     if done.already:
-        _echo(
-            f"{done.number} 第 {done.version} 版已于 {done.day} 注销，无需再次操作 / already revoked"
-        )
+        _echo(f"{done.number} {which}已于 {done.day} 注销，无需再次操作 / already revoked")
     else:
-        _echo(f"{done.number} 第 {done.version} 版已注销 revoked ({done.day})；{done.file} 已更新："
+        _echo(f"{done.number} {which}已注销 revoked ({done.day})；{done.file} 已更新："
               "请提交合并请求 open a pull request")  # fmt: skip
 
 
@@ -703,7 +759,7 @@ def reissue_cmd(
 ) -> None:  # fmt: skip
     """补发：同一编号的下一版本，此前版本作废（由当前有效的密钥签名）。
     Re-issue (补发): the next version, signed with the key valid today; earlier ones superseded."""
-    from credentials.issuing.issue import Issuer
+    from credentials.issuing.issuer import Issuer
     from credentials.issuing.reissue import reissue
 
     number = "".join(number.split()).upper()
@@ -756,6 +812,200 @@ def report_cmd(
     with _read_register(_find_register(register_path, institution)) as register:
         rows = reports.summary(register.entries(year=year))
     _emit(rows, fmt, out, f"结果汇总表 {year or ''}".strip(), registry_dir)
+
+
+# --- batches (认定批次) ------------------------------------------------------------------------
+
+
+@main.group("batch")
+def batch_group() -> None:
+    """认定批次：提出、公示、审批、公布发证记录。Assessment batches: propose, notice, decide, publish."""
+
+
+def _dates(text: str) -> tuple[dt.date, dt.date]:
+    try:
+        first, _, last = text.partition("..")
+        a = dt.date.fromisoformat(first.strip())
+        return a, dt.date.fromisoformat(last.strip()) if last else a
+    except ValueError as err:
+        raise click.BadParameter(
+            "写作 YYYY-MM-DD 或 YYYY-MM-DD..YYYY-MM-DD / a date or a range", param_hint="--assessed"
+        ) from err
+
+
+@batch_group.command("new")
+@_key_option
+@click.option("--institution", help="机构备案号（须与密钥一致）The institution's filing number.")
+@_person_options
+@click.option("--assessed", required=True, help="认定（考核）日期 YYYY-MM-DD 或 YYYY-MM-DD..YYYY-MM-DD "
+              "The assessment date(s).")  # fmt: skip
+@click.option("--filed", "filed_on", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="结果确认日期（默认今天；其年份即证书编号的年份）Results confirmed (default: today).")  # fmt: skip
+@click.option("--notice-from", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="公示开始日期（默认确认日的下一个工作日）Notice starts (default: the next working day).")  # fmt: skip
+@click.option("--plan", help="认定计划号 The assessment plan reference.")
+@click.option("--contact-person", help="异议受理联系人（默认机构联系人）Objections to (default: the "
+              "institution's contact).")  # fmt: skip
+@click.option("--contact-phone", help="异议受理电话 Phone for objections.")
+@click.option("--contact-email", help="异议受理邮箱 Email for objections.")
+@_registry_option
+def batch_new(
+    key_path: Path, institution: str | None, roster: Path | None, name: str | None, id_type: str,
+    id_number: str | None, occupation: str | None, occupation_name: str, job: str,
+    level: str | None, issued: str | None, photo: str | None, assessed: str,
+    filed_on: dt.datetime | None, notice_from: dt.datetime | None, plan: str | None,
+    contact_person: str | None, contact_phone: str | None, contact_email: str | None,
+    registry_dir: Path,
+) -> None:  # fmt: skip
+    """提出认定批次：核对名册，写入批次文件和公示名单（不签发任何证书）。
+    Propose a batch: check the roster, write the batch file and its notice list (nothing is signed)."""
+    from credentials.issuing.batch import Contact, propose
+    from credentials.issuing.issuer import Issuer
+    from credentials.issuing.preflight import validate
+    from credentials.issuing.roster import parse
+    from credentials.registry import workdays
+
+    filed = filed_on.date() if filed_on else _today(None)
+    table, source, photos = _input_table(filed, roster, name, id_type, id_number, occupation,
+                                         occupation_name, job, level, issued, photo)  # fmt: skip
+    issuer, warnings = Issuer.load(_load_key(key_path), registry_dir)
+    _warn_others(warnings)
+    rows, problems = parse(table, photos=photos)
+    problems += validate(rows, issuer, today=dt.date.max, institution=institution)
+    start = notice_from.date() if notice_from else workdays.after(filed, 1)
+    for r in rows:
+        if r.issued.year != filed.year or r.issued <= start:
+            problems.append(RosterProblem(r.row, "发证日期", f"the planned issue date {r.issued} must be "
+                            f"after the notice starts ({start}) and in {filed.year}, the year of the numbers",
+                            f"计划发证日期 {r.issued} 应晚于公示开始日 {start}，且在 {filed.year} 年内（证书编号的年份）"))  # fmt: skip
+    if problems:
+        raise RosterError(sorted(problems, key=lambda p: p.row), source=source)
+    contact = issuer.institution.contact
+    done = propose(
+        rows, issuer, registry_dir, filed=filed, assessed=_dates(assessed), notice_from=start,
+        contact=Contact(contact_person or contact.person, contact_phone or contact.phone,
+                        contact_email or (contact.email if not contact_person else None)),
+        plan=plan,
+    )  # fmt: skip
+    _echo(f"认定批次 {done.key}：{done.count} 人；公示 {start} 至 {done.notice_until}"
+          f"（{'按国务院节假日安排' if done.calendar_exact else '日历无该年安排，按周一至周五'}）"
+          f" / batch {done.key}: {done.count} people, notice {start} to {done.notice_until}")  # fmt: skip
+    _echo(f"已写入 written: {done.batch_file}, {done.notice_file}")
+    _echo(
+        "下一步 next: 提交合并请求；公示期满后由主管部门 skillcert batch approve / reject "
+        "/ open a pull request; the bureau decides after the notice"
+    )
+
+
+@batch_group.command("approve")
+@click.argument("batch_key", metavar="BATCH")
+@click.option("--by", help="审核单位（默认 bureau.yaml 的名称）Who decides (default: the bureau).")
+@click.option(
+    "--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), help="默认今天 Default: today."
+)
+@_registry_option
+def batch_approve(
+    batch_key: str, by: str | None, on: dt.datetime | None, registry_dir: Path
+) -> None:
+    """批准认定批次（主管部门）：由主管部门编号的省份同时分配证书流水号。
+    Approve a batch (bureau); where the bureau numbers, allocate its serials."""
+    from credentials.registry.decide import approve
+
+    done = approve(registry_dir, batch_key, day=_today(on), by=by)
+    _echo(f"批次 {done.batch.key} 已批准 approved（{done.batch.total} 人）")
+    for r in done.serials:
+        first = f"{done.batch.institution}{done.batch.year % 100:02d}{r.level}{r.first:06d}"
+        last = f"{done.batch.institution}{done.batch.year % 100:02d}{r.level}{r.last:06d}"
+        _echo(f"  {r.level} 级 level {r.level}: {first} – {last}（{r.size} 本）")
+    if done.notice_removed:
+        _echo("公示名单已删除（个人信息只在公示期内公开）/ the notice list was deleted")
+    _echo(f"已写入 written: {done.file}；请提交并合并 commit and merge")
+
+
+@batch_group.command("reject")
+@click.argument("batch_key", metavar="BATCH")
+@click.option("--reason", required=True, help="驳回理由 Why.")
+@click.option("--by", help="审核单位（默认 bureau.yaml 的名称）Who decides.")
+@click.option(
+    "--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), help="默认今天 Default: today."
+)
+@_registry_option
+def batch_reject(
+    batch_key: str, reason: str, by: str | None, on: dt.datetime | None, registry_dir: Path
+) -> None:
+    """驳回认定批次（主管部门）：该批次无效，不生成任何证书号。
+    Reject a batch (bureau): it is void, no number is ever generated."""
+    from credentials.registry.decide import reject
+
+    done = reject(registry_dir, batch_key, day=_today(on), reason=reason, by=by)
+    _echo(f"批次 {done.batch.key} 已驳回 rejected：{reason}")
+    _echo(f"已写入 written: {done.file}；请提交并合并 commit and merge")
+
+
+@batch_group.command("publish")
+@click.argument("batch_key", metavar="[BATCH]", required=False)
+@_key_option
+@click.option("--reissues", is_flag=True, help="公布尚未公布的补发版本 Publish re-issued versions.")
+@click.option("--legacy", is_flag=True, help="公布发证记录制度实行前签发的证书 Publish certificates "
+              "signed before records began.")  # fmt: skip
+@_find_register_option
+@click.option(
+    "--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), help="默认今天 Default: today."
+)
+@_registry_option
+def batch_publish(
+    batch_key: str | None, key_path: Path, reissues: bool, legacy: bool,
+    register_path: Path | None, on: dt.datetime | None, registry_dir: Path,
+) -> None:  # fmt: skip
+    """公布发证记录：每本证书的编号、版本和摘要（不含个人信息），由主管部门合并。
+    Publish the issuance record (numbers, versions, hashes; no personal data) for the bureau to merge."""
+    from credentials.issuing.batch import publish, publish_extra
+    from credentials.issuing.issuer import Issuer
+    from credentials.registry.batches import parse_key
+
+    if sum((batch_key is not None, reissues, legacy)) != 1:
+        raise click.UsageError(
+            "给出批次，或 --reissues，或 --legacy（三选一）/ give BATCH, --reissues or --legacy"
+        )
+    issuer, warnings = Issuer.load(_load_key(key_path), registry_dir)
+    _warn_others(warnings)
+    filing = issuer.institution.filing_number
+    day = _today(on)
+    with _open_register(_find_register(register_path, filing), create=False) as register:
+        if batch_key is not None:
+            key = "/".join(parse_key(batch_key, institution=filing))
+            batch = issuer.registry.batches.get(key)
+            if batch is None:
+                raise click.UsageError(f"目录中没有批次 no batch {key} in {registry_dir}")
+            done = publish(batch, issuer, register, registry_dir, day=day)
+        else:
+            done = publish_extra(
+                "reissue" if reissues else "legacy", issuer, register, registry_dir, day=day
+            )
+    if done.file is None:
+        _echo("没有需要公布的证书 / nothing to publish")
+    elif done.already:
+        _echo(f"发证记录 {done.record_id} 已公布，内容相同 / already published: {done.file}")
+    else:
+        _echo(f"发证记录 {done.record_id}：{done.count} 本 / record {done.record_id}: {done.count} "
+              f"certificates; written: {done.file}")  # fmt: skip
+        _echo(
+            "下一步 next: 提交合并请求；主管部门合并之日即公布之日 / open a pull request: the day the "
+            "bureau merges it is the record's date"
+        )
+
+
+@batch_group.command("list")
+@click.option("--institution", help="只列该机构 Only this institution.")
+@_registry_option
+@_at_option
+def batch_list(institution: str | None, registry_dir: Path, at: dt.datetime | None) -> None:
+    """列出认定批次及其状态。List batches and where each stands."""
+    from credentials.registry import describe
+    from credentials.registry.registry import load_registry
+
+    registry = load_registry(registry_dir, git_dates=True)
+    _echo(describe.batches(registry, _today(at), institution=institution))
 
 
 @main.group("register")

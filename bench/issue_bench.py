@@ -32,7 +32,8 @@ from credentials.credential import qr
 from credentials.credential.claims import IdType
 from credentials.credential.commitment import check_digit
 from credentials.issuing import files
-from credentials.issuing.issue import Issuer, Options, issue_rows
+from credentials.issuing.issue import issue_rows
+from credentials.issuing.issuer import Issuer, Options
 from credentials.issuing.register import Register
 from credentials.issuing.roster import RosterRow
 from credentials.keys import SigningKey

@@ -1,12 +1,15 @@
-"""The demo: the sample registry, then an institution's results day on a copy of it.
+"""The demo: the sample registry, then two institutions' batches from 公示 to published record.
 
-I/O on purpose (it writes a working directory): copy the sample registry; create signing keys for
-three sample institutions and register their public keys (as ``skillcert keys new`` does); issue
-the sample rosters through the issuance register (as ``skillcert issue --roster`` does); revoke one
-certificate and re-issue another (updating the registry copy, as for a pull request); print the
-results summary; read QR codes back from rendered PDF pages (PDFium, as a scanner sees them) and
-verify them; then build the bureau's site with a signed snapshot. Yields lines. The only module that
-imports ``pypdfium2``.
+I/O on purpose (it writes a working directory): copy the sample registry; create signing keys for a
+Henan institution (which numbers its own certificates) and a Zhejiang one (whose bureau numbers
+them) and register their public keys (as ``skillcert keys new``); for each, propose a batch with its
+notice list (``batch new``), let the bureau approve it after the notice (``batch approve``; in
+Zhejiang this allocates the serials), issue inside it (``issue``) and publish its issuance record
+(``batch publish``); the bureau rejects a second Zhejiang batch, and issuing it is refused; revoke
+one certificate and re-issue another (publishing the re-issue); print the results summary; read QR
+codes back from rendered PDF pages (PDFium, as a scanner sees them) and verify them; look one up by
+number and ID number; then build the bureau's site with a signed snapshot. Yields lines. The only
+module that imports ``pypdfium2``.
 """
 
 from __future__ import annotations
@@ -15,30 +18,55 @@ import datetime as dt
 import io
 import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pypdfium2
 
 from credentials.credential import images, qr
+from credentials.credential.lookup import lookup
 from credentials.credential.verify import check
+from credentials.credential.wording import verdict
+from credentials.errors import RosterError
+from credentials.issuing import batch as batches
 from credentials.issuing import reports
-from credentials.issuing.issue import Issuer, Options, issue_rows
-from credentials.issuing.register import Register
+from credentials.issuing.issue import issue_rows, roster_rows
+from credentials.issuing.issuer import Issuer, Options
+from credentials.issuing.register import Entry, Register
 from credentials.issuing.reissue import reissue
 from credentials.issuing.revoke import revoke
-from credentials.issuing.roster import parse, read_table
+from credentials.issuing.roster import RosterRow, parse, read_table
 from credentials.keys import SigningKey, save_signing_key
-from credentials.registry import describe, edit
+from credentials.registry import decide, describe, edit, workdays
 from credentials.registry.registry import Registry, check_registry, load_registry
 from credentials.registry.validate.findings import count
 from credentials.site import build as site_build
 
-# institution -> the first day its demo key is valid
-_INSTITUTIONS = {
-    "Y000041019001": dt.date(2025, 1, 1),
-    "S000021025001": dt.date(2025, 1, 1),
-    "S000032010003": dt.date(2025, 12, 1),
-}
+D = dt.date
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """One demo batch: its roster, when it was assessed and confirmed, and when the bureau decided."""
+
+    filing: str
+    roster: str
+    assessed: tuple[dt.date, dt.date]
+    filed: dt.date
+    decided: dt.date
+    issue_day: dt.date | None  # None: the bureau rejects it
+    published: dt.date | None = None
+
+
+_KEYS = {"Y000041019001": D(2025, 1, 1), "Y000033010001": D(2025, 1, 15)}  # first valid day
+_PLANS = (
+    _Plan("Y000041019001", "roster-Y000041019001.csv", (D(2026, 9, 20), D(2026, 9, 22)), D(2026, 9, 25),
+          D(2026, 10, 12), D(2026, 10, 20), D(2026, 10, 21)),
+    _Plan("Y000033010001", "roster-Y000033010001.csv", (D(2026, 10, 20), D(2026, 10, 20)), D(2026, 10, 23),
+          D(2026, 11, 2), D(2026, 11, 6), D(2026, 11, 9)),
+    _Plan("Y000033010001", "roster-Y000033010001-b.csv", (D(2026, 11, 5), D(2026, 11, 5)), D(2026, 11, 10),
+          D(2026, 11, 18), None),
+)  # fmt: skip
 
 
 def scan(pdf: bytes, *, page: int = 0, dpi: int = 200) -> bytes:
@@ -53,6 +81,29 @@ def scan(pdf: bytes, *, page: int = 0, dpi: int = 200) -> bytes:
     return buf.getvalue()
 
 
+def _batch(plan: _Plan, rows: list[RosterRow], key: SigningKey, reg_dir: Path) -> Iterator[str]:
+    """Propose, notice and decide one batch (the institution's and the bureau's pull requests)."""
+    issuer = Issuer.of(key, load_registry(reg_dir))
+    contact = issuer.institution.contact
+    start = workdays.after(plan.filed, 1)
+    proposed = batches.propose(
+        rows, issuer, reg_dir, filed=plan.filed, assessed=plan.assessed, notice_from=start,
+        contact=batches.Contact(contact.person, contact.phone, contact.email),
+    )  # fmt: skip
+    yield (f"batch new      {proposed.key}: {proposed.count} people, 公示 notice {start} – "
+           f"{proposed.notice_until} ({proposed.notice_file.name} on the site meanwhile)")  # fmt: skip
+    if plan.issue_day is None:
+        done = decide.reject(
+            reg_dir, proposed.key, day=plan.decided, reason="示例：现场督导发现考评人员不足 3 人"
+        )
+        yield f"batch reject   {proposed.key} on {plan.decided}: 驳回，该批次无效，不生成任何证书号"
+        return
+    done = decide.approve(reg_dir, proposed.key, day=plan.decided)
+    ranges = "; ".join(f"level {r.level}: {r.first:06d}–{r.last:06d}" for r in done.serials)
+    who = f"the bureau numbers: {ranges}" if ranges else "the institution numbers"
+    yield f"batch approve  {proposed.key} on {plan.decided} ({who}); notice list deleted"
+
+
 def run(
     registry: Path, samples: Path, workdir: Path, *, today: dt.date, port: int = 8000
 ) -> Iterator[str]:
@@ -62,96 +113,124 @@ def run(
     errors, warnings = count(checked.findings)
     yield f"{checked.files} files: {errors} error(s), {warnings} warning(s)\n"
     yield describe.summary(Registry.from_check(checked), today)
-    yield f"\n== results day (in {workdir})"
+    yield f"\n== two institutions' batches, from 公示 to published record (in {workdir})"
     if workdir.exists():
         shutil.rmtree(workdir)
     reg_dir = workdir / "registry"
     shutil.copytree(registry, reg_dir)
     keys: dict[str, SigningKey] = {}
-    for filing, start in _INSTITUTIONS.items():
+    for filing, start in _KEYS.items():
         key = SigningKey.generate()
         save_signing_key(
             key, workdir / "keys" / f"{filing}-{key.kid}.key", passphrase=None, institution=filing
         )
-        edit.add_key(
-            reg_dir / "institutions" / f"{filing}.yaml",
-            kid=key.kid,
-            public_key=key.public_key.raw,
-            not_before=start,
-        )
+        edit.add_key(reg_dir / "institutions" / f"{filing}.yaml", kid=key.kid, public_key=key.public_key.raw,
+                     not_before=start)  # fmt: skip
         keys[filing] = key
     yield f"keys: {len(keys)} new signing keys in {workdir / 'keys'}, public keys in the registry copy"
-    reg = load_registry(reg_dir)
     out = workdir / "certificates"
-    stamp = dt.datetime.combine(today, dt.time(9, 0))
-    with Register(workdir / "register.sqlite", now=lambda: stamp) as register:
-        for filing, key in keys.items():
-            roster = samples / f"roster-{filing}.csv"
-            rows, problems = parse(read_table(roster))
+    issued: dict[str, list[Entry]] = {}
+    with Register(
+        workdir / "register.sqlite", now=lambda: dt.datetime.combine(today, dt.time(9))
+    ) as register:
+        for plan in _PLANS:
+            roster = samples / plan.roster
+            table = read_table(roster)
+            rows, problems = parse(table)
             assert not problems, problems
-            options = Options(out=out / filing, today=today, source=str(roster), institution=filing)
-            result = issue_rows(rows, Issuer.of(key, reg), register, options)
-            yield (
-                f"issued {len(result.issued):2d} certificates for {filing} from {roster.name}: "
-                f"batch PDF {result.batch_pdf}"
-            )
-        entries = register.entries()
-        revoked = entries[0]
-        revoke(
-            revoked.number,
-            register=register,
-            registry_dir=reg_dir,
-            day=today,
-            reason="示例：成绩作废 (demo: result voided)",
-        )
-        yield f"revoked {revoked.number} ({revoked.holder})"
-        lost = entries[1]
+            yield from _batch(plan, rows, keys[plan.filing], reg_dir)
+            issuer = Issuer.of(keys[plan.filing], load_registry(reg_dir))
+            day = plan.issue_day or plan.decided + dt.timedelta(days=2)
+            options = Options(out=out / plan.filing, today=day, source=str(roster), institution=plan.filing,
+                              need_batch=True)  # fmt: skip
+            try:
+                rows = roster_rows(table, issuer, register, options)
+            except RosterError as err:
+                yield f"issue          refused: {err.problems[0].zh}"
+                continue
+            result = issue_rows(rows, issuer, register, options)
+            issued.setdefault(plan.filing, []).extend(result.issued)
+            yield (f"issue          {len(result.issued)} certificates ({result.issued[0].number} …) on {day}; "
+                   f"batch PDF {result.batch_pdf}")  # fmt: skip
+            assert options.batch is not None
+            assert plan.published is not None
+            done = batches.publish(options.batch, issuer, register, reg_dir, day=plan.published)
+            yield f"batch publish  record {done.record_id}: {done.count} credentials' hashes, {done.file}"
+        henan = issued["Y000041019001"]
+        revoked, lost, genuine = henan[0], henan[1], henan[2]
+        revoke(revoked.number, register=register, registry_dir=reg_dir, day=D(2026, 11, 12),
+               reason="示例：认定过程违规，成绩作废 (demo: result voided)")  # fmt: skip
+        yield f"revoke         {revoked.number} ({revoked.holder}): every version"
         issuer = Issuer.of(keys[lost.filing], load_registry(reg_dir))
-        again = reissue(
-            lost.number,
-            issuer=issuer,
-            register=register,
-            registry_dir=reg_dir,
-            out=out / lost.filing,
-            today=today,
-        )
-        yield f"re-issued {lost.number} as version {again.version} (补发; version 1 superseded)"
+        again = reissue(lost.number, issuer=issuer, register=register, registry_dir=reg_dir,
+                        out=out / lost.filing, today=D(2026, 11, 13))  # fmt: skip
+        issuer = Issuer.of(keys[lost.filing], load_registry(reg_dir))
+        done = batches.publish_extra("reissue", issuer, register, reg_dir, day=D(2026, 11, 14))
+        yield f"reissue        {lost.number} as version {again.version} (补发), published in {done.record_id}"
         summary = reports.to_markdown(reports.summary(register.entries()))
-        genuine = entries[2]
-    reg = load_registry(reg_dir)
     yield "\n结果汇总表 results summary:\n" + summary
-    for label, entry_number, version in (
-        ("genuine", genuine.number, 1),
-        ("revoked", revoked.number, 1),
-        ("re-issued", lost.number, 2),
-        ("superseded", lost.number, 1),
+    yield "\n" + describe.batches(load_registry(reg_dir), today)
+    yield from _verify(reg_dir, out, today, genuine, revoked, lost, issued["Y000033010001"][0])
+    yield from _site(workdir, reg_dir, out, today, port, genuine, revoked)
+
+
+def _verify(
+    reg_dir: Path, out: Path, today: dt.date, genuine: Entry, revoked: Entry, lost: Entry,
+    zhejiang: Entry,
+) -> Iterator[str]:  # fmt: skip
+    reg = load_registry(reg_dir)
+    yield "\n== an employer scans the printed certificates"
+    for label, entry, version in (
+        ("genuine", genuine, 1),
+        ("bureau-numbered", zhejiang, 1),
+        ("revoked", revoked, 1),
+        ("re-issued", lost, 2),
+        ("superseded", lost, 1),
     ):
-        folder = out / entry_number[:13]
-        pdf = (folder / f"{entry_number}-v{version}.pdf").read_bytes()
+        pdf = (out / entry.number[:13] / f"{entry.number}-v{version}.pdf").read_bytes()
         (text,) = images.qr_texts(scan(pdf))
         report = check(qr.decode_text(text), reg, at=today)
-        verdict = "GENUINE 真实有效" if report.ok else "NOT GENUINE: " + ", ".join(report.failed)
-        yield f"{label:10s} {entry_number} v{version}, QR read from its printed PDF: {verdict}"
+        found = verdict(report)
+        yield f"{label:16s} {entry.number} v{version}, QR read from its printed PDF: {found.title[0]} {found.title[1]}"
     data = (out / genuine.number[:13] / f"{genuine.number}-v1.cose").read_bytes()
     tampered = data[:-1] + bytes([data[-1] ^ 1])
     (out / "tampered.cose").write_bytes(tampered)
-    bad = check(tampered, reg, at=today)
-    yield f"tampered   {genuine.number} with one bit flipped: NOT GENUINE ({', '.join(bad.failed)})"
+    bad = verdict(check(tampered, reg, at=today))
+    yield f"{'tampered':16s} {genuine.number} with one bit flipped: {bad.title[0]} {bad.title[1]}"
+    yield "\n== an employer without the QR code types the number and the holder's ID number"
+    for label, id_number in (("right ID", genuine.id_number), ("wrong ID", "990101199001010019")):
+        hit = lookup(genuine.number, id_number, reg, at=today)
+        yield f"{label:16s} {genuine.number}: {hit.status}" + (
+            f" ({hit.reason})" if hit.reason else ""
+        )
     png = out / genuine.number[:13] / f"{genuine.number}-v1.png"
     yield f"files in {out}/; try: skillcert verify {png} --registry {reg_dir}"
 
-    # the bureau's site, with the registry snapshot signed by a new bureau key
+
+def _site(
+    workdir: Path,
+    reg_dir: Path,
+    out: Path,
+    today: dt.date,
+    port: int,
+    genuine: Entry,
+    revoked: Entry,
+) -> Iterator[str]:
+    """The bureau's site, with the registry snapshot signed by a new bureau key."""
     _, bureau_key_path = site_build.new_snapshot_key(
         reg_dir, path=None, keys_dir=workdir / "keys", passphrase=None
     )
     site_build.build(reg_dir, workdir / "site", day=today, snapshot_key=bureau_key_path)
-    yield f"\nsite built in {workdir / 'site'}/ with a signed registry snapshot"
+    yield f"\nsite built in {workdir / 'site'}/ with a signed registry snapshot and the issuance records"
+    data = (out / genuine.number[:13] / f"{genuine.number}-v1.cose").read_bytes()
     revoked_data = (out / revoked.number[:13] / f"{revoked.number}-v1.cose").read_bytes()
     local = f"http://127.0.0.1:{port}"
     for label, credential in (
         ("genuine ", data),
         ("revoked ", revoked_data),
-        ("tampered", tampered),
+        ("tampered", (out / "tampered.cose").read_bytes()),
     ):
         yield f"verify the {label} certificate: {local}/v/#{qr.digits(credential)}"
+    yield f"look up by number: {local}/v/ → 按证书编号查询: {genuine.number} + ID {genuine.id_number}"
+    yield f"notices and batches: {local}/notices/ , {local}/i/{genuine.number[:13]}/"
     yield f"PDF certificates (batch and one per person) in {out}/"

@@ -37,6 +37,7 @@ CATEGORIES: dict[str, Pair] = _pairs("categories")
 STATUSES: dict[str, Pair] = _pairs("statuses")
 ASSESSED: dict[str, Pair] = _pairs("assessed")
 BASIS: dict[str, Pair] = _pairs("basis")
+BATCH_STAGES: dict[str, Pair] = _pairs("batch_stages")
 CHECK_TITLES: dict[str, Pair] = {
     cid: (c["title"][0], c["title"][1]) for cid, c in _TABLE["checks"].items()
 }
@@ -51,6 +52,9 @@ VERDICTS: dict[str, tuple[Pair, Pair]] = {
     for kind, v in _TABLE["verdicts"].items()
 }  # kind -> (title, what to do)
 VERDICT_OF: dict[str, str] = dict(_TABLE["verdict_of"])  # "check" or "check|reason" -> kind
+LOOKUP: dict[str, tuple[Pair, Pair]] = {
+    status: ((v[0][0], v[0][1]), (v[1][0], v[1][1])) for status, v in _TABLE["lookup"].items()
+}  # lookup status -> (title, what to do)
 UNVERIFIED: Pair = (_TABLE["unverified"][0], _TABLE["unverified"][1])
 SKIPPED: Pair = (_TABLE["skipped"][0], _TABLE["skipped"][1])
 

@@ -36,7 +36,7 @@ def on_files(files: Files, config: Any) -> Files:
     except CredentialsError as err:  # one line, as the command line prints it, not a traceback
         raise PluginError(f"错误 error: {err.bilingual()}") from err
     for path, content in generated:
-        if path.startswith(("i/", "o/")):
+        if path.startswith(("i/", "o/", "b/")):
             _direct.append((path, content))
         else:
             files.append(File.generated(config, path, content=content))

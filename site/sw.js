@@ -1,11 +1,12 @@
 // Service worker of the verification page: after one visit, certificates verify with the network
 // off. It serves and caches only what the build listed (PRECACHE: the page and every script,
 // stylesheet and chunk it can load, written in by credentials/site/build.py) and the registry
-// snapshot's files; every other request goes to the network untouched. Same-origin GETs only.
+// snapshot's files (the manifest, province shards and the issuance records' index and shards as
+// lookups read them); every other request goes to the network untouched. Same-origin GETs only.
 const PRECACHE = [/* the build writes the list here */];
 const VERSION = "/* the build writes a digest of the listed files here */";
 const CACHE = `skillcert-${VERSION}`;
-const SNAPSHOT = /\/snapshot\/(manifest\.json|manifest\.sig\.json|[0-9A-Za-z_-]{1,64}\.json)$/;
+const SNAPSHOT = /\/snapshot\/(manifest\.json|manifest\.sig\.json|[0-9A-Za-z_-]{1,64}\.json|records\/[YS][0-9]{12}\/(index|[0-9]{3}-[0-9]{1,4})\.json)$/;
 
 const scope = () => new URL(self.registration.scope);
 const listed = (url) => PRECACHE.some((p) => new URL(p, scope()).href === url.href);

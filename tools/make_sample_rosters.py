@@ -29,24 +29,28 @@ HEADER = [
     "工种/职业方向",
     "职业技能等级",
     "发证日期",
+    "工作单位",
 ]
 
-# (file, [(occupation code, name, job, level as written), ...], issue date, count)
+# file -> ([(occupation code, name, job, level as written), ...], issue date, count, 工作单位 choices)
+# The dates fit the demo's batches (credentials/demo.py): Henan numbers at the institution,
+# Zhejiang at the bureau; the second Zhejiang roster is the batch the bureau rejects.
 ROSTERS = {
     "roster-Y000041019001.csv": (
         [("6-18-01-01", "车工", "数控车床", "三级/高级工"), ("6-18-01-01", "车工", "普通车床", "四级"),
          ("6-18-01-01", "车工", "", "5"), ("4-12-01-01", "汽车维修工", "汽车车身整形修复工", "高级工"),
          ("4-03-02-01", "中式烹调师", "--", "四级/中级工")],
-        "2025-06-30", 24,
+        "2026-10-20", 24, ["郑州青禾技师学院", "郑州东风机械有限公司", "河南中原汽车服务有限公司"],
     ),
-    "roster-S000021025001.csv": (
-        [("4-03-02-01", "中式烹调师", "", "五级/初级工"), ("4-03-02-01", "中式烹调师", "", "三级"),
-         ("4-03-02-01", "中式烹调师", "", "二级/技师")],
-        "2025-09-15", 14,
+    "roster-Y000033010001.csv": (
+        [("6-22-01-01", "汽车生产线操作工", "汽车机加生产线操作工", "三级/高级工"),
+         ("6-22-01-01", "汽车生产线操作工", "汽车机加生产线操作工", "四级/中级工"),
+         ("6-31-03-05", "质检员", "", "四级")],
+        "2026-11-06", 16, ["杭州钱塘汽车部件有限公司"],
     ),
-    "roster-S000032010003.csv": (
-        [("6-31-03-05", "质检员", "", "四级"), ("6-31-03-02", "物理性能检验员", "", "五级")],
-        "2026-03-20", 12,
+    "roster-Y000033010001-b.csv": (
+        [("6-31-03-05", "质检员", "", "三级")],
+        "2026-11-20", 4, ["杭州钱塘汽车部件有限公司"],
     ),
 }  # fmt: skip
 
@@ -60,16 +64,30 @@ def id_number(rng: random.Random) -> str:
 def main() -> None:
     rng = random.Random(20251121)
     OUT.mkdir(exist_ok=True)
-    for name, (kinds, date, count) in ROSTERS.items():
+    for old in OUT.glob("roster-*.csv"):
+        old.unlink()
+    for name, (kinds, date, count, units) in ROSTERS.items():
+        filing = name.removeprefix("roster-").removesuffix(".csv").split("-")[0]
         with (OUT / name).open("w", encoding="utf-8-sig", newline="") as fh:
             writer = csv.writer(fh)
             writer.writerow(HEADER)
             for i in range(count):
                 code, occ, job, level = kinds[i % len(kinds)]
                 person = rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, rng.choice((1, 2))))
-                filing = name.removeprefix("roster-").removesuffix(".csv")
+                unit = units[i % len(units)]
                 writer.writerow(
-                    [filing, person, "居民身份证", id_number(rng), code, occ, job, level, date]
+                    [
+                        filing,
+                        person,
+                        "居民身份证",
+                        id_number(rng),
+                        code,
+                        occ,
+                        job,
+                        level,
+                        date,
+                        unit,
+                    ]
                 )
     print(f"wrote {len(ROSTERS)} rosters to {OUT}")
 

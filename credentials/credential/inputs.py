@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from credentials import cose
 from credentials.credential import commitment, images, qr
 from credentials.credential.claims import number_from_claim
+from credentials.credential.lookup import Found, lookup
 from credentials.credential.verify import Report, check
 from credentials.errors import CredentialsError, MalformedCredential, UnreadableInput
 from credentials.registry import snapshot
@@ -165,18 +166,20 @@ def _trusted_key(source: Source) -> bytes:
     return bureau.snapshot_public_key
 
 
+def registry_of(source: Source, *, province: str | None) -> tuple[Registry, dict[str, Any] | None]:
+    """The registry ``source`` names (of a snapshot: the shard of ``province`` and its records,
+    read as they are needed), with the snapshot's manifest."""
+    if source.snapshot is not None:
+        return snapshot.fetch(source.snapshot, trusted_key=_trusted_key(source), province=province)
+    return load_registry(source.registry_dir, git_dates=True), None
+
+
 def verify_source(
     data: bytes, source: Source, *, at: dt.date, id_number: str | None = None
 ) -> Outcome:
     """Check ``data`` against the registry ``source`` names, as of ``at``; with ``id_number``,
     also whether the credential commits to it."""
-    manifest = None
-    if source.snapshot is not None:
-        registry, manifest = snapshot.fetch(
-            source.snapshot, trusted_key=_trusted_key(source), province=province_of(data)
-        )
-    else:
-        registry = load_registry(source.registry_dir)
+    registry, manifest = registry_of(source, province=province_of(data))
     report = check(data, registry, at=at)
     id_match = None
     if id_number is not None and report.credential is not None:
@@ -184,3 +187,22 @@ def verify_source(
         id_match = commitment.matches(cred.id_commitment, cred.id_type, id_number)
     stale = snapshot.stale_as_of(manifest, at) if manifest is not None else None
     return Outcome(report, registry, id_match, manifest, stale)
+
+
+@dataclass(frozen=True, slots=True)
+class LookedUp:
+    """A lookup by number and ID number, the registry it used and the snapshot's manifest."""
+
+    found: Found
+    registry: Registry
+    manifest: dict[str, Any] | None = None
+    stale_as_of: str | None = None
+
+
+def lookup_source(number: str, id_number: str, source: Source, *, at: dt.date) -> LookedUp:
+    """Confirm a typed (number, ID number) pair against the published records ``source`` names."""
+    typed = "".join(number.split()).upper()
+    registry, manifest = registry_of(source, province=typed[5:7] if len(typed) == 22 else None)
+    found = lookup(typed, id_number, registry, at=at)
+    stale = snapshot.stale_as_of(manifest, at) if manifest is not None else None
+    return LookedUp(found, registry, manifest, stale)

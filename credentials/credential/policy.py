@@ -7,7 +7,7 @@ callers use these rules and nothing else:
 
 - ``verify.check`` records them as its checks 3–6 and 8 (around the signature, which is not policy);
 - ``sign.sign`` refuses (``IssuanceRefused``) on the first rule a credential would break;
-- ``issuing.issue.validate`` words every broken rule for the roster row it comes from.
+- ``issuing.preflight.validate`` words every broken rule for the roster row it comes from.
 
 The rules: (3) the number's level digit is the level and its year digits the issue year; (4) the
 number's first 13 characters are a filed institution; (5) that institution was filed, inside a

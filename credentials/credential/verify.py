@@ -19,7 +19,12 @@ The check ids and their order are shared with the JavaScript verifier and the te
  7. ``signature``                     Ed25519 over the received Sig_structure
  8. ``in-scope-on-issue-date``        occupation + job + level in a scope row on the issue date
  9. ``issued-not-in-future``          the issue date is not after ``at``
-10. ``not-revoked``                   not revoked, and not superseded by a re-issue, as of ``at``
+10. ``not-revoked``                   not revoked (that version, or every version of the number),
+                                       and not superseded by a re-issue, as of ``at``
+11. ``in-published-record``           its exact bytes are in an issuance record the bureau published
+                                       before the key's compromise and before any suspension or
+                                       withdrawal (``publication``); signed before records began:
+                                       passed as ``legacy``; signed lately: ``pending``
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
 from credentials import cose
-from credentials.credential import policy
+from credentials.credential import policy, publication
 from credentials.credential.claims import Credential
 from credentials.errors import MalformedCredential, VerificationFailed
 from credentials.keys import VerifyKey
@@ -51,10 +56,11 @@ CHECK_IDS: tuple[str, ...] = (
     "in-scope-on-issue-date",
     "issued-not-in-future",
     "not-revoked",
+    "in-published-record",
 )
 ALLOWED_ALGORITHMS = (int(cose.Alg.EDDSA),)
 
-Status = Literal["passed", "failed", "skipped"]
+Status = Literal["passed", "failed", "skipped", "pending"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +174,8 @@ def _shown_alg(alg: Any, *, present: bool) -> int | str:
 
 
 class _Checks:
-    """The ten checks over one input; each returns (reason, detail), reason "" when it passed."""
+    """The eleven checks over one input; each returns (reason, detail), reason "" when it passed
+    (check 11 also passes as ``legacy``)."""
 
     def __init__(self, data: bytes, registry: Registry, at: dt.date) -> None:
         self.data = data
@@ -260,15 +267,33 @@ class _Checks:
         cred = _known(self.st.credential)
         number = str(cred.number)
         for rev in self.registry.revocations(number, as_of=self.at):
-            if rev.version == cred.version:
+            if rev.version in (None, cred.version):
                 return "revoked", {"date": rev.date.isoformat(), "reason": rev.reason}
         later = self.registry.superseded_by(number, cred.version, as_of=self.at)
         if later is not None:
             return "superseded", {"version": later.version, "date": later.date.isoformat()}
         return "", {}
 
+    def in_record(self) -> Outcome:
+        """(11) the bureau published these exact bytes in time (``publication``)."""
+        cred = _known(self.st.credential)
+        r = publication.published(
+            self.registry, bytes(self.data), str(cred.number), cred.version,
+            inst=_known(self.st.institution), key=self.st.key, signed=self._signing_day()[0],
+            at=self.at,
+        )  # fmt: skip
+        return r.reason, r.detail
 
-# (id, the checks it needs to have passed, the method): (1)…(10), in the order of CHECK_IDS.
+
+def _status(check_id: str, reason: str) -> Status:
+    if check_id == publication.CHECK:
+        if reason in publication.PASSING:
+            return "passed"
+        return "pending" if reason in publication.PENDING else "failed"
+    return "failed" if reason else "passed"
+
+
+# (id, the checks it needs to have passed, the method): (1)…(11), in the order of CHECK_IDS.
 _PLAN: tuple[tuple[str, tuple[str, ...], Callable[[_Checks], Outcome]], ...] = (
     ("decode", (), _Checks.decode),
     ("algorithm", ("decode",), _Checks.algorithm),
@@ -280,6 +305,7 @@ _PLAN: tuple[tuple[str, tuple[str, ...], Callable[[_Checks], Outcome]], ...] = (
     ("in-scope-on-issue-date", ("signature",), _Checks.in_scope),
     ("issued-not-in-future", ("signature",), _Checks.not_future),
     ("not-revoked", ("signature",), _Checks.not_revoked),
+    ("in-published-record", ("signature",), _Checks.in_record),
 )
 assert tuple(step[0] for step in _PLAN) == CHECK_IDS
 
@@ -294,8 +320,9 @@ def check(data: bytes, registry: Registry, *, at: dt.date) -> Report:
             results.append(Check(check_id, "skipped", "depends-on-failed-check"))
             continue
         reason, detail = run(checks)
-        results.append(Check(check_id, "failed" if reason else "passed", reason, detail))
-        if not reason:
+        status = _status(check_id, reason)
+        results.append(Check(check_id, status, reason, detail))
+        if status == "passed":
             passed.add(check_id)
     st = checks.st
     return Report(

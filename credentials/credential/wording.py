@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from credentials import labels
+from credentials.levels import Level
 
 if TYPE_CHECKING:
+    from credentials.credential.lookup import Found
     from credentials.credential.verify import Check, Report
     from credentials.registry.registry import Registry
 
@@ -55,9 +57,9 @@ def verdict(
     report: Report, *, id_match: bool | None = None, stale_as_of: str | None = None
 ) -> Verdict:
     """The verdict people read first (the page words it the same way): genuine, or the first
-    failed check named for what it means (revoked, superseded, out of scope, forged …); a genuine
-    credential checked against out-of-date registry data, or with a mismatching ID number, is not
-    shown as plainly genuine."""
+    failed check named for what it means (revoked, superseded, out of scope, forged, not in the
+    published record …); a genuine credential checked against out-of-date registry data, with a
+    mismatching ID number, or not yet in a published record, is not shown as plainly genuine."""
     failed = next((c for c in report.checks if c.status == "failed"), None)
     values: dict[str, Any] = {}
     if failed is not None:
@@ -67,6 +69,8 @@ def verdict(
         values = {"reason": failed.reason, **failed.detail}
     elif id_match is False:
         kind = "id-mismatch"
+    elif (pending := next((c for c in report.checks if c.status == "pending"), None)) is not None:
+        kind, values = "unconfirmed", dict(pending.detail)
     elif stale_as_of is not None:
         kind, values = "stale", {"date": stale_as_of}
     else:
@@ -136,9 +140,65 @@ def credential_text(
             + ("✅ 与证书一致 matches" if id_match else "❌ 与证书不符 does not match")
         )
     out += ["", f"检查 Checks (as of {report.at}):"]
-    marks = {"passed": "✔", "failed": "✘", "skipped": "–"}
+    marks = {"passed": "✔", "failed": "✘", "skipped": "–", "pending": "?"}
     for i, c in enumerate(report.checks, start=1):
         zh, en = describe(c)
         title_zh, title_en = TITLES[c.id]
         out.append(f" {i:2d}. {marks[c.status]} {title_zh} {title_en} [{c.id}]: {zh} / {en}")
+    return "\n".join(out)
+
+
+_LOOKUP_CHECK = {  # which check's sentences word a lookup's reason
+    "published-after-compromise": "in-published-record",
+    "published-after-suspension": "in-published-record",
+    "unknown-key": "key-valid-on-issue-date",
+    "key-of-other-institution": "key-valid-on-issue-date",
+    "compromised": "key-valid-on-issue-date",
+    "not-yet-valid": "key-valid-on-issue-date",
+    "expired": "key-valid-on-issue-date",
+    "unknown-institution": "issuer-known",
+}
+
+
+def lookup_verdict(found: Found) -> Verdict:
+    """What a lookup by number and ID number means (the page words it the same way)."""
+    kind = "number-invalid" if found.reason == "number-invalid" else found.status
+    values: dict[str, Any] = {"number": found.number, **(found.detail or {})}
+    if kind == "not-genuine":
+        check_id = _LOOKUP_CHECK.get(found.reason, "issuer-active-on-issue-date")
+        detail = {"status": found.reason, **(found.detail or {})}
+        zh, en = sentence(check_id, found.reason, detail)
+        (tzh, ten), _ = labels.LOOKUP[kind]
+        return Verdict(kind, (tzh, ten), (zh, en))
+    (tzh, ten), (azh, aen) = labels.LOOKUP[kind]
+    try:
+        return Verdict(kind, (_fill(tzh, values, 0), _fill(ten, values, 1)),
+                       (_fill(azh, values, 0), _fill(aen, values, 1)))  # fmt: skip
+    except (KeyError, IndexError):
+        return Verdict(kind, (tzh, ten), (azh, aen))
+
+
+def lookup_text(found: Found, *, stale_as_of: str | None = None) -> str:
+    """A lookup's result for people: the verdict, then what the published record says."""
+    v = lookup_verdict(found)
+    out = [f"{v.title[0]}  {v.title[1]}", f"{v.advice[0]} / {v.advice[1]}"]
+    if stale_as_of is not None:
+        (tzh, ten), (azh, aen) = labels.VERDICTS["stale"]
+        out.append(
+            f"{_fill(tzh, {'date': stale_as_of}, 0)} {_fill(ten, {'date': stale_as_of}, 1)}: {azh} / {aen}"
+        )
+    e = found.entry
+    if e is not None and found.status != "not-found":
+        inst = found.institution
+        rows = [
+            ("证书编号 Certificate No.", e.number + (f" (第 {e.version} 版 version {e.version})" if e.version > 1 else "")),
+            ("评价机构 Institution", inst.name if inst else e.number[:13]),
+            ("职业名称 Occupation", f"{e.occupation} {found.occupation_name or ''}".rstrip()),
+            ("工种/职业方向 Job", e.job or "--"),
+            ("职业技能等级 Skill level", f"{Level(e.level).zh} ({Level(e.level).en})"),
+            ("发证日期 Issue date", e.issued.isoformat()),
+            ("发证记录 Published record", f"{e.record} ({e.published})"),
+        ]  # fmt: skip
+        out.append("")
+        out += [f"{label}: {value}" for label, value in rows]
     return "\n".join(out)

@@ -3,11 +3,9 @@
 The flow, for one roster (``issue_rows``):
 
 1. Everything that could refuse a row is checked for every row before the first number is taken
-   (``preflight``): the signing policy (``credential.policy``) on the row's issue date, what only a
-   roster gets wrong (a future date, an occupation name that is not the filed one, the institution
-   the roster names), the claim limits and that the credential fits the QR code at its fixed
-   version, the photo, the serials left for each year and level, and that the output folder can
-   be written and has room. Any problem in any row: nothing is issued, and every problem is
+   (``preflight``): the signing policy on the row's issue date, the batch it is issued in, the
+   published record, the claim limits and the QR code's fixed size, the photo, the serials left
+   and the output folder. Any problem in any row: nothing is issued, and every problem is
    reported at once (``RosterError``).
 2. ID commitments (Argon2id, a few ms each by design) are computed by worker threads on every
    core, while the main thread goes on with step 3 as they arrive.
@@ -16,119 +14,39 @@ The flow, for one roster (``issue_rows``):
    recorded. Only after the commit are its files written.
 4. Files missing for certificates of this roster that were committed earlier (a crash) are
    regenerated, and the batch PDF is written.
+5. The lookup hashes the published record will carry are computed on every core and stored.
+
+Where the bureau numbers (``numbering: bureau``), serials come only from the ranges its approval
+of the batch allocated; elsewhere the register numbers, still only inside an approved batch.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
-import datetime as dt
 import hashlib
 import os
-import shutil
 import time
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
-from credentials import cose
-from credentials.credential import commitment, images, policy, qr, wording
-from credentials.credential.claims import Credential, text_problem
-from credentials.credential.sign import protected_header, sign
-from credentials.errors import (
-    CredentialsError,
-    IssuanceRefused,
-    RegisterError,
-    RegistryError,
-    RosterError,
-    RosterProblem,
-)
+from credentials.credential import commitment
+from credentials.credential.claims import Credential
+from credentials.credential.lookup import lookup_hash
+from credentials.credential.sign import sign
+from credentials.errors import CredentialsError, RegisterError, RosterError, RosterProblem
 from credentials.issuing import files, roster
-from credentials.issuing.register import Entry, NewCertificate, Register, fingerprint
+from credentials.issuing.issuer import Issuer, Options
+from credentials.issuing.preflight import find_batch, preflight, row_fingerprint
+from credentials.issuing.register import Entry, NewCertificate, Register
 from credentials.issuing.roster import RosterRow
-from credentials.keys import SigningKey
 from credentials.numbers import CertificateNumber, FilingNumber
-from credentials.registry.model import Institution
-from credentials.registry.registry import Registry, check_registry
-from credentials.registry.validate.check import BUREAU_FILE, INSTITUTIONS_DIR, OCCUPATIONS_FILE
-from credentials.registry.validate.findings import Finding
+from credentials.registry.batches import Batch, SerialRange
 
 CHUNK = 64
 _T = TypeVar("_T")
-
-# the roster column that a broken policy rule points at
-_COLUMN = {
-    "issuer-known": "",
-    "issuer-active-on-issue-date": "发证日期",
-    "key-valid-on-issue-date": "发证日期",
-    "in-scope-on-issue-date": "职业技能等级",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class Issuer:
-    """Who issues: the registry, the signing key and the institution that key is filed for."""
-
-    registry: Registry
-    key: SigningKey
-    institution: Institution
-
-    @classmethod
-    def of(cls, key: SigningKey, registry: Registry) -> Issuer:
-        """The issuer of a registered key; ``IssuanceRefused`` when no institution has it."""
-        found = registry.key(key.kid)
-        if found is None:
-            raise IssuanceRefused(
-                f"key {key.kid} is not registered for any institution; add it with skillcert keys new",
-                zh=f"密钥 {key.kid} 未在任何机构的备案文件中登记；请用 skillcert keys new 登记",
-            )
-        return cls(registry, key, found[0])
-
-    @classmethod
-    def load(cls, key: SigningKey, registry_dir: Path) -> tuple[Issuer, list[Finding]]:
-        """The issuer of ``key`` from a registry folder. What this institution's issuing depends
-        on must be free of errors (its own file, ``bureau.yaml``, the occupation data); errors in
-        other institutions' files do not stop it and come back as warnings."""
-        result = check_registry(registry_dir)
-        registry = Registry(result.institutions, result.bureau, result.occupations)
-        issuer = cls.of(key, registry)
-        own = (
-            BUREAU_FILE,
-            OCCUPATIONS_FILE,
-            f"{INSTITUTIONS_DIR}/{issuer.institution.filing_number}.yaml",
-        )
-        errors = [f for f in result.findings if f.severity == "error"]
-        blocking = [f for f in errors if f.file.endswith(own)]
-        if blocking:
-            raise RegistryError(blocking)
-        return issuer, [f for f in errors if f not in blocking]
-
-    def context(self) -> files.Context:
-        """What the certificates of this institution share (site URL, names, query URLs)."""
-        bureau = self.registry.bureau
-        return files.Context(
-            site_url=bureau.site_url if bureau else "https://skillcert.example.org",
-            institution_name=self.institution.name,
-            institution_name_en=self.institution.name_en,
-            certificate_query_url=bureau.certificate_query_url if bureau else None,
-            institution_query_url=bureau.institution_query_url if bureau else None,
-        )
-
-
-@dataclass(slots=True)
-class Options:
-    """How a roster is issued."""
-
-    out: Path
-    today: dt.date
-    source: str | None = None
-    institution: str | None = None  # the filing number the command names (the key must be its)
-    allow_duplicates: bool = False
-    write_files: bool = True
-    progress: Callable[[int], None] | None = None
-    after_commit: Callable[[int], None] | None = None  # tests: a hook after each transaction
 
 
 @dataclass(slots=True)
@@ -144,148 +62,14 @@ class BatchResult:
     seconds: dict[str, float] = field(default_factory=dict)  # per phase, for benchmarks
 
 
-def validate(
-    rows: Sequence[RosterRow], issuer: Issuer, *, today: dt.date, institution: str | None = None
-) -> list[RosterProblem]:
-    """Every problem of every row that needs no file: the signing policy on its issue date in
-    the roster's words, the institution named, the claim limits and the QR code's fixed size."""
-    inst = issuer.institution
-    problems = _named_institution(rows, inst.filing_number, institution)
-    for r in rows:
-        problems += _row_problems(r, issuer, today)
-    return problems
-
-
-def _named_institution(
-    rows: Sequence[RosterRow], filing: str, named: str | None
-) -> list[RosterProblem]:
-    out = []
-    if named is not None and named.strip().upper() != filing:
-        out.append(RosterProblem(0, "", f"the key is {filing}'s, not {named}'s: use that institution's key",
-                                 f"该密钥属于 {filing}，不是 {named}：请使用该机构的密钥"))  # fmt: skip
-    for r in rows:
-        if r.institution is not None and r.institution != filing:
-            out.append(RosterProblem(r.row, "机构备案号", f"names {r.institution}, but the key is {filing}'s",
-                                     f"名册写的是 {r.institution}，而密钥属于 {filing}"))  # fmt: skip
-    if named is None and not any(r.institution for r in rows):
-        out.append(RosterProblem(0, "", "name the institution: --institution FILING, or a 机构备案号 column",
-                                 "请注明评价机构：用 --institution 备案号，或在名册中加“机构备案号”列"))  # fmt: skip
-    return out
-
-
-_PROBE_KEY = SigningKey.from_seed(bytes(32))  # signs nothing real: measures a credential's size
-
-
-def credential_size(r: RosterRow, filing: str) -> int:
-    """The size of the largest credential this row can become (serial 999999, any version < 10)."""
-    number = CertificateNumber(FilingNumber.parse(filing), r.issued.year % 100, r.level, 999_999)
-    probe = Credential(
-        number, 9, r.holder, r.id_type, bytes(24), r.occupation, r.job, r.level, r.issued
-    )
-    return len(
-        cose.sign1(
-            cose.encode(probe.to_claims()), _PROBE_KEY, protected=protected_header(_PROBE_KEY.kid)
-        )
-    )
-
-
-def _row_problems(r: RosterRow, issuer: Issuer, today: dt.date) -> list[RosterProblem]:
-    inst, registry = issuer.institution, issuer.registry
-    problems = []
-    if r.issued > today:
-        problems.append(RosterProblem(r.row, "发证日期", f"issue date {r.issued} is in the future",
-                                      f"发证日期 {r.issued} 晚于今天"))  # fmt: skip
-    subject = policy.Subject(inst.filing_number, r.occupation, r.job, r.level, r.issued)
-    for ruling in policy.refusals(subject, issuer.key.kid, registry):
-        zh, en = wording.sentence(ruling.check, ruling.reason, ruling.detail)
-        if ruling.check == "in-scope-on-issue-date":
-            filed = [
-                f"{row.job or '--'} {'、'.join(str(int(x)) for x in row.levels)}"
-                for row in inst.scope_on(r.issued)
-                if row.occupation == r.occupation
-            ]
-            if filed:
-                zh += f"；本职业已备案：{'；'.join(filed)}"
-                en += f"; filed for this occupation: {'; '.join(filed)}"
-        problems.append(RosterProblem(r.row, _COLUMN[ruling.check], en, zh))
-    occupation = registry.occupations.get(r.occupation)
-    if r.occupation_name and occupation is not None and occupation.name != r.occupation_name:
-        problems.append(RosterProblem(
-            r.row, "职业名称", f"{r.occupation} is named {occupation.name!r}, not {r.occupation_name!r}",
-            f"职业 {r.occupation} 的名称应为“{occupation.name}”，不是“{r.occupation_name}”",
-        ))  # fmt: skip
-    site = issuer.context().site_url
-    if not text_problem(r.holder) and (r.job is None or not text_problem(r.job)):
-        size = credential_size(r, inst.filing_number)
-        if not qr.fits(site, size):
-            problems.append(RosterProblem(
-                r.row, "姓名", f"the credential ({size} bytes) would not fit the certificate's QR code "
-                "(version 11): shorten the name or the job", f"证书数据（{size} 字节）放不进证书上的二维码（版本 11）：请缩短姓名或工种",
-            ))  # fmt: skip
-    return problems
-
-
-def preflight(
-    rows: Sequence[RosterRow], issuer: Issuer, register: Register | None, options: Options
-) -> list[RosterProblem]:
-    """Everything that could refuse a row, for every row, before a number is taken: ``validate``,
-    then the photos, the serials left and the output folder (``register`` None: a register not
-    made yet, so that a refused roster leaves no file behind)."""
-    problems = validate(rows, issuer, today=options.today, institution=options.institution)
-    for r in rows:
-        if r.photo is not None:
-            why = images.photo_problem(Path(r.photo))
-            if why is not None:
-                problems.append(RosterProblem(r.row, "照片", *why))
-    filing = issuer.institution.filing_number
-    new = [
-        r
-        for r in rows
-        if register is None
-        or options.allow_duplicates
-        or register.by_fingerprint(_fingerprint(filing, r)) is None
-    ]
-    wanted = Counter((r.issued.year, int(r.level)) for r in new)
-    last = register.serial_state() if register is not None else {}
-    for (year, level), count in sorted(wanted.items()):
-        left = 999_999 - last.get((filing, year, level), 0)
-        if count > left:
-            problems.append(RosterProblem(0, "职业技能等级", f"{count} certificates of level {level} in {year}, "
-                                          f"but only {left} serials are left", f"{year} 年 {level} 级需要 {count} 个编号，"
-                                          f"但只剩 {left} 个流水号"))  # fmt: skip
-    if options.write_files and new:
-        problems += _output_problems(options.out, len(rows))
-    return sorted(problems, key=lambda p: p.row)
-
-
-_BYTES_PER_CERTIFICATE = 120_000  # .cose, PNG, SVG and one PDF, and a page of the batch PDF
-
-
-def _output_problems(out: Path, count: int) -> list[RosterProblem]:
-    """Whether ``out`` can be written and has room, without creating anything (a refused roster
-    leaves no folder behind)."""
-    existing = out
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
-    try:
-        if not existing.is_dir():
-            raise NotADirectoryError(20, "not a folder", str(existing))
-        if existing == out:
-            probe = out / f".write-test.{os.getpid()}.tmp"
-            probe.write_bytes(b"x")
-            probe.unlink()
-        elif not os.access(existing, os.W_OK | os.X_OK):
-            raise PermissionError(13, "permission denied", str(existing))
-        free = shutil.disk_usage(existing).free
-    except OSError as err:
-        return [RosterProblem(0, "", f"the output folder {out} cannot be written: {err.strerror}",
-                              f"输出目录 {out} 无法写入")]  # fmt: skip
-    need = count * _BYTES_PER_CERTIFICATE + 10 * 1024 * 1024
-    if free < need:
-        return [RosterProblem(0, "", f"the output folder has {free // 2**20} MB free; {count} certificates "
-                              f"need about {need // 2**20} MB", f"输出目录只剩 {free // 2**20} MB，"
-                              f"{count} 本证书约需 {need // 2**20} MB")]  # fmt: skip
-    return []
+def _bureau_ranges(issuer: Issuer, batch: Batch | None) -> tuple[SerialRange, ...] | None:
+    """The serial ranges the bureau allocated to ``batch`` where the bureau numbers; None where
+    the institution's register numbers."""
+    bureau = issuer.registry.bureau
+    rules = bureau.provinces.get(issuer.institution.province) if bureau else None
+    if batch is None or batch.decision is None or rules is None or rules.numbering != "bureau":
+        return None
+    return batch.decision.serials
 
 
 def _occupation_name(issuer: Issuer, r: RosterRow) -> str:
@@ -300,12 +84,6 @@ def _occupation_name(issuer: Issuer, r: RosterRow) -> str:
 
 def _commit(r: RosterRow) -> bytes:
     return commitment.commit(r.id_type, r.id_number)
-
-
-def _fingerprint(filing: str, r: RosterRow) -> str:
-    return fingerprint(
-        filing, int(r.id_type), r.id_number, (r.occupation, r.job, int(r.level)), r.issued
-    )
 
 
 def issue_rows(
@@ -330,6 +108,12 @@ def roster_rows(
     """A roster's rows, parsed and checked (``preflight``): every problem, of the cells and of
     the rows alike, is reported in one ``RosterError``, sorted by row."""
     rows, problems = roster.parse(table, photos=photos)
+    if rows and options.need_batch and options.batch is None:
+        found = find_batch(rows, issuer, options.batch_key)
+        if isinstance(found, RosterProblem):
+            problems.append(found)
+        else:
+            options.batch = found
     problems += preflight(rows, issuer, register, options)
     if problems:
         raise RosterError(sorted(problems, key=lambda p: p.row), source=options.source)
@@ -347,29 +131,41 @@ class _Run:
         self.register = register
         self.options = options
         self.filing = issuer.institution.filing_number
-        self.prints = [_fingerprint(self.filing, r) for r in rows]
+        self.prints = [row_fingerprint(self.filing, r) for r in rows]
         self.phase = dict.fromkeys(("commitments", "register", "files"), 0.0)
+        self.ranges = _bureau_ranges(issuer, options.batch)
 
     def issue(self) -> BatchResult:
-        todo = [
-            i
-            for i, fp in enumerate(self.prints)
-            if self.options.allow_duplicates or self.register.by_fingerprint(fp) is None
-        ]
+        todo = [i for i, fp in enumerate(self.prints) if self.register.by_fingerprint(fp) is None]
         # libsodium's Argon2id runs without the GIL: worker threads compute the commitments on
         # every core while this thread numbers, signs, records and writes files.
         pool = concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
         try:
             pending = {i: pool.submit(_commit, self.rows[i]) for i in todo}
-            return self._issue(pending)
+            result = self._issue(pending)
+            self._lookups(pool, [*result.issued, *result.already])
+            return result
         finally:
             pool.shutdown(cancel_futures=True)
+
+    def _lookups(self, pool: concurrent.futures.ThreadPoolExecutor, entries: list[Entry]) -> None:
+        """The lookup hashes the published record will carry (Argon2id, 64 MiB each, on every
+        core), stored after the certificates: a crash before leaves them to ``batch publish``."""
+        clock = time.perf_counter()
+        missing = [e for e in entries if e.lookup is None]
+        futures = [pool.submit(lookup_hash, e.number, e.id_number) for e in missing]
+        hashes = [(e.id, f.result()) for e, f in zip(missing, futures, strict=True)]
+        if hashes:
+            with self.register.transaction():
+                self.register.set_lookups(hashes)
+        self.phase["lookups"] = time.perf_counter() - clock
 
     def _issue(self, pending: dict[int, concurrent.futures.Future[bytes]]) -> BatchResult:
         register, options = self.register, self.options
         digest = hashlib.sha256("\n".join(self.prints).encode()).hexdigest()
+        key = options.batch.key if options.batch else None
         with register.transaction():  # a re-run of the same roster continues its batch
-            batch = register.batch_of(digest) or register.new_batch(options.source, digest)
+            batch = register.batch_of(digest) or register.new_batch(options.source, digest, key)
         result = BatchResult(batch, seconds=self.phase)
         ctx = self.issuer.context()
         for start in range(0, len(self.rows), CHUNK):
@@ -441,15 +237,18 @@ class _Run:
         """Number, sign and record row ``i`` (inside the caller's transaction); None when the
         register already has it."""
         r, register = self.rows[i], self.register
-        if not self.options.allow_duplicates:
-            existing = register.by_fingerprint(self.prints[i])
-            if existing is not None:
-                result.already.append(existing)
-                return None
+        existing = register.by_fingerprint(self.prints[i])
+        if existing is not None:
+            result.already.append(existing)
+            return None
         waited = time.perf_counter()
         salt = pending[i].result() if i in pending else _commit(r)
         self.phase["commitments"] += time.perf_counter() - waited
-        serial = register.allocate(self.filing, r.issued.year, int(r.level))
+        if self.ranges is not None:  # the bureau numbered this batch
+            mine = [(x.first, x.last) for x in self.ranges if x.level == int(r.level)]
+            serial = register.allocate_in(self.filing, r.issued.year, int(r.level), mine)
+        else:
+            serial = register.allocate(self.filing, r.issued.year, int(r.level))
         number = CertificateNumber(
             FilingNumber.parse(self.filing), r.issued.year % 100, r.level, serial
         )

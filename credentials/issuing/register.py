@@ -14,138 +14,20 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import os
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from credentials.credential.commitment import normalise
 from credentials.errors import RegisterError
+from credentials.issuing.register_schema import COLUMNS, MIGRATIONS, SCHEMA_VERSION, entry_of
+from credentials.issuing.register_schema import Entry as Entry
+from credentials.issuing.register_schema import NewCertificate as NewCertificate
+from credentials.issuing.register_schema import fingerprint as fingerprint
 
-_MIGRATIONS: tuple[str, ...] = (
-    # 1: the register
-    """
-    CREATE TABLE batches (
-        id INTEGER PRIMARY KEY,
-        created_at TEXT NOT NULL,
-        source TEXT,
-        source_sha256 TEXT
-    );
-    CREATE TABLE serials (
-        filing TEXT NOT NULL,
-        year INTEGER NOT NULL,
-        level INTEGER NOT NULL,
-        last INTEGER NOT NULL CHECK (last BETWEEN 0 AND 999999),
-        PRIMARY KEY (filing, year, level)
-    ) WITHOUT ROWID;
-    CREATE TABLE certificates (
-        id INTEGER PRIMARY KEY,
-        number TEXT NOT NULL,
-        version INTEGER NOT NULL CHECK (version >= 1),
-        filing TEXT NOT NULL,
-        holder TEXT NOT NULL,
-        id_type INTEGER NOT NULL,
-        id_number TEXT NOT NULL,
-        occupation TEXT NOT NULL,
-        occupation_name TEXT NOT NULL,
-        job TEXT,
-        level INTEGER NOT NULL CHECK (level BETWEEN 1 AND 5),
-        issued TEXT NOT NULL,
-        photo TEXT,
-        kid TEXT NOT NULL,
-        credential BLOB NOT NULL,
-        batch_id INTEGER REFERENCES batches (id),
-        fingerprint TEXT NOT NULL,
-        status TEXT NOT NULL DEFAULT 'issued'
-            CHECK (status IN ('issued', 'revoked', 'superseded')),
-        revoked_on TEXT,
-        revoke_reason TEXT,
-        created_at TEXT NOT NULL,
-        UNIQUE (number, version)
-    );
-    CREATE INDEX certificates_fingerprint ON certificates (fingerprint);
-    CREATE INDEX certificates_batch ON certificates (batch_id);
-    CREATE INDEX certificates_issued ON certificates (issued);
-    """,
-)
-SCHEMA_VERSION = len(_MIGRATIONS)
 _MAX_SERIAL = 999_999
-
-
-@dataclass(frozen=True, slots=True)
-class NewCertificate:
-    """What is recorded for one signed credential (one version of a number)."""
-
-    number: str
-    version: int
-    filing: str
-    holder: str
-    id_type: int
-    id_number: str
-    occupation: str
-    occupation_name: str
-    job: str | None
-    level: int
-    issued: dt.date
-    photo: str | None
-    kid: str
-    credential: bytes
-    batch_id: int | None
-    fingerprint: str
-
-
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """One certificate (one version of a number) as the register holds it."""
-
-    id: int
-    number: str
-    version: int
-    filing: str
-    holder: str
-    id_type: int
-    id_number: str
-    occupation: str
-    occupation_name: str
-    job: str | None
-    level: int
-    issued: dt.date
-    photo: str | None
-    kid: str
-    credential: bytes
-    batch_id: int | None
-    status: str
-    revoked_on: dt.date | None  # the revocation date, or when superseded, the re-issue's date
-    revoke_reason: str | None
-    created_at: str = ""  # when the register recorded it (a re-issue's 补发 time)
-
-
-_COLUMNS = (
-    "id, number, version, filing, holder, id_type, id_number, occupation, occupation_name, job, "
-    "level, issued, photo, kid, credential, batch_id, status, revoked_on, revoke_reason, created_at"
-)
-
-
-def _entry(row: Any) -> Entry:
-    values = list(row)
-    values[11] = dt.date.fromisoformat(str(values[11]))
-    values[17] = dt.date.fromisoformat(str(values[17])) if values[17] else None
-    values[14] = bytes(values[14])
-    return Entry(*values)
-
-
-def fingerprint(
-    filing: str, id_type: int, id_number: str, what: tuple[str, str | None, int], issued: dt.date
-) -> str:
-    """What makes two issuances "the same": person, (occupation, job, level) and date."""
-    occupation, job, level = what
-    parts = (filing, str(id_type), normalise(id_number), occupation, job or "", str(level))
-    text = "|".join((*parts, issued.isoformat()))
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _create_private(path: Path) -> None:
@@ -282,7 +164,7 @@ class Register:
                     zh=f"发证名册的格式版本 {version} 比本程序支持的 {SCHEMA_VERSION} 新，请升级 skillcert",
                 )
             for number in range(version, SCHEMA_VERSION):
-                for statement in _MIGRATIONS[number].split(";"):
+                for statement in MIGRATIONS[number].split(";"):
                     if statement.strip():
                         self.db.execute(statement)
                 self.db.execute(f"PRAGMA user_version = {number + 1}")
@@ -310,11 +192,14 @@ class Register:
 
     # --- writing (call inside ``transaction()``) ---------------------------------------------------
 
-    def new_batch(self, source: str | None, source_sha256: str | None) -> int:
-        """A new batch; returns its id."""
+    def new_batch(
+        self, source: str | None, source_sha256: str | None, registry_batch: str | None = None
+    ) -> int:
+        """A new batch (of the registry batch ``<filing>/<id>`` it issues); returns its id."""
         cur = self.db.execute(
-            "INSERT INTO batches (created_at, source, source_sha256) VALUES (?, ?, ?)",
-            (self._stamp(), source, source_sha256),
+            "INSERT INTO batches (created_at, source, source_sha256, registry_batch) "
+            "VALUES (?, ?, ?, ?)",
+            (self._stamp(), source, source_sha256, registry_batch),
         )
         assert cur.lastrowid is not None
         return cur.lastrowid
@@ -334,12 +219,40 @@ class Register:
             )
         return int(row[0])
 
+    def allocate_in(
+        self, filing: str, year: int, level: int, ranges: Sequence[tuple[int, int]]
+    ) -> int:
+        """The lowest serial of ``ranges`` ((first, last) pairs the bureau allocated) that no
+        certificate of (institution, year, level) has yet; the serial table keeps the highest."""
+        prefix = f"{filing}{year % 100:02d}{level}"
+        used = {
+            int(n[16:])
+            for (n,) in self.db.execute(
+                "SELECT number FROM certificates WHERE number >= ? AND number < ?",
+                (prefix, prefix + ":"),
+            )
+        }
+        for first, last in sorted(ranges):
+            for serial in range(first, last + 1):
+                if serial not in used:
+                    self.db.execute(
+                        "INSERT INTO serials (filing, year, level, last) VALUES (?, ?, ?, ?) "
+                        "ON CONFLICT (filing, year, level) DO UPDATE SET last = max(last, ?)",
+                        (filing, year, level, serial, serial),
+                    )
+                    return serial
+        raise RegisterError(
+            f"the serials the bureau allocated for {filing}, {year}, level {level} are used up",
+            zh=f"主管部门为 {filing} {year} 年 {level} 级分配的流水号已用完",
+        )
+
     def add(self, cert: NewCertificate) -> int:
         """Record a signed credential; returns its row id."""
         cur = self.db.execute(
             "INSERT INTO certificates (number, version, filing, holder, id_type, id_number, "
             "occupation, occupation_name, job, level, issued, photo, kid, credential, batch_id, "
-            "fingerprint, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "fingerprint, created_at, lookup) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 cert.number,
                 cert.version,
@@ -358,10 +271,17 @@ class Register:
                 cert.batch_id,
                 cert.fingerprint,
                 self._stamp(),
+                cert.lookup,
             ),
         )
         assert cur.lastrowid is not None
         return cur.lastrowid
+
+    def set_lookups(self, hashes: Sequence[tuple[int, bytes]]) -> None:
+        """Store lookup hashes by row id."""
+        self.db.executemany(
+            "UPDATE certificates SET lookup = ? WHERE id = ?", [(h, i) for i, h in hashes]
+        )
 
     def set_status(
         self,
@@ -384,9 +304,9 @@ class Register:
     def by_fingerprint(self, fp: str) -> Entry | None:
         """The first issuance with this fingerprint."""
         rows = self._query(
-            f"SELECT {_COLUMNS} FROM certificates WHERE fingerprint = ? ORDER BY id LIMIT 1", (fp,)
+            f"SELECT {COLUMNS} FROM certificates WHERE fingerprint = ? ORDER BY id LIMIT 1", (fp,)
         )
-        return _entry(rows[0]) if rows else None
+        return entry_of(rows[0]) if rows else None
 
     def by_ids(self, ids: list[int]) -> list[Entry]:
         """The entries with these row ids, in id order."""
@@ -394,20 +314,20 @@ class Register:
             return []
         marks = ",".join("?" * len(ids))
         rows = self._query(
-            f"SELECT {_COLUMNS} FROM certificates WHERE id IN ({marks}) ORDER BY id", ids
+            f"SELECT {COLUMNS} FROM certificates WHERE id IN ({marks}) ORDER BY id", ids
         )
-        return [_entry(r) for r in rows]
+        return [entry_of(r) for r in rows]
 
     def versions(self, number: str) -> list[Entry]:
         """Every version of a number, oldest first."""
         rows = self._query(
-            f"SELECT {_COLUMNS} FROM certificates WHERE number = ? ORDER BY version", (number,)
+            f"SELECT {COLUMNS} FROM certificates WHERE number = ? ORDER BY version", (number,)
         )
-        return [_entry(r) for r in rows]
+        return [entry_of(r) for r in rows]
 
     def entries(self, *, batch: int | None = None, year: int | None = None) -> list[Entry]:
         """Certificates, optionally of one batch or issue year, in number order."""
-        sql = f"SELECT {_COLUMNS} FROM certificates"
+        sql = f"SELECT {COLUMNS} FROM certificates"
         where, args = [], []
         if batch is not None:
             where.append("batch_id = ?")
@@ -418,7 +338,17 @@ class Register:
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY number, version"
-        return [_entry(r) for r in self._query(sql, args)]
+        return [entry_of(r) for r in self._query(sql, args)]
+
+    def of_registry_batch(self, key: str) -> list[Entry]:
+        """Every certificate issued for the registry batch ``<filing>/<id>``, in number order."""
+        rows = self._query(
+            f"SELECT {', '.join('c.' + c.strip() for c in COLUMNS.split(','))} "
+            "FROM certificates c JOIN batches b ON c.batch_id = b.id "
+            "WHERE b.registry_batch = ? ORDER BY c.number, c.version",
+            (key,),
+        )
+        return [entry_of(r) for r in rows]
 
     def batches(self) -> list[tuple[int, str, str | None]]:
         """(id, created_at, source) of every batch."""

@@ -25,7 +25,7 @@ from credentials.credential.claims import Credential, IdType
 from credentials.credential.sign import sign
 from credentials.errors import IssuanceRefused, RegisterError
 from credentials.issuing import files
-from credentials.issuing.issue import Issuer
+from credentials.issuing.issuer import Issuer
 from credentials.issuing.register import Entry, NewCertificate, Register
 from credentials.levels import Level
 from credentials.numbers import parse_number

@@ -6,6 +6,10 @@ register is marked in one transaction; if marking the register fails, the file e
 A crash between the two leaves the file revoked and the register not: running the same command again
 finds the revocation in the file and completes the register. Revoking what is already revoked
 changes nothing and says so.
+
+Without a version, a revocation covers **every version** of the number (the file's entry has no
+``version``): a revoked number re-signed as version 2 or 999 is revoked too. Naming a version
+revokes that version only, and a superseded version is never named (the latest is what counts).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ class Revoked:
     """What ``revoke`` did."""
 
     number: str
-    version: int
+    version: int | None  # None: every version
     day: dt.date
     file: Path
     already: bool  # nothing changed: it was revoked before
@@ -39,7 +43,8 @@ def revoke(
     reason: str,
     version: int | None = None,
 ) -> Revoked:
-    """Revoke ``version`` of ``number`` (the latest when None) in the registry file and register."""
+    """Revoke ``version`` of ``number`` (every version when None) in the registry file and the
+    register (where the current version is marked revoked)."""
     with register.transaction():  # the write lock: no re-issue or other revocation interleaves
         return _revoke(number, register=register, registry_dir=registry_dir, day=day,
                        reason=reason, version=version)  # fmt: skip
@@ -57,6 +62,8 @@ def _revoke(
         if version is None
         else next((v for v in versions if v.version == version), None)
     )
+    if version is None:  # the current version stands for the number; superseded ones stay so
+        entry = next((v for v in reversed(versions) if v.status != "superseded"), versions[-1])
     if entry is None:
         raise RegisterError(
             f"{number} has no version {version}", zh=f"{number} 没有第 {version} 版"
@@ -70,15 +77,15 @@ def _revoke(
         raise CredentialsError("a revocation needs a reason", zh="注销必须写明原因")
     target = edit.institution_file(registry_dir, entry.filing)
     original = target.read_bytes()
-    in_file = edit.has_revocation(target, number=number, version=entry.version)
+    in_file = edit.has_revocation(target, number=number, version=version)
     if entry.status == "revoked" and in_file:
-        return Revoked(number, entry.version, entry.revoked_on or day, target, already=True)
+        return Revoked(number, version, entry.revoked_on or day, target, already=True)
     if not in_file:
-        edit.add_revocation(target, number=number, version=entry.version, day=day, reason=reason)
+        edit.add_revocation(target, number=number, version=version, day=day, reason=reason)
     try:
         register.set_status(number, entry.version, "revoked", on=day, reason=reason)
     except BaseException:
         if not in_file:
             edit.restore(target, original)
         raise
-    return Revoked(number, entry.version, day, target, already=False)
+    return Revoked(number, version, day, target, already=False)

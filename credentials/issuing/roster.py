@@ -1,7 +1,7 @@
 """Rosters of passed candidates (CSV or XLSX), as institutions write them.
 
 Columns are recognised by their Chinese headers (姓名, 证件类型, 证件号码, 职业编码, 职业名称,
-工种/职业方向, 职业技能等级, 发证日期, 照片, 机构备案号) or English aliases, in a header row that may
+工种/职业方向, 职业技能等级, 发证日期, 照片, 机构备案号, 工作单位, 出生年月) or English aliases, in a header row that may
 follow title rows (a merged title, a date line): the first row naming the name and ID columns.
 Every cell is normalised with NFKC first (full-width digits, letters and spaces as typed by a
 Chinese input method become ordinary ones). Levels may be written ``3``, ``三级``, ``高级工`` or
@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +40,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "issued": ("发证日期", "issue date", "issued", "date"),
     "photo": ("照片", "photo"),
     "institution": ("机构备案号", "备案号", "filing number", "institution"),
+    "unit": ("工作单位", "单位", "employer", "unit"),  # for the 公示 list
+    "born": ("出生年月", "born", "birth month"),  # for the 公示 list (else from a resident ID)
 }
 HEADER = (
     "姓名",
@@ -94,12 +98,36 @@ class RosterRow:
     issued: dt.date
     photo: str | None = None
     institution: str | None = None  # the filing number the roster names, when it has the column
+    unit: str | None = None  # 工作单位, for the 公示 list
+    born: str | None = None  # 出生年月 as YYYY-MM, for the 公示 list
+
+    def birth_month(self) -> str | None:
+        """YYYY-MM: the roster's 出生年月, or digits 7–12 of a resident ID number."""
+        if self.born:
+            return self.born
+        if self.id_type is IdType.RESIDENT_ID:
+            n = normalise(self.id_number)
+            return f"{n[6:10]}-{n[10:12]}"
+        return None
 
 
 _MAX_ROSTER_BYTES = 50 * 1024 * 1024
 _MAX_CELL = 500
 _HEADER_SCAN = 20  # title rows above the header row
 _FORMULA = re.compile(r"^[=+\-@\t\r]")
+
+
+def roster_digest(rows: Sequence[RosterRow]) -> str:
+    """SHA-256 of who a roster certifies for what (holder, ID, occupation, job, level), in a fixed
+    order: re-saving the roster, reordering it, or changing an issue date or a photo keeps it;
+    changing a person or a level does not. A batch records it; issuing checks it."""
+    fields = (
+        (r.holder, str(int(r.id_type)), normalise(r.id_number), r.occupation, r.job or "",
+         str(int(r.level)))
+        for r in rows
+    )  # fmt: skip
+    items = sorted("\t".join(f) for f in fields)
+    return hashlib.sha256("\n".join(items).encode()).hexdigest()
 
 
 def parse_level(text: str) -> Level | None:
@@ -358,11 +386,23 @@ def _parse_row(
     photo = cell("photo")
     if photo and photos is not None and not Path(photo).is_absolute():
         photo = str(photos / photo)
+    unit = cell("unit")
+    if unit and (_FORMULA.match(unit) or text_problem(unit)):
+        bad(
+            "unit",
+            "must be 1-64 visible characters, not a formula",
+            "应为 1–64 个可见字符，不能是公式",
+        )
+    born = cell("born")
+    month = re.fullmatch(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*月?", born)
+    if born and (month is None or not 1 <= int(month.group(2)) <= 12):
+        bad("born", f"birth month {born!r} must be YYYY-MM", f"出生年月“{born}”应写作 YYYY-MM")
     if problems or id_type is None or level is None or issued is None:
         return None, problems
     return (
         RosterRow(number, holder, id_type, id_number, occupation, cell("occupation_name"),
                   None if job_text in _NO_JOB else job_text, level, issued, photo or None,
-                  cell("institution").upper() or None),
+                  cell("institution").upper() or None, unit or None,
+                  f"{month.group(1)}-{int(month.group(2)):02d}" if month else None),
         [],
     )  # fmt: skip

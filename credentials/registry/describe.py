@@ -10,7 +10,9 @@ from collections import Counter
 
 from credentials import labels
 from credentials.levels import Level
+from credentials.registry.batches import Batch
 from credentials.registry.model import Institution
+from credentials.registry.records import Records
 from credentials.registry.registry import Registry
 
 
@@ -109,8 +111,45 @@ def institution_text(inst: Institution, registry: Registry, day: dt.date) -> str
     if inst.revoked:
         out.append(f"注销证书 Revoked certificates: {len(inst.revoked)}")
         for rev in inst.revoked:
-            out.append(f"  {rev.number} v{rev.version} {rev.date} — {rev.reason}")
+            which = f"v{rev.version}" if rev.version else "所有版本 all versions"
+            out.append(f"  {rev.number} {which} {rev.date} — {rev.reason}")
     return "\n".join(out)
+
+
+def batch_stage(registry: Registry, batch: Batch, day: dt.date) -> str:
+    """Where a batch stands on ``day``: notice, awaiting, approved, rejected or published."""
+    stage = batch.stage(day)
+    source = registry.records
+    published = isinstance(source, Records) and any(
+        r.batch == batch.id and r.published <= day for r in source.of(batch.institution)
+    )
+    return "published" if stage == "approved" and published else stage
+
+
+def batch_line(registry: Registry, batch: Batch, day: dt.date) -> str:
+    """One batch in one line, as the bureau's clerk reads it."""
+    stage = batch_stage(registry, batch, day)
+    levels = sorted(batch.per_level())
+    span = f"{levels[0]}–{levels[-1]}" if len(levels) > 1 else str(levels[0])
+    text = (f"{batch.key}  {labels.both(labels.BATCH_STAGES, stage)}  {batch.total} 人 people, "
+            f"等级 levels {span}; 公示 notice {batch.notice.start} – {batch.notice.until}")  # fmt: skip
+    d = batch.decision
+    if d is not None:
+        text += f"; {d.date} {d.by}"
+        if d.reason:
+            text += f": {d.reason}"
+        for r in d.serials:
+            text += f"; {r.level} 级流水号 serials {r.first:06d}–{r.last:06d}"
+    return text
+
+
+def batches(registry: Registry, day: dt.date, *, institution: str | None = None) -> str:
+    """Every batch (of one institution), newest first."""
+    chosen = [b for b in registry.batches.values() if institution in (None, b.institution)]
+    if not chosen:
+        return "没有认定批次 no batches"
+    chosen.sort(key=lambda b: (b.institution, -b.year, -b.seq))
+    return "\n".join(batch_line(registry, b, day) for b in chosen)
 
 
 def _city(registry: Registry, inst: Institution) -> str:

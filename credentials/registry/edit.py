@@ -1,8 +1,10 @@
-"""Editing an institution's registry file for a pull request, keeping its comments and layout.
+"""Editing registry files for a pull request, keeping their comments and layout.
 
 The only module that imports ``ruamel.yaml`` (round-trip mode). Each function reads the file, makes
-one change, and replaces the file atomically. Nothing is deleted: keys get ``not_after`` or
-``compromised_at``, revocations and re-issues are appended.
+one change, and replaces the file atomically. Nothing is deleted from an institution's file: keys
+get ``not_after`` or ``compromised_at``, revocations and re-issues are appended. New files (a
+batch, its notice list, a record) are written whole and never over an existing file; a decided
+batch's notice list is the one file removed (it holds personal data for the notice period only).
 """
 
 from __future__ import annotations
@@ -143,16 +145,16 @@ def set_key_date(path: Path, *, kid: str, field: str, day: dt.date) -> bool:
     return False
 
 
-def _has(doc: Any, name: str, number: str, version: int) -> bool:
+def _has(doc: Any, name: str, number: str, version: int | None) -> bool:
     return any(
-        str(e.get("number")) == number and int(e.get("version", 0)) == version
+        str(e.get("number")) == number and e.get("version") == version
         for e in _list(doc, name)
         if isinstance(e, CommentedMap)
     )
 
 
-def has_revocation(path: Path, *, number: str, version: int) -> bool:
-    """Whether the file already revokes this version of the number."""
+def has_revocation(path: Path, *, number: str, version: int | None) -> bool:
+    """Whether the file already revokes this version of the number (None: every version)."""
     return _has(_load(path), "revoked", number, version)
 
 
@@ -161,12 +163,15 @@ def has_reissue(path: Path, *, number: str, version: int) -> bool:
     return _has(_load(path), "reissued", number, version)
 
 
-def add_revocation(path: Path, *, number: str, version: int, day: dt.date, reason: str) -> None:
-    """Append a revoked certificate."""
+def add_revocation(
+    path: Path, *, number: str, version: int | None, day: dt.date, reason: str
+) -> None:
+    """Append a revoked certificate (``version`` None: every version of the number)."""
     doc = _load(path)
     entry = CommentedMap()
     entry["number"] = number
-    entry["version"] = version
+    if version is not None:
+        entry["version"] = version
     entry["date"] = day
     entry["reason"] = reason
     _list(doc, "revoked").append(entry)
@@ -182,3 +187,89 @@ def add_reissue(path: Path, *, number: str, version: int, day: dt.date) -> None:
     entry["date"] = day
     _list(doc, "reissued").append(entry)
     _save(path, doc)
+
+
+def _plain(value: Any) -> Any:
+    """Dicts and lists as ruamel's commented containers (so that they dump in block style)."""
+    if isinstance(value, dict):
+        out = CommentedMap()
+        for k, v in value.items():
+            out[k] = _plain(v)
+        return out
+    if isinstance(value, list):
+        seq = CommentedSeq()
+        seq.extend(_plain(v) for v in value)
+        return seq
+    return value
+
+
+def _flow_items(seq: Any) -> None:
+    """Write each mapping of a list on one line (``- {a: 1, b: 2}``): one row, one diff line."""
+    for item in seq:
+        if isinstance(item, CommentedMap):
+            item.fa.set_flow_style()
+
+
+def write_new(path: Path, data: dict[str, Any], *, comment: str, rows: str | None = None) -> None:
+    """Write a new registry file (refusing to replace one): ``data`` in block style with
+    ``comment`` on top, the list ``rows`` one item a line."""
+    if path.exists():
+        raise RegistryError(
+            (), en=f"{path} exists already; it is not replaced", zh=f"{path} 已存在，不会覆盖"
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    doc = _plain(data)
+    if rows is not None and rows in doc:
+        _flow_items(doc[rows])
+    doc.yaml_set_start_comment(comment)
+    _save(path, doc)
+
+
+def write_bytes_new(path: Path, data: bytes) -> None:
+    """Write a new file atomically (refusing to replace one)."""
+    if path.exists():
+        raise RegistryError(
+            (), en=f"{path} exists already; it is not replaced", zh=f"{path} 已存在，不会覆盖"
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".tmp-{path.name}")
+    try:
+        with tmp.open("wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as err:
+        tmp.unlink(missing_ok=True)
+        raise RegistryError(
+            (), en=f"cannot write {path}: {err.strerror}", zh=f"无法写入 {path}"
+        ) from err
+
+
+def set_decision(path: Path, decision: dict[str, Any]) -> None:
+    """Write the bureau's decision into a batch file (replacing none: a decided batch stays
+    decided)."""
+    doc = _load(path)
+    if not isinstance(doc, CommentedMap):
+        raise RegistryError((), en=f"{path} is not a batch file", zh=f"{path} 不是批次文件")
+    if doc.get("decision") is not None:
+        raise RegistryError(
+            (), en=f"{path} is decided already", zh=f"{path} 已经作出决定，不能再改"
+        )
+    doc["decision"] = _plain(decision)
+    if "serials" in doc["decision"]:
+        _flow_items(doc["decision"]["serials"])
+    _save(path, doc)
+
+
+def remove(path: Path) -> bool:
+    """Delete a file (a notice list once the notice is over); False when it was not there."""
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return False
+    except OSError as err:
+        raise RegistryError(
+            (), en=f"cannot delete {path}: {err.strerror}", zh=f"无法删除 {path}"
+        ) from err
+    return True

@@ -8,6 +8,7 @@ mentions a changed file's key ids or filing number (uniqueness).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import subprocess
 from dataclasses import dataclass, field
@@ -215,3 +216,21 @@ def _pilot_area(stem: str, bureau: Bureau | None) -> tuple[str, str] | None:
         return None
     city = stem[7:9] if rules and rules.sequence and rules.sequence[0].part == "city" else ""
     return province, city
+
+
+def added_dates(registry_dir: Path, sub: str) -> dict[str, dt.date]:
+    """When each file under ``registry_dir/sub`` first appeared on the first-parent line of HEAD
+    (the day the bureau's merge commit was made), by path relative to ``registry_dir``; empty when
+    ``registry_dir`` is not in a git checkout. One ``git log`` for the whole folder."""
+    if head_commit(registry_dir) is None:
+        return {}
+    out = _git(registry_dir, "log", "--first-parent", "--diff-filter=A", "--name-only",
+               "--relative", "--format=%x00%cs", "HEAD", "--", sub)  # fmt: skip
+    dates: dict[str, dt.date] = {}
+    day: dt.date | None = None
+    for line in out.decode("utf-8", "replace").splitlines():
+        if line.startswith("\x00"):
+            day = dt.date.fromisoformat(line[1:].strip())
+        elif line.strip() and day is not None:
+            dates[line.strip()] = day  # newest first: the last one seen is the oldest
+    return dates

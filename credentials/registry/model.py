@@ -96,10 +96,10 @@ class KeyEntry:
 
 @dataclass(frozen=True, slots=True)
 class Revocation:
-    """A revoked certificate (number and version)."""
+    """A revoked certificate: one version of a number, or every version (``version`` None)."""
 
     number: str
-    version: int
+    version: int | None
     date: Date
     reason: str
     line: int = 0
@@ -214,7 +214,7 @@ class Institution:
             revoked=tuple(
                 Revocation(
                     r["number"],
-                    r["version"],
+                    r.get("version"),
                     _req_date(r["date"]),
                     r["reason"],
                     lines.get(("revoked", i), 0),
@@ -291,6 +291,8 @@ class ProvinceRules:
     level_limits: dict[str, tuple[int, ...]]
     pilot_limit: int | None = None
     pilot_types: tuple[str, ...] = ("enterprise",)
+    numbering: str = "institution"  # who assigns serials: institution | bureau
+    notice_working_days: int = 5  # 公示 period before the bureau decides a batch
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,6 +308,8 @@ class Bureau:
     certificate_query_url: str | None = None
     institution_query_url: str | None = None
     snapshot_max_age_days: int = 7
+    records_required_from: Date | None = None  # credentials signed from then on must be published
+    record_grace_days: int = 30  # until then after signing: "cannot yet confirm"
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Bureau:
@@ -339,8 +343,11 @@ class Bureau:
                 level_limits={k: tuple(v) for k, v in p.get("level_limits", {}).items()},
                 pilot_limit=pilot["max_per_city"] if enabled and pilot else None,
                 pilot_types=tuple(pilot.get("types", ["enterprise"])) if pilot else ("enterprise",),
+                numbering=p.get("numbering", "institution"),
+                notice_working_days=p.get("notice_working_days", 5),
             )
         q = data.get("query_urls", {})
+        records = data.get("records", {})
         return cls(
             name=data["name"],
             name_en=data["name_en"],
@@ -351,6 +358,8 @@ class Bureau:
             certificate_query_url=q.get("certificate"),
             institution_query_url=q.get("institution"),
             snapshot_max_age_days=data.get("snapshot_max_age_days", 7),
+            records_required_from=_date(records.get("required_from")),
+            record_grace_days=records.get("grace_days", 30),
         )
 
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from credentials.errors import RegistryError, UnreadableInput
+from credentials.registry import git
+from credentials.registry.batches import Batch, NoticeRow
 from credentials.registry.model import (
     Bureau,
     Institution,
@@ -22,6 +24,7 @@ from credentials.registry.model import (
     Revocation,
     ScopeRow,
 )
+from credentials.registry.records import IssuanceRecord, Records, RecordSource
 from credentials.registry.validate.check import ValidationResult, check_files
 
 
@@ -81,20 +84,45 @@ class InstitutionState:
         return self.status == "active"
 
 
+@dataclass(frozen=True, slots=True)
+class RecordPolicy:
+    """From when credentials must be in a published record, and how long publishing may take."""
+
+    required_from: dt.date | None = None
+    grace_days: int = 30
+
+    @classmethod
+    def of(cls, bureau: Bureau | None) -> RecordPolicy:
+        """The bureau's policy (none: records are not required)."""
+        if bureau is None:
+            return cls()
+        return cls(bureau.records_required_from, bureau.record_grace_days)
+
+
 class Registry:
     """A validated registry, indexed for lookups by filing number, key id and certificate number."""
 
-    __slots__ = ("_by_kid", "_reissued", "_revoked", "bureau", "institutions", "occupations")
+    __slots__ = ("_by_kid", "_reissued", "_revoked", "batches", "bureau", "institutions",
+                 "notices", "occupations", "record_policy", "records")  # fmt: skip
 
     def __init__(
         self,
         institutions: Mapping[str, Institution],
         bureau: Bureau | None,
         occupations: Mapping[str, Occupation],
+        *,
+        batches: Mapping[str, Batch] | None = None,
+        notices: Mapping[str, tuple[NoticeRow, ...]] | None = None,
+        records: RecordSource | None = None,
+        record_policy: RecordPolicy | None = None,
     ) -> None:
         self.institutions = dict(institutions)
         self.bureau = bureau
         self.occupations = dict(occupations)
+        self.batches = dict(batches or {})
+        self.notices = dict(notices or {})  # open notice lists, by batch key
+        self.records: RecordSource = records if records is not None else Records()
+        self.record_policy = record_policy if record_policy is not None else RecordPolicy.of(bureau)
         self._by_kid: dict[str, tuple[Institution, KeyEntry]] = {}
         self._revoked: dict[str, list[Revocation]] = {}
         self._reissued: dict[str, list[Reissue]] = {}
@@ -107,16 +135,33 @@ class Registry:
                 self._reissued.setdefault(re_.number, []).append(re_)
 
     @classmethod
-    def from_check(cls, result: ValidationResult) -> Registry:
-        """The registry of a check that found no error; raises ``RegistryError`` otherwise."""
+    def from_check(
+        cls, result: ValidationResult, *, merged: Mapping[str, dt.date] | None = None
+    ) -> Registry:
+        """The registry of a check that found no error; raises ``RegistryError`` otherwise.
+        ``merged`` dates records by the day git merged them (by file name as the check shows it)."""
         if not result.ok:
             raise RegistryError(tuple(result.findings))
-        return cls(result.institutions, result.bureau, result.occupations)
+        return cls.of(result, merged=merged)
 
     @classmethod
-    def load(cls, path: Path | str) -> Registry:
-        """Read and validate a registry directory (the only place a registry is read from disk)."""
-        return cls.from_check(check_registry(Path(path)))
+    def of(
+        cls, result: ValidationResult, *, merged: Mapping[str, dt.date] | None = None
+    ) -> Registry:
+        """The registry of whatever a check could build (errors or not)."""
+        records = [_dated(r, merged) for r in result.records]
+        return cls(result.institutions, result.bureau, result.occupations, batches=result.batches,
+                   notices=result.notices, records=Records(records))  # fmt: skip
+
+    @classmethod
+    def load(cls, path: Path | str, *, git_dates: bool = False) -> Registry:
+        """Read and validate a registry directory (the only place a registry is read from disk).
+        With ``git_dates``, records are dated by the later of the date they carry and the day git
+        merged them (what the bureau's site build and the command line do in a checkout)."""
+        root = Path(path)
+        result = check_registry(root)
+        merged = merge_dates(root, result) if git_dates else None
+        return cls.from_check(result, merged=merged)
 
     def __len__(self) -> int:
         return len(self.institutions)
@@ -176,6 +221,21 @@ class Registry:
         return max(later, key=lambda r: r.version) if later else None
 
 
-def load_registry(path: Path | str) -> Registry:
+def _dated(record: IssuanceRecord, merged: Mapping[str, dt.date] | None) -> IssuanceRecord:
+    day = (merged or {}).get(record.file)
+    return record.dated(day) if day is not None else record
+
+
+def merge_dates(root: Path, result: ValidationResult) -> dict[str, dt.date]:
+    """The day git first had each record file (on the first-parent line of HEAD: the bureau's
+    merge), by the file name the check shows; empty outside a git checkout."""
+    if not result.records:
+        return {}
+    prefix = display_prefix(root)
+    added = git.added_dates(root, "batches")
+    return {prefix + rel: day for rel, day in added.items()}
+
+
+def load_registry(path: Path | str, *, git_dates: bool = False) -> Registry:
     """Read and validate a registry directory (``Registry.load``)."""
-    return Registry.load(path)
+    return Registry.load(path, git_dates=git_dates)

@@ -4,7 +4,11 @@
 (positions 6–7 of a certificate number say which to fetch) holding, for every institution, its
 names, validity periods, status events, dated scope rows, keys with their windows, revocations and
 re-issues, with occupation names deduplicated per shard; and ``manifest.json`` listing the shards
-with their SHA-256. ``sign_manifest`` signs the manifest's exact bytes with the bureau's key;
+with their SHA-256 and the bureau's record policy. The published issuance records are sharded
+too, so that one certificate needs little: ``records/<filing>/index.json`` (whose SHA-256 the
+province shard gives for the institution) lists ``records/<filing>/<yy><level>-<block>.json``,
+each with its SHA-256, each holding the entries of 500 serials. Manifest → province shard →
+records index → records shard: every file is checked against the hash its parent gives. ``sign_manifest`` signs the manifest's exact bytes with the bureau's key;
 ``load`` checks that signature and the shard hashes and returns a ``Registry`` that gives the same
 verdicts as the registry it came from (a test runs every vector through both). Pure: bytes in,
 bytes out.
@@ -37,12 +41,15 @@ from credentials.registry.model import (
     ScopeRow,
     StatusEvent,
 )
-from credentials.registry.registry import Registry
+from credentials.registry.records import RecordEntry, Records, from_shard, shard_key, shards
+from credentials.registry.registry import RecordPolicy, Registry
 
-FORMAT = 3  # 2: revocations carry their reason; 3: the manifest says until when it is valid
+FORMAT = 4  # 2: revocations carry their reason; 3: the manifest says until when it is valid;
+# 4: issuance records, revocations of every version (version null)
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig.json"
 _SHARD_NAME = re.compile(r"[0-9A-Za-z_-]{1,64}\.json")
+_RECORD_KEY = re.compile(r"[0-9]{3}-[0-9]{1,4}")
 _MAX_FILE = 64 * 1024 * 1024  # a province shard at national scale is a few MB
 
 
@@ -90,13 +97,36 @@ def _institution(inst: Institution) -> dict[str, Any]:
     }
 
 
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _records(registry: Registry, files: dict[str, bytes]) -> dict[str, str]:
+    """Write the record shards and indexes into ``files``; the SHA-256 of each institution's
+    index, by filing number."""
+    source = registry.records
+    published = source.records if isinstance(source, Records) else ()
+    out: dict[str, str] = {}
+    for filing, by_key in shards(published).items():
+        listed = {}
+        for key, shard in by_key.items():
+            data = _dumps(shard)
+            files[f"records/{filing}/{key}.json"] = data
+            listed[key] = _sha(data)
+        index = _dumps({"format": 1, "institution": filing, "shards": listed})
+        files[f"records/{filing}/index.json"] = index
+        out[filing] = _sha(index)
+    return out
+
+
 def build(registry: Registry, *, day: dt.date, commit: str | None) -> dict[str, bytes]:
-    """The snapshot's files: ``manifest.json`` and one shard per province."""
+    """The snapshot's files: ``manifest.json``, one shard per province, and the records."""
     by_province: dict[str, list[Institution]] = defaultdict(list)
     for inst in registry.institutions.values():
         by_province[inst.province].append(inst)
     files: dict[str, bytes] = {}
-    shards = {}
+    indexes = _records(registry, files)
+    shards_listed = {}
     for province, insts in sorted(by_province.items()):
         codes = sorted({r.occupation for i in insts for r in i.scope})
         names = {c: registry.occupations[c].name for c in codes if c in registry.occupations}
@@ -106,18 +136,14 @@ def build(registry: Registry, *, day: dt.date, commit: str | None) -> dict[str, 
             "date": day.isoformat(),
             "occupations": names,
             "institutions": {
-                i.filing_number: _institution(i)
+                i.filing_number: {**_institution(i), "rec": indexes.get(i.filing_number)}
                 for i in sorted(insts, key=lambda i: i.filing_number)
             },
         }
         data = _dumps(shard)
         path = f"{province}.json"
         files[path] = data
-        shards[province] = {
-            "path": path,
-            "sha256": hashlib.sha256(data).hexdigest(),
-            "bytes": len(data),
-        }
+        shards_listed[province] = {"path": path, "sha256": _sha(data), "bytes": len(data)}
     bureau = registry.bureau
     max_age = bureau.snapshot_max_age_days if bureau else 7
     manifest = {
@@ -128,7 +154,11 @@ def build(registry: Registry, *, day: dt.date, commit: str | None) -> dict[str, 
         "bureau": bureau.name if bureau else None,
         "site_url": bureau.site_url if bureau else None,
         "snapshot_kid": bureau.snapshot_kid if bureau else None,
-        "shards": shards,
+        "records": {
+            "required_from": _d(registry.record_policy.required_from),
+            "grace_days": registry.record_policy.grace_days,
+        },
+        "shards": shards_listed,
     }
     files[MANIFEST] = _dumps(manifest)
     return files
@@ -210,9 +240,62 @@ def load(
     return _registry(manifest, files, provinces), manifest
 
 
+class ShardRecords:
+    """The records of a snapshot, read shard by shard as numbers are asked for: the institution's
+    index (checked against the hash its province shard gives), then the shard of the number's
+    serials (checked against the index)."""
+
+    def __init__(self, read: Callable[[str], bytes], indexes: Mapping[str, str]) -> None:
+        self._read = read
+        self._indexes = dict(indexes)
+        self._cache: dict[str, Any] = {}
+
+    def _get(self, path: str, sha256: str) -> Any:
+        if path not in self._cache:
+            data = self._read(path)
+            if _sha(data) != sha256:
+                raise _bad(f"snapshot file {path} does not match its hash",
+                           f"目录快照文件 {path} 与其哈希不符")  # fmt: skip
+            try:
+                self._cache[path] = json.loads(data)
+            except ValueError as err:
+                raise _bad(
+                    f"snapshot file {path} is damaged", f"目录快照文件 {path} 已损坏"
+                ) from err
+        return self._cache[path]
+
+    def entries(self, number: str) -> tuple[RecordEntry, ...]:
+        """Every published entry of ``number``."""
+        filing = number[:13]
+        sha = self._indexes.get(filing)
+        if sha is None:
+            return ()
+        try:
+            listed = self._get(f"records/{filing}/index.json", sha)["shards"]
+            key = shard_key(number)
+            if key not in listed or not _RECORD_KEY.fullmatch(key):
+                return ()
+            return from_shard(self._get(f"records/{filing}/{key}.json", listed[key]), number)
+        except (KeyError, TypeError, ValueError, AttributeError) as err:
+            raise _bad(f"snapshot records of {filing} are damaged",
+                       f"目录快照中 {filing} 的发证记录已损坏") from err  # fmt: skip
+
+
+def _policy(manifest: dict[str, Any]) -> RecordPolicy:
+    rules = manifest.get("records") or {}
+    try:
+        start = rules.get("required_from")
+        return RecordPolicy(dt.date.fromisoformat(start) if start else None,
+                            int(rules.get("grace_days", 30)))  # fmt: skip
+    except (ValueError, TypeError, AttributeError) as err:
+        raise _bad("snapshot manifest is damaged", "目录快照清单已损坏") from err
+
+
 def _registry(
-    manifest: dict[str, Any], files: Mapping[str, bytes], provinces: set[str] | None
-) -> Registry:
+    manifest: dict[str, Any], files: Mapping[str, bytes], provinces: set[str] | None,
+    read: Callable[[str], bytes] | None = None,
+) -> Registry:  # fmt: skip
+    indexes: dict[str, str] = {}
     institutions: dict[str, Institution] = {}
     occupations: dict[str, Occupation] = {}
     for province, info in manifest["shards"].items():
@@ -234,11 +317,26 @@ def _registry(
                 occupations[code] = Occupation(code, name, ())
             for number, doc in shard["institutions"].items():
                 institutions[number] = _from(number, province, doc)
+                if isinstance(doc.get("rec"), str):
+                    indexes[number] = doc["rec"]
         except (ValueError, KeyError, TypeError, AttributeError) as err:
             raise _bad(
                 f"snapshot shard {info['path']} is damaged", f"目录快照分片 {info['path']} 已损坏"
             ) from err
-    return Registry(institutions, None, occupations)
+    records = ShardRecords(read or _from_files(files), indexes)
+    return Registry(
+        institutions, None, occupations, records=records, record_policy=_policy(manifest)
+    )
+
+
+def _from_files(files: Mapping[str, bytes]) -> Callable[[str], bytes]:
+    def read(path: str) -> bytes:
+        data = files.get(path)
+        if data is None:
+            raise _bad(f"snapshot file {path} is missing", f"目录快照缺少文件 {path}")
+        return data
+
+    return read
 
 
 def _reader(location: str) -> Callable[[str], bytes]:
@@ -296,7 +394,7 @@ def fetch(
     shards = manifest["shards"]
     wanted: set[str] = {province} if province is not None and province in shards else set(shards)
     files = {shards[p]["path"]: read(shards[p]["path"]) for p in sorted(wanted)}
-    return _registry(manifest, files, wanted), manifest
+    return _registry(manifest, files, wanted, read), manifest
 
 
 def _date(value: str | None) -> dt.date | None:

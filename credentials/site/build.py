@@ -36,7 +36,7 @@ def settings() -> tuple[Registry, dt.date, str | None, Path | None]:
     day = dt.date.fromisoformat(os.environ["SKILLCERT_DATE"])
     commit = os.environ.get("SKILLCERT_COMMIT") or git.head_commit(registry_dir)
     key = os.environ.get("SKILLCERT_SNAPSHOT_KEY")
-    return load_registry(registry_dir), day, commit, Path(key) if key else None
+    return load_registry(registry_dir, git_dates=True), day, commit, Path(key) if key else None
 
 
 def generated_files(stylesheets: list[str]) -> list[pages.Page]:

@@ -24,6 +24,7 @@ from credentials.registry import snapshot
 from credentials.registry.describe import levels_long
 from credentials.registry.model import Institution
 from credentials.registry.registry import Registry
+from credentials.site import batch_pages
 from credentials.site.html import Markup, document, el, join, markdown_page, table
 
 Page = tuple[str, str | bytes]
@@ -106,6 +107,8 @@ def institution_page(
         el("h2", None, "签名公钥 Signing keys"),
         table(["密钥标识 Key id", "公钥指纹 Fingerprint (SHA-256)", "启用 From", "停用 Until",
                "泄露 Compromised"], keys),
+        el("h2", None, "认定批次 Batches"),
+        batch_pages.institution_batches(inst, registry, day),
     ])  # fmt: skip
     up = ("directory/", "评价机构目录 Directory")
     return document(f"{inst.name} · {inst.filing_number}", up, body, stylesheets)
@@ -252,7 +255,7 @@ def occupation_pages(registry: Registry, day: dt.date, stylesheets: Iterable[str
 def _revoked_page(registry: Registry) -> str:
     items = [(r, inst) for inst in registry.institutions.values() for r in inst.revoked]
     rows: list[list[Markup | str]] = [
-        [el("code", None, r.number), str(r.version), str(r.date), r.reason,
+        [el("code", None, r.number), str(r.version or "全部 all"), str(r.date), r.reason,
          _institution_link(inst, "../")]
         for r, inst in sorted(items, key=lambda x: (x[0].date, x[0].number), reverse=True)
     ]  # fmt: skip
@@ -288,6 +291,16 @@ def verify_page(registry: Registry) -> str:
            el("summary", None, "粘贴二维码内容 Paste the QR code's text"),
            el("textarea", {"id": "sc-paste", "rows": "3"}),
            el("button", {"id": "sc-paste-go", "type": "button"}, "核验 Verify")),
+        el("details", {"class": "sc-lookup-box", "id": "sc-lookup-box"},
+           el("summary", None, "没有二维码？按证书编号查询 No QR code? Look up by certificate number"),
+           el("label", {"for": "sc-lookup-number"}, "证书编号 Certificate No."),
+           el("input", {"id": "sc-lookup-number", "autocomplete": "off", "maxlength": "40",
+                        "placeholder": "Y000041019001263000001"}),
+           el("label", {"for": "sc-lookup-id"}, "持证人证件号码 The holder's ID number"),
+           el("input", {"id": "sc-lookup-id", "autocomplete": "off"}),
+           el("button", {"id": "sc-lookup-go", "type": "button"}, "查询 Look up"),
+           el("p", {"class": "sc-note"}, "只在本机对照主管部门公布的发证记录，号码不会发送到任何地方；每次查询需约一秒。"
+              "Checked on this device against the bureau's published records; nothing is sent anywhere.")),
     )  # fmt: skip
     body = join([
         el("h1", None, "证书核验 Verify a certificate"),
@@ -315,6 +328,10 @@ def pages(
     out.append(("occupations.md", _occupations_page(registry, day)))
     out += occupation_pages(registry, day, stylesheets)
     out.append(("revoked.md", _revoked_page(registry)))
+    out.append(("notices.md", batch_pages.notices_page(registry, day)))
+    for batch in registry.batches.values():
+        page = batch_pages.batch_page(batch, registry, day, stylesheets=stylesheets)
+        out.append((f"{batch_pages.batch_path(batch)}index.html", page))
     out.append(("v.md", verify_page(registry)))
     out.append(("directory/index.json", directory_index(registry, day)))
     for name, data in snapshot.build(registry, day=day, commit=commit).items():

@@ -5,7 +5,8 @@
 import * as ed from "@noble/ed25519";
 // jsQR and Argon2id are loaded only when the camera, a picture or the ID box is used.
 import { check, ed25519Backend, fromQrText, Malformed, parseCredential, SnapshotRegistry, verifyEd25519 } from "./verifier.js";
-import { TITLES, describe, LEVELS, ID_TYPES, problemText, verdict, contentVerified, UNVERIFIED } from "./wording.js";
+import { TITLES, describe, LEVELS, ID_TYPES, problemText, verdict, contentVerified, UNVERIFIED, lookupVerdict } from "./wording.js";
+import { lookup, snapshotRecords, typedNumber } from "./records.js";
 
 const $ = (id) => document.getElementById(id);
 const root = document.getElementById("sc-verify");
@@ -82,7 +83,7 @@ function render(report, m, registry, { origin = null } = {}) {
   out.textContent = "";
   const staleAsOf = today() > m.valid_until ? m.date : null;
   const found = verdict(report, { staleAsOf });
-  const tone = { genuine: "genuine", stale: "stale" }[found.kind] || "forged";
+  const tone = { genuine: "genuine", stale: "stale", unconfirmed: "stale" }[found.kind] || "forged";
   out.append(el("div", { class: `sc-verdict sc-${tone}`, id: "sc-verdict", "data-kind": found.kind },
     el("strong", {}, found.title[0]), el("span", {}, found.title[1]),
     el("p", { class: "sc-advice" }, `${found.advice[0]} ${found.advice[1]}`)));
@@ -127,7 +128,7 @@ function render(report, m, registry, { origin = null } = {}) {
   for (const ch of report.checks) {
     const [zh, en] = describe(ch);
     const [tzh, ten] = TITLES[ch.id];
-    const mark = { passed: "✔", failed: "✘", skipped: "–" }[ch.status];
+    const mark = { passed: "✔", failed: "✘", skipped: "–", pending: "?" }[ch.status];
     list.append(el("li", { class: `sc-${ch.status}`, "data-check": ch.id, "data-status": ch.status },
       el("span", {}, `${mark} ${tzh} ${ten}`), el("small", {}, `${zh} / ${en}`)));
   }
@@ -158,24 +159,98 @@ function originOf(text) {
   try { return /^https?:\/\//i.test(text.trim()) ? new URL(text.trim()).origin : null; } catch { return null; }
 }
 
+// The registry of the shards read, its records read file by file as a number needs them (each
+// checked against the hash its parent lists).
+function registryOf(m, shards) {
+  const registry = new SnapshotRegistry(shards, { policy: m.records || { required_from: null, grace_days: 30 } });
+  registry.records = snapshotRecords((path) => fetchBytes(SNAPSHOT + path), registry);
+  return registry;
+}
+
+function showCannot(zh, en) {
+  const out = $("sc-result");
+  out.textContent = "";
+  out.append(el("div", { class: "sc-verdict sc-unknown", id: "sc-verdict" }, el("strong", {}, "⚠️ 无法核验 Cannot verify"),
+    el("span", {}, en ? `${zh} / ${en}` : zh)));
+}
+
 async function verifyText(text) {
   const out = $("sc-result");
   idBox.hidden = true;
+  const number = typedNumber(text);
+  if (number) {  // a certificate number, not a QR text: the lookup needs the holder's ID number
+    $("sc-lookup-box").open = true;
+    $("sc-lookup-number").value = number;
+    $("sc-lookup-id").focus();
+    showCannot("这是证书编号，不是二维码内容：请在下方“按证书编号查询”中输入持证人证件号码。",
+      "This is a certificate number, not a QR code's text: type the holder's ID number below to look it up.");
+    return;
+  }
   try {
     const data = fromQrText(text);
     out.textContent = "正在核验… Verifying…";
     const m = await manifest();
     checkNotReplayed(m);
-    const registry = new SnapshotRegistry(await shardsForData(m, data));
+    const registry = registryOf(m, await shardsForData(m, data));
     render(await check(data, registry, today()), m, registry, { origin: originOf(text) });
     root.dataset.ed25519 = await ed25519Backend();  // which path verified the signature
   } catch (e) {
-    out.textContent = "";
     const [zh, en] = e instanceof Malformed ? problemText(e.problem) : [e.message, ""];
-    out.append(el("div", { class: "sc-verdict sc-unknown", id: "sc-verdict" }, el("strong", {}, "⚠️ 无法核验 Cannot verify"),
-      el("span", {}, en ? `${zh} / ${en}` : zh)));
+    showCannot(zh, en);
   }
 }
+
+// --- lookup by certificate number and ID number (no QR code) --------------------------------------
+
+function renderLookup(found, m) {
+  const out = $("sc-result");
+  out.textContent = "";
+  const v = lookupVerdict(found);
+  const stale = today() > m.valid_until;
+  const tone = found.status === "genuine" ? (stale ? "stale" : "genuine") : "forged";
+  out.append(el("div", { class: `sc-verdict sc-${tone}`, id: "sc-verdict", "data-kind": `lookup-${v.kind}` },
+    el("strong", {}, v.title[0]), el("span", {}, v.title[1]),
+    el("p", { class: "sc-advice" }, `${v.advice[0]} ${v.advice[1]}`)));
+  if (stale) out.append(el("p", { class: "sc-warning" }, `⚠️ 目录数据截至 ${m.date}，已过期：请联网刷新后再查询。Registry data as of ${m.date} is out of date.`));
+  const e = found.entry;
+  if (e && found.status !== "not-found") {
+    const table = el("table", { class: "sc-cert", id: "sc-lookup-result" });
+    const rows = [
+      ["证书编号", "Certificate No.", e.number + (e.version > 1 ? `（第${e.version}版）` : "")],
+      ["职业名称", "Occupation", `${found.occupationName || ""} (${e.occupation})`],
+      ["工种/职业方向", "Job", e.job || "--"],
+      ["职业技能等级", "Skill Level", LEVELS[Number(e.number[15])]],
+      ["发证日期", "Issue date", e.issued],
+      ["发证记录", "Published record", `${e.record}（${e.published}）`],
+    ];
+    for (const [zh, en, value] of rows) table.append(el("tr", {}, el("th", {}, `${zh} ${en}`), el("td", {}, value)));
+    if (found.institution) {
+      const link = el("a", { href: `../i/${e.number.slice(0, 13)}/` }, found.institution.n);
+      table.append(el("tr", {}, el("th", {}, "评价机构 Institution"), el("td", {}, link)));
+    }
+    out.append(table);
+  }
+  out.append(el("p", { class: "sc-asof" }, `目录数据截至 ${m.date}，有效至 ${m.valid_until}（查询日期 ${today()}）· Registry data as of ${m.date}`));
+}
+
+async function lookupTyped() {
+  const typed = $("sc-lookup-number").value;
+  const id = $("sc-lookup-id").value;
+  idBox.hidden = true;
+  if (!id.trim()) { showCannot("请输入持证人证件号码。", "Type the holder's ID number."); return; }
+  $("sc-result").textContent = "正在查询… Looking up…";
+  try {
+    const m = await manifest();
+    checkNotReplayed(m);
+    const number = typedNumber(typed);
+    const province = number ? number.slice(5, 7) : null;
+    const registry = registryOf(m, province && m.shards[province] ? await shardFor(m, province) : []);
+    renderLookup(await lookup(typed, id, registry, today()), m);
+  } catch (e) {
+    showCannot(e.message, "");
+  }
+}
+$("sc-lookup-go").addEventListener("click", lookupTyped);
 
 async function shardsForData(m, data) {
   // the province (positions 6-7 of the number) decides which shard is needed

@@ -1,13 +1,14 @@
-// The offline verifier: the same ten checks, in the same order, with the same ids and reasons as
-// the Python library (credentials/verify.py). It verifies over the received bytes and never
+// The offline verifier: the same eleven checks, in the same order, with the same ids and reasons as
+// the Python library (credentials/credential/verify.py). It verifies over the received bytes and never
 // re-encodes them; Ed25519 is checked strictly (RFC 8032, no ZIP-215 leniency) with @noble/ed25519.
 import * as ed from "@noble/ed25519";
 import { decode, equal, hex, Tag, CborProblem } from "./cbor.js";
 import { PROVINCES, ID_TYPE_CODES as ID_TYPES } from "./wording.js";
+import { published, PASSING, PENDING } from "./records.js";
 
 export const CHECK_IDS = ["decode", "algorithm", "number-format", "issuer-known",
   "issuer-active-on-issue-date", "key-valid-on-issue-date", "signature",
-  "in-scope-on-issue-date", "issued-not-in-future", "not-revoked"];
+  "in-scope-on-issue-date", "issued-not-in-future", "not-revoked", "in-published-record"];
 
 const MAX_INPUT = 4096;
 export const MAX_DIGITS = 3615;  // as credentials/credential/qr.py: 0x01 and 1,500 bytes at most
@@ -127,8 +128,12 @@ export function statusOn(inst, day) {
   return "active";
 }
 
+// The registry of snapshot shards. ``records(number)`` resolves to the published entries of a number
+// (records.js snapshotRecords); ``policy`` is the manifest's record policy.
 export class SnapshotRegistry {
-  constructor(shards) {
+  constructor(shards, { records = async () => [], policy = { required_from: null, grace_days: 30 } } = {}) {
+    this.records = records;
+    this.policy = policy;
     this.institutions = new Map();
     this.keys = new Map();
     this.occupations = new Map();
@@ -211,8 +216,11 @@ export async function check(data, registry, at) {
   async function record(id, needs, fn) {
     if (!needs.every((n) => ok.has(n))) { checks.set(id, { id, status: "skipped", reason: "depends-on-failed-check", detail: {} }); return; }
     const [reason, detail] = await fn();
-    checks.set(id, { id, status: reason ? "failed" : "passed", reason, detail });
-    if (!reason) ok.add(id);
+    const status = id === "in-published-record"
+      ? (PASSING.has(reason) ? "passed" : PENDING.has(reason) ? "pending" : "failed")
+      : (reason ? "failed" : "passed");
+    checks.set(id, { id, status, reason, detail });
+    if (status === "passed") ok.add(id);
   }
   await record("decode", [], () => {
     try { Object.assign(st, parseCredential(data)); return ["", {}]; }
@@ -280,12 +288,14 @@ export async function check(data, registry, at) {
   await record("not-revoked", ["signature"], () => {
     const c = st.credential;
     for (const [number, version, date, reason] of st.inst.x) {
-      if (number === c.number && version === c.version && date <= at) return ["revoked", { date, reason }];
+      if (number === c.number && (version === null || version === c.version) && date <= at) return ["revoked", { date, reason }];
     }
     const later = st.inst.ri.filter(([number, version, date]) => number === c.number && version > c.version && date <= at);
     if (later.length) { const best = later.reduce((a, b) => (b[1] > a[1] ? b : a)); return ["superseded", { version: best[1], date: best[2] }]; }
     return ["", {}];
   });
+  await record("in-published-record", ["signature"], () => published(registry, data, st.credential,
+    { inst: st.inst, key: st.key || null, signed: signing().day, at }));
   const list = CHECK_IDS.map((id) => checks.get(id));
   return { ok: list.every((c) => c.status === "passed"), checks: list, credential: st.credential || null, institution: st.inst || null, row: st.row || null };
 }

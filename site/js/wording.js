@@ -42,7 +42,10 @@ export function verdict(report, { idMatch = null, staleAsOf = null } = {}) {
     kind = LABELS.verdict_of[`${failed.id}|${failed.reason}`] || LABELS.verdict_of[failed.id] || "forged";
     values = { reason: failed.reason, ...failed.detail };
   } else if (idMatch === false) kind = "id-mismatch";
-  else if (staleAsOf !== null) { kind = "stale"; values = { date: staleAsOf }; }
+  else if (report.checks.some((c) => c.status === "pending")) {
+    kind = "unconfirmed";
+    values = { ...report.checks.find((c) => c.status === "pending").detail };
+  } else if (staleAsOf !== null) { kind = "stale"; values = { date: staleAsOf }; }
   const v = LABELS.verdicts[kind];
   return { kind, title: fill(v.title[0], v.title[1], values), advice: fill(v.advice[0], v.advice[1], values) };
 }
@@ -63,4 +66,22 @@ export function problemText(code) {
 export function describe(check) {
   if (check.status === "skipped") return pair(LABELS.skipped);
   return sentence(check.id, check.reason, check.detail);
+}
+
+// What a lookup by number and ID number means (credentials/credential/wording.py lookup_verdict).
+const LOOKUP_CHECK = {
+  "published-after-compromise": "in-published-record", "published-after-suspension": "in-published-record",
+  "unknown-key": "key-valid-on-issue-date", "key-of-other-institution": "key-valid-on-issue-date",
+  "compromised": "key-valid-on-issue-date", "not-yet-valid": "key-valid-on-issue-date",
+  "expired": "key-valid-on-issue-date", "unknown-institution": "issuer-known",
+};
+export function lookupVerdict(found) {
+  const kind = found.reason === "number-invalid" ? "number-invalid" : found.status;
+  const [title, advice] = LABELS.lookup[kind];
+  const values = { number: found.number, ...(found.detail || {}) };
+  if (kind === "not-genuine") {
+    const id = LOOKUP_CHECK[found.reason] || "issuer-active-on-issue-date";
+    return { kind, title: pair(title), advice: sentence(id, found.reason, { status: found.reason, ...(found.detail || {}) }) };
+  }
+  return { kind, title: fill(title[0], title[1], values), advice: fill(advice[0], advice[1], values) };
 }

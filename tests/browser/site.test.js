@@ -55,7 +55,8 @@ async function open(url, width) {
 }
 
 const PAGES = [["home", "/"], ["directory", "/directory/"], ["institution", "/i/Y000041019001/"],
-  ["province", "/directory/41/"], ["occupations", "/occupations/"], ["revoked", "/revoked/"], ["spec", "/spec/"]];
+  ["province", "/directory/41/"], ["occupations", "/occupations/"], ["revoked", "/revoked/"], ["spec", "/spec/"],
+  ["notices", "/notices/"], ["batch", "/b/Y000041019001/2026-1/"]];
 
 for (const width of [360, 1280]) {
   test(`pages render at ${width}px without leaving the site`, async () => {
@@ -100,4 +101,23 @@ test("the directory finds institutions by a Chinese substring and filters them",
   assert.match(await page.textContent("h1"), /北方重型机械集团沈阳分公司/);
   await context.close();
   assert.deepEqual(foreign, []);
+});
+
+test("an open 公示: listed on the notices page, linked from the institution, its list on its page", async () => {
+  const { page, context, errors } = await open("/notices/", 390);
+  assert.deepEqual(errors, []);
+  const listed = await page.textContent("main");
+  assert.ok(listed.includes("Y000041019001/2026-1") && listed.includes("公示中"), listed);
+  await page.click("a[href$='b/Y000041019001/2026-1/']");
+  await page.waitForURL(/\/b\/Y000041019001\/2026-1\/$/);
+  const text = await page.textContent("main");
+  for (const t of ["公示中", "2026-11-17 至 2026-11-23", "王公示", "1996-03", "郑州东风机械有限公司", "李文清", "0371-5550 1001"]) {
+    assert.ok(text.includes(t), t);
+  }
+  assert.ok(!/99[0-9]{15}/.test(text), "no whole ID number");
+  await page.screenshot({ path: path.join(SHOTS, "notice-390.png"), fullPage: true });
+  await page.goto(base + "/i/Y000041019001/");
+  assert.ok((await page.textContent("main")).includes("认定批次 Batches"));
+  assert.equal(await page.$$eval("a[href$='b/Y000041019001/2026-1/']", (as) => as.length), 1);
+  await context.close();
 });

@@ -52,7 +52,7 @@ test("a genuine certificate from its QR fragment: verdict, certificate, every ch
   await page.waitForFunction(() => document.getElementById("sc-verify").dataset.ed25519);
   assert.equal(await page.$eval("#sc-verify", (e) => e.dataset.ed25519), "webcrypto");
   const statuses = await page.$$eval("#sc-checks li", (lis) => lis.map((li) => li.dataset.status));
-  assert.deepEqual(statuses, Array(10).fill("passed"));
+  assert.deepEqual(statuses, Array(11).fill("passed"));
   const cert = await page.textContent(".sc-cert");
   for (const text of ["张小芳", "保育师", "五级/初级工", "Y000041039002245000001", "2024-06-28", "洛阳远川高级技工学校"]) assert.ok(cert.includes(text), text);
   assert.match(await page.textContent(".sc-asof"), /2026-11-21/);
@@ -182,5 +182,58 @@ test("registry data past its valid-until is never a plain genuine; an older snap
   await page.waitForSelector("#sc-verdict");
   assert.match(await page.$eval("#sc-verdict", (e) => e.className), /sc-unknown/);
   assert.match(await page.textContent("#sc-verdict"), /比本机已见过的（2099-01-01）旧/);
+  await context.close();
+});
+
+// --- the lookup by certificate number and ID number (no QR code) --------------------------------
+
+async function lookUp(page, number, idNumber) {
+  await page.evaluate(() => { document.getElementById("sc-lookup-box").open = true; });
+  await page.fill("#sc-lookup-number", number);
+  await page.fill("#sc-lookup-id", idNumber);
+  await page.click("#sc-lookup-go");
+  await page.waitForFunction(() => (document.getElementById("sc-verdict")?.dataset.kind || "").startsWith("lookup-"), null, { timeout: 20000 });
+  return page.$eval("#sc-verdict", (e) => e.dataset.kind);
+}
+
+test("lookup by number and ID number: found, not found, revoked, and a pasted number leads there", async () => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.goto(base + "/v/");
+  assert.equal(await lookUp(page, "Y000041039002 245000001", CREDS.id_number), "lookup-genuine");
+  const found = await page.textContent("#sc-lookup-result");
+  for (const text of ["保育师", "五级/初级工", "2024-06-28", "洛阳远川高级技工学校", "legacy-2024-07-01"]) assert.ok(found.includes(text), text);
+  assert.ok(!found.includes(CREDS.id_number) && !found.includes("张小芳"), "the record holds no holder");
+  await page.screenshot({ path: path.join(SHOTS, "lookup-genuine-390.png"), fullPage: true });
+  assert.equal(await lookUp(page, "Y000041039002245000001", "410102199909091246"), "lookup-not-found");
+  assert.match(await page.textContent("#sc-verdict"), /未查到/);
+  assert.equal(await lookUp(page, CREDS.revoked_number, CREDS.id_number), "lookup-revoked");
+  assert.match(await page.textContent("#sc-verdict"), /已注销/);
+  await page.screenshot({ path: path.join(SHOTS, "lookup-revoked-390.png"), fullPage: true });
+  // a certificate number pasted where a QR text goes: the page leads to the lookup
+  await page.click(".sc-paste-box summary");
+  await page.fill("#sc-paste", "Y000041039002245000001");
+  await page.click("#sc-paste-go");
+  await page.waitForFunction(() => document.getElementById("sc-lookup-box").open);
+  assert.equal(await page.inputValue("#sc-lookup-number"), "Y000041039002245000001");
+  assert.match(await page.textContent("#sc-verdict"), /证书编号/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("after one visit, the lookup works with the network off", async () => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  await page.goto(base + "/v/");
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  await page.reload();
+  assert.equal(await lookUp(page, "Y000041039002245000001", CREDS.id_number), "lookup-genuine");
+  await page.waitForTimeout(500);
+  await context.setOffline(true);
+  await page.reload();
+  assert.equal(await lookUp(page, "Y000041039002245000001", CREDS.id_number), "lookup-genuine");
   await context.close();
 });

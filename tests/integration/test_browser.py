@@ -89,6 +89,49 @@ def _credentials(data: bytes, tmp: Path) -> dict[str, str]:
     }
 
 
+REVOKED = "Y000041039002245000002"
+
+
+def _published(registry: Path, credential: bytes) -> None:
+    """The bureau published the credential in a legacy issuance record, with a second certificate
+    of the institution that was revoked since (for the lookup by number and ID number)."""
+    from credentials import cose
+    from credentials.credential.lookup import lookup_hash
+    from credentials.registry import edit, records
+
+    kid = cose.parse_sign1(credential).kid.hex()
+    day = dt.date(2024, 6, 28)
+    rows = [
+        records.Row("Y000041039002245000001", 1, records.credential_hash(credential),
+                    lookup_hash("Y000041039002245000001", ID_NUMBER), "4-10-01-03", None, day, kid),
+        records.Row(REVOKED, 1, bytes(16), lookup_hash(REVOKED, ID_NUMBER), "4-10-01-03", None, day, kid),
+    ]  # fmt: skip
+    folder = registry / "batches" / "Y000041039002"
+    folder.mkdir(parents=True)
+    data = records.encode("Y000041039002", "legacy-2024-07-01", kind="legacy", batch=None,
+                          published=dt.date(2024, 7, 1), rows=rows)  # fmt: skip
+    (folder / "legacy-2024-07-01.record.json").write_bytes(data)
+    edit.add_revocation(registry / "institutions" / "Y000041039002.yaml", number=REVOKED, version=None,
+                        day=dt.date(2024, 8, 1), reason="测试：成绩作废")  # fmt: skip
+    # a batch of another institution under notice on the build date (2026-11-21), with its list
+    notice = registry / "batches" / "Y000041019001"
+    notice.mkdir(parents=True)
+    (notice / "2026-1.yaml").write_text(
+        "institution: Y000041019001\nbatch: 2026-1\nassessed: {from: 2026-11-10, until: 2026-11-11}\n"
+        'filed: 2026-11-16\nroster: "' + "ab" * 32 + '"\ncounts:\n'
+        "  - {occupation: 6-18-01-01, job: 数控车床, level: 3, count: 2}\n"
+        "notice:\n  from: 2026-11-17\n  working_days: 5\n  until: 2026-11-23\n"
+        "  contact: {person: 李文清, phone: 0371-5550 1001}\n",
+        "utf-8",
+    )
+    (notice / "2026-1.notice.yaml").write_text(
+        "institution: Y000041019001\nbatch: 2026-1\nrows:\n"
+        "  - {name: 王公示, id: 99***************9, born: 1996-03, unit: 郑州东风机械有限公司, occupation: 车工, job: 数控车床, level: 3}\n"
+        "  - {name: 李公示, id: 99***************4, born: 2001-07, unit: 郑州青禾技师学院, occupation: 车工, job: 数控车床, level: 3}\n",
+        "utf-8",
+    )
+
+
 def test_site_in_a_real_browser(tmp_path: Path) -> None:
     missing = _missing()
     if missing:
@@ -96,8 +139,11 @@ def test_site_in_a_real_browser(tmp_path: Path) -> None:
             pytest.fail(f"CI must run the browser tests: {missing}")
         pytest.skip(missing)
     registry, credential = bureau_site_registry(tmp_path)
+    _published(registry, credential)
     creds = tmp_path / "credentials.json"
-    creds.write_text(json.dumps(_credentials(credential, tmp_path)), "utf-8")
+    creds.write_text(
+        json.dumps({**_credentials(credential, tmp_path), "revoked_number": REVOKED}), "utf-8"
+    )
     site = tmp_path / "site"
     result = CliRunner().invoke(
         main,

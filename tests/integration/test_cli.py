@@ -110,14 +110,39 @@ def test_demo_summarises_the_sample_and_runs_credentials(runner: CliRunner, tmp_
     assert "评价机构 institutions: 14" in result.output
     assert "撤销 withdrawn 1" in result.output
     out = result.output
-    assert "issued 24 certificates for Y000041019001" in out
-    assert "| 合计 Total |  |  | 16 | 15 | 15 | 3 | 0 | 49 |" in out
-    assert "printed PDF: GENUINE" in out
-    assert "revoked    " in out
-    assert "printed PDF: NOT GENUINE: not-revoked" in out
-    assert "with one bit flipped: NOT GENUINE (signature)" in out
+    assert "batch new      Y000041019001/2026-1: 24 people" in out
+    assert (
+        "batch approve  Y000033010001/2026-1 on 2026-11-02 (the bureau numbers: level 3: 000001–000006"
+        in out
+    )
+    assert "batch reject   Y000033010001/2026-2" in out
+    assert "issue          refused: 批次 Y000033010001/2026-2 已于 2026-11-18 被驳回" in out
+    assert "batch publish  record 2026-1: 24 credentials' hashes" in out
+    assert "| 合计 Total |  |  | 5 | 19 | 15 | 0 | 0 | 39 |" in out
+    assert (
+        "genuine          Y000041019001265000001 v1, QR read from its printed PDF: ✅ 真实有效 Genuine"
+        in out
+    )
+    assert (
+        "bureau-numbered  Y000033010001263000001 v1, QR read from its printed PDF: ✅ 真实有效"
+        in out
+    )
+    assert (
+        "revoked          Y000041019001263000001 v1, QR read from its printed PDF: ❌ 已注销" in out
+    )
+    assert (
+        "re-issued        Y000041019001264000001 v2, QR read from its printed PDF: ✅ 真实有效"
+        in out
+    )
+    assert (
+        "superseded       Y000041019001264000001 v1, QR read from its printed PDF: ❌ 已补发新版本"
+        in out
+    )
+    assert "with one bit flipped: ❌ 伪造或被篡改" in out
+    assert "right ID         Y000041019001265000001: genuine" in out
+    assert "wrong ID         Y000041019001265000001: not-found (id-mismatch)" in out
     pngs = sorted((tmp_path / "demo" / "certificates").rglob("*-v1.png"))
-    assert len(pngs) == 50
+    assert len(pngs) == 40
     verify = runner.invoke(
         main, ["verify", str(pngs[-1]), "--registry", str(tmp_path / "demo" / "registry"),
                "--at", "2026-11-21"],

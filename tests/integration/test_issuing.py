@@ -25,6 +25,7 @@ from credentials.keys import SigningKey, save_signing_key
 from credentials.registry import edit
 from credentials.registry.registry import load_registry
 from tests.conftest import ROOT
+from tests.support.batches import approved_batch
 
 pytestmark = pytest.mark.integration
 FILING = "Y000041019001"
@@ -67,6 +68,7 @@ def _args(s: dict[str, Path], *more: str) -> list[str]:
 
 
 def _issue(runner: CliRunner, s: dict[str, Path], roster: Path, *more: str) -> str:
+    approved_batch(s["registry"], roster, s["key"])
     result = runner.invoke(
         main,
         [
@@ -97,12 +99,12 @@ def test_roster_issues_numbers_files_and_is_idempotent(
     runner: CliRunner, setup: dict[str, Path]
 ) -> None:
     out = _issue(runner, setup, ROSTER)
-    assert "batch 1: 24 issued, 0 issued before" in out
+    assert f"batch {FILING}/2026-1: 24 issued, 0 issued before" in out
     rows = _db(setup, "SELECT number, level FROM certificates ORDER BY number")
     assert len(rows) == 24
     by_level: dict[int, list[int]] = {}
     for number, level in rows:
-        assert str(number).startswith(f"{FILING}25{level}")
+        assert str(number).startswith(f"{FILING}26{level}")
         by_level.setdefault(int(level), []).append(int(str(number)[-6:]))  # type: ignore[call-overload]
     for serials in by_level.values():
         assert sorted(serials) == list(range(1, len(serials) + 1))
@@ -116,10 +118,15 @@ def test_roster_issues_numbers_files_and_is_idempotent(
     assert "0 issued, 24 issued before (skipped), 1 files regenerated" in again
     assert victim.is_file()
     assert len(_db(setup, "SELECT id FROM certificates")) == 24
-    # unless asked
-    twice = _issue(runner, setup, ROSTER, "--allow-duplicates")
-    assert "24 issued" in twice
-    assert len(_db(setup, "SELECT DISTINCT number FROM certificates")) == 48
+    # a batch issues exactly the people it noticed: one row more is refused
+    more = setup["tmp"] / "more.csv"
+    more.write_text(ROSTER.read_text("utf-8-sig") + f"{FILING},钱多多,居民身份证,990101199001010019,"
+                    "6-18-01-01,车工,数控车床,三级,2026-10-20,\n", "utf-8")  # fmt: skip
+    refused = runner.invoke(main, ["issue", *_args(setup, "--key", str(setup["key"]), "--roster",
+                                                   str(more), "--batch", "2026-1", "--quiet")])  # fmt: skip
+    assert refused.exit_code == 1
+    assert "is not the one batch" in refused.output
+    assert len(_db(setup, "SELECT id FROM certificates")) == 24
 
 
 def test_bad_roster_lists_every_problem_and_issues_nothing(
@@ -209,13 +216,17 @@ def test_xlsx_roster_with_english_headers_and_single_issue(
                         "车工",
                         "数控车床",
                         2,
-                        dt.date(2025, 7, 1),
+                        dt.date(2026, 7, 1),
                     ],
                 ],
             )
         ],
     )
     assert "1 issued" in _issue(runner, setup, xlsx)
+    from credentials.issuing.roster import HEADER
+
+    approved_batch(setup["registry"], [list(HEADER), ["周一鸣", "居民身份证", "990101199001010027",
+                   "4-03-02-01", "", "", "中级工", "2026-07-02", ""]], setup["key"])  # fmt: skip
     one = runner.invoke(
         main,
         [
@@ -235,19 +246,23 @@ def test_xlsx_roster_with_english_headers_and_single_issue(
                 "--level",
                 "中级工",
                 "--date",
-                "2025-07-02",
+                "2026-07-02",
                 "--quiet",
             ),
         ],
     )
     assert one.exit_code == 0, one.output
-    assert f"{FILING}254000001" in one.output
+    assert f"{FILING}264000001" in one.output
 
 
 def test_print_scan_verify(runner: CliRunner, setup: dict[str, Path]) -> None:
     import pypdfium2 as pdfium
 
     _issue(runner, setup, ROSTER)
+    published = runner.invoke(main, ["batch", "publish", "2026-1", "--key", str(setup["key"]), "--register",
+                                     str(setup["register"]), "--registry", str(setup["registry"]),
+                                     "--date", "2026-10-21"])  # fmt: skip
+    assert published.exit_code == 0, published.output
     registry = load_registry(setup["registry"])
     pdf = pdfium.PdfDocument(str(setup["out"] / "batch-1.pdf"))
     assert len(pdf) == 24
@@ -276,7 +291,7 @@ def test_revoke_reissue_report_and_exports(runner: CliRunner, setup: dict[str, P
             "--reason",
             "成绩作废",
             "--date",
-            "2026-01-05",
+            "2026-11-05",
             "--registry",
             str(setup["registry"]),
             "--register",
@@ -299,13 +314,14 @@ def test_revoke_reissue_report_and_exports(runner: CliRunner, setup: dict[str, P
     at = dt.date.fromisoformat(AT)
     v1 = (setup["out"] / f"{other}-v1.cose").read_bytes()
     v2 = (setup["out"] / f"{other}-v2.cose").read_bytes()
-    assert check(v1, registry, at=at).failed == ("not-revoked",)
-    assert check(v2, registry, at=at).ok
+    # never published (the batch's record is not in this registry): not genuine after 30 days
+    assert check(v1, registry, at=at).failed == ("not-revoked", "in-published-record")
+    assert check(v2, registry, at=at).failed == ()  # the re-issue: cannot yet confirm
     revoked = (setup["out"] / f"{number}-v1.cose").read_bytes()
-    assert check(revoked, registry, at=at).failed == ("not-revoked",)
+    assert check(revoked, registry, at=at).failed[0] == "not-revoked"
     # results summary: 24 issued, one revoked, the re-issue is not a new certificate
     rep = runner.invoke(
-        main, ["report", "--year", "2025", "--format", "md", "--register", str(setup["register"])]
+        main, ["report", "--year", "2026", "--format", "md", "--register", str(setup["register"])]
     )
     assert rep.exit_code == 0, rep.output
     total = next(ln for ln in rep.output.splitlines() if ln.startswith("| 合计 Total"))
@@ -350,9 +366,10 @@ def test_serials_never_exceed_999999(runner: CliRunner, setup: dict[str, Path]) 
     more = setup["tmp"] / "more.csv"
     more.write_text(
         "姓名,证件类型,证件号码,职业编码,工种/职业方向,职业技能等级,发证日期\n"
-        "钱多多,居民身份证,990101199001010019,6-18-01-01,数控车床,三级,2025-06-30\n",
+        "钱多多,居民身份证,990101199001010019,6-18-01-01,数控车床,三级,2026-10-20\n",
         "utf-8",
     )
+    approved_batch(setup["registry"], more, setup["key"])
     r = runner.invoke(
         main,
         [
@@ -376,7 +393,7 @@ def test_serials_never_exceed_999999(runner: CliRunner, setup: dict[str, Path]) 
 # --- two processes, and crashes ---------------------------------------------------------------
 
 
-def _roster(path: Path, people: range, date: str = "2025-06-30") -> None:
+def _roster(path: Path, people: range, date: str = "2026-10-20") -> None:
     with path.open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(
@@ -425,6 +442,8 @@ def test_two_processes_issuing_at_once_never_collide(setup: dict[str, Path]) -> 
     a, b = setup["tmp"] / "a.csv", setup["tmp"] / "b.csv"
     _roster(a, range(0, 40))
     _roster(b, range(100, 140))
+    approved_batch(setup["registry"], a, setup["key"])
+    approved_batch(setup["registry"], b, setup["key"])
     procs = [
         subprocess.Popen(_cli(setup, r), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         for r in (a, b)
@@ -439,6 +458,7 @@ def test_sigkill_at_random_points_loses_and_duplicates_nothing(setup: dict[str, 
     roster = setup["tmp"] / "crash.csv"
     size = 300
     _roster(roster, range(size))
+    approved_batch(setup["registry"], roster, setup["key"])
     rng = random.Random(int(os.environ.get("CRASH_SEED", "11")))
     kills = 0
     for _ in range(12):
@@ -464,7 +484,8 @@ def test_sigkill_at_random_points_loses_and_duplicates_nothing(setup: dict[str, 
         assert cose_file.read_bytes() == credential
         for suffix in (".png", ".svg", ".pdf"):
             assert cose_file.with_suffix(suffix).is_file()
-        assert check(bytes(credential), registry, at=dt.date(2026, 11, 21)).ok  # type: ignore[arg-type]
+        report = check(bytes(credential), registry, at=dt.date(2026, 10, 25))  # type: ignore[arg-type]
+        assert report.failed == ()  # genuine once its record is published
     assert not list(setup["out"].glob(".*.tmp"))
 
 

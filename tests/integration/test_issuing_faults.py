@@ -20,6 +20,7 @@ from cli import main
 from credentials.keys import SigningKey, save_signing_key
 from credentials.registry import edit
 from tests.conftest import ROOT
+from tests.support.batches import approved_batch
 
 pytestmark = pytest.mark.integration
 FILING = "Y000041019001"
@@ -48,6 +49,7 @@ def office(registry_copy: Path, tmp_path: Path) -> dict[str, Path]:
 
 
 def _issue(o: dict[str, Path], roster: Path, *more: str) -> Result:
+    approved_batch(o["registry"], roster, o["key"])
     return CliRunner().invoke(main, [
         "issue", "--key", str(o["key"]), "--roster", str(roster), "--registry", str(o["registry"]),
         "--register", str(o["register"]), "--out", str(o["out"]), "--at", "2026-11-21", "--quiet", *more,
@@ -63,7 +65,7 @@ def _roster(o: dict[str, Path], rows: list[list[str]], name: str = "r.csv") -> P
 
 def _row(name: str, id_number: str = "990101199001010019", **kw: str) -> list[str]:
     return [FILING, name, "居民身份证", id_number, "6-18-01-01", kw.get("job", "数控车床"),
-            kw.get("level", "三级"), "2025-06-30"]  # fmt: skip
+            kw.get("level", "三级"), "2026-10-20"]  # fmt: skip
 
 
 def _nothing_happened(o: dict[str, Path]) -> None:
@@ -178,6 +180,7 @@ def test_the_default_register_is_beside_the_key_not_the_current_folder(
     office: dict[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(office["tmp"])
+    approved_batch(office["registry"], ROSTER, office["key"])
     result = CliRunner().invoke(main, [
         "issue", "--key", str(office["key"]), "--roster", str(ROSTER), "--registry",
         str(office["registry"]), "--out", str(office["out"]), "--at", "2026-11-21", "--quiet",
@@ -350,7 +353,7 @@ def test_a_rerun_reuses_its_batch_and_never_reprints_void_certificates(
     assert runner.invoke(main, ["reissue", second, "--key", str(office["key"]), "--out", str(office["out"]),
                                 "--at", "2026-11-21", *base]).exit_code == 0  # fmt: skip
     again = _issue(office, ROSTER)
-    assert "batch 1:" in again.output  # the same batch, not a new one
+    assert "batch Y000041019001/2026-1: 0 issued, 24 issued before" in again.output
     with sqlite3.connect(office["register"]) as db:
         assert db.execute("SELECT count(*) FROM batches").fetchone() == (1,)
     import pypdfium2

@@ -26,6 +26,9 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
+
+import records_cases  # noqa: E402  (tests/vectors/, beside this script)
 
 from credentials import cbor, cose  # noqa: E402
 from credentials.credential import commitment, qr  # noqa: E402
@@ -48,7 +51,10 @@ def test_key(label: str) -> SigningKey:
     return SigningKey.from_seed(hashlib.sha256(f"skillcert-test-key:{label}".encode()).digest())
 
 
-KEYS = {name: test_key(name) for name in ("A1", "A2", "B1", "C1", "D1", "E1", "F1", "G1", "bureau")}
+KEYS = {
+    name: test_key(name)
+    for name in ("A1", "A2", "A3", "B1", "C1", "D1", "E1", "F1", "G1", "bureau")
+}
 
 
 def _key_yaml(name: str, not_before: str, **extra: str) -> str:
@@ -107,7 +113,7 @@ def write_registry(dest: Path) -> None:
     (dest / "institutions").mkdir(parents=True)
     bureau = (ROOT / "registry" / "bureau.yaml").read_text("utf-8")
     start = bureau.index("snapshot_key:")
-    end = bureau.index("\n\n", start)
+    end = bureau.index("\nsnapshot_max_age_days:", start)
     snap = KEYS["bureau"].public_key
     bureau = (
         bureau[:start]
@@ -130,9 +136,10 @@ def write_registry(dest: Path) -> None:
             + _row("6-18-01-01", "车工", None, "5", "2022-03-01")
             + _row("4-03-02-01", "中式烹调师", None, "5, 4, 3", "2024-06-01"),
             _active("2022-03-01"),
-            _key_yaml("A1", "2022-03-01", not_after="2024-12-31") + _key_yaml("A2", "2025-01-01"),
+            _key_yaml("A1", "2022-03-01", not_after="2024-12-31") + _key_yaml("A2", "2025-01-01")
+            + _key_yaml("A3", "2026-01-01", compromised_at="2026-04-01"),
             "revoked:\n  - number: Y000041019101233000002\n    version: 1\n    date: 2024-03-15\n"
-            "    reason: 成绩作废\n"
+            "    reason: 成绩作废\n" + records_cases.REVOKED +
             "reissued:\n  - number: Y000041019101233000003\n    version: 2\n    date: 2024-05-01\n"
             "  - number: Y000041019101233000004\n    version: 2\n    date: 2025-03-01\n",
         ),
@@ -329,9 +336,10 @@ CASES = [
          cred(), "unregistered", ["key-valid-on-issue-date", S]),
     Case("compromised-key", "not genuine: signed after the key was compromised",
          cred(number="Y000021011101243000001", issued=dt.date(2024, 1, 10)), "E1",
-         ["key-valid-on-issue-date"]),
-    Case("before-compromise", "valid: same key, issued before it was compromised",
-         cred(number="Y000021011101233000001", issued=dt.date(2023, 4, 30)), "E1", []),
+         ["key-valid-on-issue-date", "in-published-record"]),
+    Case("before-compromise", "not genuine: signed before its key was compromised, but in no record "
+         "published before that", cred(number="Y000021011101233000001", issued=dt.date(2023, 4, 30)),
+         "E1", ["in-published-record"]),
     Case("key-not-yet-valid", "not genuine: new key used before its not_before",
          cred(number="Y000041019101243000010", issued=dt.date(2024, 12, 1)), "A2",
          ["key-valid-on-issue-date"]),
@@ -354,7 +362,7 @@ CASES = [
               issued=dt.date(2025, 11, 1)), "C1", ["issuer-active-on-issue-date"]),
     Case("institution-withdrawn", "not genuine: issued after withdrawal",
          cred(number="Y000021011101253000001", issued=dt.date(2025, 1, 10)), "E1",
-         ["issuer-active-on-issue-date", "key-valid-on-issue-date"]),
+         ["issuer-active-on-issue-date", "key-valid-on-issue-date", "in-published-record"]),
     Case("unknown-institution", "not genuine: a filing number not in the directory",
          cred(number="Y000041019999233000001"), "A1",
          ["issuer-known"]),
@@ -452,12 +460,45 @@ CASES = [
               level=Level.SENIOR_TECHNICIAN, issued=dt.date(2025, 5, 1)), "G1", []),
     Case("valid-largest-serial", "valid: serial 999999",
          cred(number="Y000041019101233999999"), "A1", []),
+    # --- the published issuance records (check 11) ---------------------------------------------
+    Case("published-in-record", "valid: signed in 2026 and in the record the bureau published",
+         cred(number="Y000041019101263000001", issued=dt.date(2026, 3, 10)), "A2", []),
+    Case("lookup-genuine", "valid: published (the lookup by number and ID number finds it)",
+         cred(number="Y000041019101263000004", issued=dt.date(2026, 3, 10), holder="赵敏"), "A2", []),
+    Case("revoked-every-version", "not genuine: published, then revoked without a version (every version)",
+         cred(number="Y000041019101263000005", issued=dt.date(2026, 3, 10), holder="钱多"), "A2",
+         ["not-revoked"]),
+    Case("revoked-resigned-v2", "not genuine: a revoked number re-signed as version 2 by the key holder",
+         cred(number="Y000041019101263000005", version=2, issued=dt.date(2026, 3, 10), holder="钱多"), "A2",
+         ["key-valid-on-issue-date", "not-revoked", "in-published-record"]),
+    Case("second-register-duplicate", "not genuine: a second register reused a published number",
+         cred(number="Y000041019101263000001", issued=dt.date(2026, 3, 10), holder="李四"), "A2",
+         ["in-published-record"]),
+    Case("published-after-compromise", "not genuine: its record was published after the key was compromised",
+         cred(number="Y000041019101263000006", issued=dt.date(2026, 3, 25)), "A3", ["in-published-record"]),
+    Case("replayed-after-compromise", "not genuine: dated before the key's compromise, never published",
+         cred(number="Y000041019101263000007", issued=dt.date(2026, 3, 30)), "A3", ["in-published-record"]),
+    Case("not-yet-published", "cannot yet confirm: signed 11 days ago, its record not published yet",
+         cred(number="Y000041019101263000002", issued=dt.date(2026, 11, 10)), "A2", []),
+    Case("not-published", "not genuine: signed months ago and never published",
+         cred(number="Y000041019101263000003", issued=dt.date(2026, 6, 1)), "A2", ["in-published-record"]),
 ]  # fmt: skip
 
 
 def _verdict(report: Any) -> dict[str, Any]:
     found = verdict(report)
     return {"kind": found.kind, "title": list(found.title), "advice": list(found.advice)}
+
+
+def sign_case(case: Case) -> tuple[dict[str, Any], bytes]:
+    """The fields and the exact bytes of a case's credential (before any mutation)."""
+    fields = dict(case.credential)
+    salt = hashlib.sha256(f"salt:{case.name}".encode()).digest()[:12]
+    fields["id_commitment"] = commitment.commit(fields["id_type"], ID_NUMBER, salt=salt)
+    credential = Credential(**{**fields, "number": parse_number(fields["number"])})
+    key = KEYS.get(case.key) or test_key(case.key)
+    data = cose.sign1(cose.encode(credential.to_claims()), key, protected=protected_header(key.kid))
+    return {**fields, "kid": key.kid}, data
 
 
 def build(case: Case, registry: Registry) -> dict[str, Any]:
@@ -515,7 +556,7 @@ def build(case: Case, registry: Registry) -> dict[str, Any]:
         # no QR code holds more than 1,500 bytes (qr.MAX_DIGITS): none for longer inputs
         "qr_text": qr.payload_text(SITE, data) if len(data) <= 1500 else None,
         "expect": {
-            "ok": not case.fails,
+            "ok": report.ok,
             "failed": case.fails,
             "checks": {c.id: c.status for c in report.checks},
             "reasons": {c.id: c.reason for c in report.checks if c.status == "failed"},
@@ -530,6 +571,8 @@ def build(case: Case, registry: Registry) -> dict[str, Any]:
 def generate(out: Path) -> None:
     """Write the registry and every vector under ``out``."""
     write_registry(out / "registry")
+    signed = {c.name: sign_case(c) for c in CASES if c.name in records_cases.PUBLISHED}
+    records_cases.write(out / "registry", signed, ID_NUMBER)
     registry = load_registry(out / "registry")
     for old in out.glob("*.json"):
         old.unlink()
@@ -545,11 +588,17 @@ def generate(out: Path) -> None:
     from credentials.registry import snapshot
 
     snap = snapshot.sign_manifest(snapshot.build(registry, day=AT, commit=None), KEYS["bureau"])
-    (out / "snapshot").mkdir(exist_ok=True)
+    if (out / "snapshot").exists():
+        shutil.rmtree(out / "snapshot")
     for name, data in snap.items():
+        (out / "snapshot" / name).parent.mkdir(parents=True, exist_ok=True)
         (out / "snapshot" / name).write_bytes(data)
     write_pinned_edge_cases(out / "conformance")
     write_parity(out / "parity.json", registry)
+    lookups = records_cases.lookups(registry, ID_NUMBER)
+    (out / "lookup.json").write_text(
+        json.dumps(lookups, ensure_ascii=False, indent=2) + "\n", "utf-8"
+    )
 
 
 def write_parity(dest: Path, registry: Registry) -> None:

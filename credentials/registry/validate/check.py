@@ -14,8 +14,18 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from credentials.registry.batches import Batch, NoticeRow
 from credentials.registry.model import Bureau, Institution, Occupation
-from credentials.registry.validate import crossfile_rules, file_rules, schemas, secret_scan, yamldoc
+from credentials.registry.records import IssuanceRecord
+from credentials.registry.validate import (
+    batch_rules,
+    crossfile_rules,
+    file_rules,
+    schemas,
+    secret_scan,
+    text_rules,
+    yamldoc,
+)
 from credentials.registry.validate.findings import Finding, count
 from credentials.registry.validate.messages import finding
 
@@ -37,6 +47,9 @@ class ValidationResult:
     institutions: dict[str, Institution] = field(default_factory=dict)
     bureau: Bureau | None = None
     occupations: dict[str, Occupation] = field(default_factory=dict)
+    batches: dict[str, Batch] = field(default_factory=dict)  # by "<filing>/<id>"
+    records: list[IssuanceRecord] = field(default_factory=list)
+    notices: dict[str, tuple[NoticeRow, ...]] = field(default_factory=dict)  # batch key -> rows
     files: int = 0
     valid_institutions: int = 0
 
@@ -47,7 +60,8 @@ class ValidationResult:
 
 
 def classify(rel: str) -> str:
-    """``bureau``, ``occupations``, ``institution``, ``ignored`` or ``unexpected``."""
+    """``bureau``, ``occupations``, ``institution``, ``batch``, ``notice``, ``record``,
+    ``ignored`` or ``unexpected``."""
     p = PurePosixPath(rel)
     if rel == BUREAU_FILE:
         return "bureau"
@@ -55,6 +69,9 @@ def classify(rel: str) -> str:
         return "occupations"
     if len(p.parts) == 2 and p.parts[0] == INSTITUTIONS_DIR and p.suffix == ".yaml":
         return "institution"
+    in_batches = batch_rules.kind_of(rel)
+    if in_batches is not None:
+        return in_batches
     if p.name in _IGNORED:
         return "ignored"
     return "unexpected"
@@ -81,7 +98,7 @@ def load_context(
         out += schema_problems
         if schema_problems or problems:
             continue
-        out += file_rules.text_rules(doc)
+        out += text_rules.check(doc)
         if kind == "bureau":
             bureau = Bureau.from_data(doc.data)
             out += file_rules.check_bureau(doc, bureau)
@@ -181,10 +198,13 @@ def check_files(
     """
     bureau, occupations, findings = load_context(files, prefix)
     items = []
+    batch_files: dict[str, bytes] = {}
     for rel in sorted(files):
         kind = classify(rel)
         if kind == "institution":
             items.append((prefix + rel, files[rel]))
+        elif kind in ("batch", "notice", "record"):
+            batch_files[rel] = files[rel]
         elif kind == "unexpected":
             rule = (
                 "personal-data-file" if rel.lower().endswith(PERSONAL_DATA) else "file-unexpected"
@@ -205,4 +225,26 @@ def check_files(
             result.institutions.setdefault(inst.filing_number, inst)
     result.valid_institutions = len(all_facts)
     result.findings += crossfile_rules.check(all_facts, bureau)
+    if batch_files:
+        _check_batches(result, batch_files, files, prefix)
     return result
+
+
+def _check_batches(
+    result: ValidationResult, batch_files: dict[str, bytes], files: Mapping[str, bytes], prefix: str
+) -> None:
+    """The batches folder, against the institutions it names (built here when the check did not
+    keep them)."""
+    institutions = dict(result.institutions)
+    for filing in {PurePosixPath(rel).parts[1] for rel in batch_files if rel.count("/") >= 2}:
+        rel = f"{INSTITUTIONS_DIR}/{filing}.yaml"
+        if filing not in institutions and rel in files:
+            inst, problems = check_institution_file(files[rel], prefix + rel, result.bureau,
+                                                    result.occupations)  # fmt: skip
+            if inst is not None and not any(p.severity == "error" for p in problems):
+                institutions[filing] = inst
+    outcome = batch_rules.check(batch_files, institutions, result.bureau, prefix)
+    result.findings += outcome.findings
+    result.batches = outcome.batches
+    result.records = outcome.records
+    result.notices = outcome.notices

@@ -10,11 +10,12 @@ import datetime as dt
 from collections.abc import Iterator
 from pathlib import PurePath
 
-from credentials import labels, visible
+from credentials import labels
 from credentials.errors import InvalidNumber
 from credentials.keys import kid_for, public_key_problem
 from credentials.numbers import parse_number
 from credentials.registry.model import Bureau, Institution, Occupation, ProvinceRules
+from credentials.registry.validate import text_rules
 from credentials.registry.validate.findings import Finding
 from credentials.registry.validate.messages import finding
 from credentials.registry.validate.yamldoc import Document
@@ -41,43 +42,7 @@ def check_institution(
     out += _keys(doc, inst)
     out += _revoked(doc, inst)
     out += _reissued(doc, inst)
-    out += text_rules(doc)
-    return out
-
-
-def _strings(
-    value: object, path: tuple[str | int, ...]
-) -> Iterator[tuple[tuple[str | int, ...], str]]:
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            yield from _strings(v, (*path, k))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from _strings(v, (*path, i))
-
-
-def _shown(path: tuple[str | int, ...]) -> str:
-    return "".join(
-        f"[{p + 1}]" if isinstance(p, int) else (f".{p}" if i else p) for i, p in enumerate(path)
-    )
-
-
-def text_rules(doc: Document) -> list[Finding]:
-    """Every text value of a file reaches some page or summary: no markup, nothing hidden."""
-    out = []
-    for path, text in _strings(doc.data, ()):
-        what = visible.hidden(text, allow_lines=True)
-        if what is not None:
-            out.append(
-                finding("text-hidden", doc.file, doc.pos(path), path=_shown(path), what=what)
-            )
-        what = visible.markup(text)
-        if what is not None:
-            out.append(
-                finding("text-markup", doc.file, doc.pos(path), path=_shown(path), what=what)
-            )
+    out += text_rules.check(doc)
     return out
 
 
@@ -367,7 +332,7 @@ def _keys(doc: Document, inst: Institution) -> Iterator[Finding]:
 
 
 def _revoked(doc: Document, inst: Institution) -> Iterator[Finding]:
-    seen: dict[tuple[str, int], int] = {}
+    seen: dict[tuple[str, int | None], int] = {}
     for i, rev in enumerate(inst.revoked):
         pos = doc.pos(("revoked", i, "number"))
         try:
@@ -401,7 +366,7 @@ def _revoked(doc: Document, inst: Institution) -> Iterator[Finding]:
                 doc.file,
                 doc.pos(("revoked", i)),
                 number=rev.number,
-                version=rev.version,
+                version=rev.version or "*",
                 other=seen[key],
             )
         else:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from credentials.registry.validate import batch_messages
 from credentials.registry.validate.findings import Finding, Severity
 
 # rule id -> (severity, Chinese template, English template)
@@ -371,6 +372,9 @@ _RULES: dict[str, tuple[Severity, str, str]] = {
         "character); delete it and type the text again",
     ),
 }
+
+
+_RULES.update(batch_messages.RULES)
 
 
 def rule_ids() -> tuple[str, ...]:

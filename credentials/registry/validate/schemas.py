@@ -22,7 +22,7 @@ from credentials.registry.validate.findings import Finding
 from credentials.registry.validate.messages import finding
 from credentials.registry.validate.yamldoc import Document, Path
 
-Kind = Literal["institution", "bureau", "occupations"]
+Kind = Literal["institution", "bureau", "occupations", "batch", "notice"]
 
 _TYPE_ZH = {
     "string": "文本（字符串）",

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from credentials.issuing.issue import Issuer, Options, issue_rows
+from credentials.issuing.issue import issue_rows
+from credentials.issuing.issuer import Issuer, Options
 from credentials.issuing.register import Register
 from credentials.issuing.roster import parse, read_table
 from credentials.keys import SigningKey

@@ -14,10 +14,12 @@ from collections.abc import Iterator
 from dataclasses import fields
 
 from credentials import labels, visible
+from credentials.registry.batches import Batch
 from credentials.registry.describe import levels_long
 from credentials.registry.git import RegistryChange
-from credentials.registry.model import Institution, ScopeRow
-from credentials.registry.validate import crossfile_rules, secret_scan
+from credentials.registry.model import Bureau, Institution, Occupation, ScopeRow
+from credentials.registry.records import IssuanceRecord
+from credentials.registry.validate import batch_rules, crossfile_rules, secret_scan
 from credentials.registry.validate.check import (
     PERSONAL_DATA,
     check_files,
@@ -49,6 +51,7 @@ _IDENTITY = {
 def summarize(change: RegistryChange) -> tuple[str, bool]:
     """The Markdown summary and whether the changed files have no error."""
     findings, head_insts, base_insts = _validate(change)
+    batches = _batches(change)
     errors, warnings = count(findings)
     out = [
         f"## 评价机构目录变更 Registry changes: `{change.base}` → `{change.head}`",
@@ -58,7 +61,10 @@ def summarize(change: RegistryChange) -> tuple[str, bool]:
     out.append(counts)
     out.append("")
     for status, rel in change.changes:
-        out.extend(_file_section(change, status, rel, base_insts, head_insts))
+        if batch_rules.kind_of(rel) is not None:
+            out.extend(_batch_section(change, status, rel, batches))
+        else:
+            out.extend(_file_section(change, status, rel, base_insts, head_insts))
     scope = "the whole registry" if change.all_head_files is not None else "the changed files"
     out.append(f"### 校验结果 Validation of {scope}")
     out.append("")
@@ -117,6 +123,7 @@ def _validate(
                 )
                 findings.append(finding(rule, prefix + rel, (1, 1), what=rel))
                 findings += secret_scan.scan(raw.decode("utf-8", "replace"), prefix + rel)
+        findings += _batch_findings(change, bureau, occupations)
         related = [crossfile_rules.facts(i, bureau) for i in head_insts.values()]
         for rel, raw in change.related_files.items():
             inst, _ = check_institution_file(raw, prefix + rel, bureau, occupations)
@@ -133,7 +140,7 @@ def _validate(
         if inst is not None:
             base_insts[inst.file] = inst
     for status, rel in change.changes:
-        if status == "D" and classify(rel) == "institution":
+        if status == "D" and classify(rel) in ("institution", "batch", "record"):
             findings.append(finding("history-deleted", prefix + rel, (1, 1), what=f"file {rel}"))
     if change.all_head_files is None:
         findings = [f for f in findings if f.file in changed_names or f.rule == "history-deleted"]
@@ -142,6 +149,95 @@ def _validate(
         if old is not None:
             findings += _deleted_history(old, new)
     return findings, head_insts, base_insts
+
+
+def _batch_files(change: RegistryChange) -> dict[str, bytes]:
+    """The head's files of every batch folder the change touches."""
+    folders = {rel.split("/")[1] for _, rel in change.changes
+               if batch_rules.kind_of(rel) is not None and rel.count("/") >= 2}  # fmt: skip
+    files = {**change.related_files, **change.head_files, **(change.all_head_files or {})}
+    return {rel: raw for rel, raw in files.items()
+            if batch_rules.kind_of(rel) is not None and rel.count("/") >= 2
+            and rel.split("/")[1] in folders}  # fmt: skip
+
+
+def _batch_findings(
+    change: RegistryChange, bureau: Bureau | None, occupations: dict[str, Occupation]
+) -> list[Finding]:
+    """The rules of the batch folders a change touches (their institutions' files beside them)."""
+    files = _batch_files(change)
+    if not files:
+        return []
+    institutions = {}
+    for filing in {rel.split("/")[1] for rel in files}:
+        rel = f"institutions/{filing}.yaml"
+        raw = change.head_files.get(rel) or change.related_files.get(rel)
+        if raw is not None:
+            inst, _ = check_institution_file(raw, change.prefix + rel, bureau, occupations)
+            if inst is not None:
+                institutions[filing] = inst
+    return batch_rules.check(files, institutions, bureau, change.prefix).findings
+
+
+def _batches(change: RegistryChange) -> batch_rules.Outcome:
+    """The batches and records of the folders a change touches, as the head has them (for the
+    summary; their findings are in the validation)."""
+    bureau, _, _ = load_context(change.head_files, change.prefix)
+    return batch_rules.check(_batch_files(change), {}, bureau, change.prefix)
+
+
+def _batch_line(batch: Batch, inst_name: str) -> str:
+    levels = sorted(batch.per_level())
+    span = f"{levels[0]}–{levels[-1]}" if len(levels) > 1 else str(levels[0])
+    text = (f"批次 batch {_t(batch.id)} of {_t(batch.institution)} {_t(inst_name)}: {batch.total} "
+            f"certificates, levels {span}; 公示 notice {batch.notice.start} – {batch.notice.until}")  # fmt: skip
+    d = batch.decision
+    if d is None:
+        return text + " — 待审批 awaiting the bureau's decision"
+    if d.status == "rejected":
+        return text + f" — ❌ 驳回 rejected on {d.date} by {_t(d.by)}: {_t(d.reason or '')}"
+    text += f" — ✅ 批准 approved on {d.date} by {_t(d.by)}"
+    for r in d.serials:
+        text += f"; level {r.level} serials {r.first:06d}–{r.last:06d}"
+    return text
+
+
+def _batch_section(
+    change: RegistryChange, status: str, rel: str, outcome: batch_rules.Outcome
+) -> list[str]:
+    name = change.prefix + rel
+    kind = batch_rules.kind_of(rel)
+    if status == "D":
+        if kind == "notice":
+            return [
+                f"### 🗑️ 公示名单已删除 Notice list deleted (the notice is over): {_code(name)}",
+                "",
+            ]
+        return [f"### ❌ 删除 deleted: {_code(name)}", ""]
+    verb = "🆕" if status == "A" else "✏️"
+    if kind == "batch":
+        found = next((b for b in outcome.batches.values() if b.file == name), None)
+        if found is None:
+            return [
+                f"### {_code(name)} — 无法解析，见下方校验结果 unreadable, see validation below",
+                "",
+            ]
+        return [f"### {verb} {_batch_line(found, '')}", ""]
+    if kind == "notice":
+        key = "/".join(rel.split("/")[1:3]).removesuffix(".notice.yaml")
+        rows = outcome.notices.get(key, ())
+        return [f"### {verb} 公示名单 notice list {_code(name)}: {len(rows)} 人 people "
+                "(personal data: shown during the notice, deleted with the decision)", ""]  # fmt: skip
+    record: IssuanceRecord | None = next((r for r in outcome.records if r.file == name), None)
+    if record is None:
+        return [
+            f"### {_code(name)} — 无法解析，见下方校验结果 unreadable, see validation below",
+            "",
+        ]
+    versions = sorted({e.version for e in record.entries})
+    return [f"### {verb} 发证记录 issuance record {_t(record.id)} of {_t(record.institution)}: "
+            f"{len(record.entries)} credentials (versions {', '.join(map(str, versions)) or '-'}), dated "
+            f"{record.published} (the merge date counts), digest `{record.digest[:16]}…`", ""]  # fmt: skip
 
 
 def _row_key(row: ScopeRow) -> tuple[str, str | None, str]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from credentials.errors import GitError
+from credentials.registry.batches import BATCHES_DIR
 from credentials.registry.model import Bureau
 from credentials.registry.validate.check import INSTITUTIONS_DIR, load_bureau
 
@@ -166,7 +167,8 @@ def _related(repo: Path, rev: str | None, spec: str, sub: str, change: RegistryC
 
     Uniqueness needs the files that mention a changed file's key ids or filing number (found with
     ``git grep``); the pilot limit needs the other files of the same city, where the province has
-    such a limit (found by name: positions 8-9 of the filing number are the city there).
+    such a limit (found by name: positions 8-9 of the filing number are the city there); a changed
+    batch, notice list or record needs its institution's file and every file of its batch folder.
     """
     bureau = load_bureau(change.head_files.get("bureau.yaml"))
     areas: set[tuple[str, str]] = set()
@@ -204,8 +206,15 @@ def _related(repo: Path, rev: str | None, spec: str, sub: str, change: RegistryC
             args += [rev]
         out = _git(repo, *args, "--", spec).decode("utf-8").splitlines()
         hits = {line.split(":", 1)[1] if rev is not None else line for line in out}
+    batch_folders = {PurePosixPath(p).parts[1] for _, p in change.changes
+                     if p.startswith(f"{BATCHES_DIR}/") and p.count("/") >= 2}  # fmt: skip
+    batch_files = {
+        p for p in _list(repo, rev, spec)
+        if p.removeprefix(sub).startswith(f"{BATCHES_DIR}/")
+        and PurePosixPath(p.removeprefix(sub)).parts[1] in batch_folders
+    } | {f"{inst_dir}{f}.yaml" for f in batch_folders}  # fmt: skip
     changed = {sub + p for _, p in change.changes}
-    return sorted((same_city | hits) - changed)
+    return sorted((same_city | hits | batch_files) - changed)
 
 
 def _pilot_area(stem: str, bureau: Bureau | None) -> tuple[str, str] | None:

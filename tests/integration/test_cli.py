@@ -304,3 +304,52 @@ def test_diff_sees_pilot_competitors_in_unchanged_files(runner: CliRunner, repo:
     assert "**pilot-limit**" in result.output
     assert "Y000033010004.yaml" in result.output
     assert "Y000033010001、Y000033010002、Y000033010003" in result.output
+
+
+def test_diff_summarises_batches_and_git_dates_the_record(runner: CliRunner, repo: Path) -> None:
+    """A batch proposed, then approved with the bureau's serials (the notice list deleted), then
+    its record published: each pull request summarised for the clerk; a rewritten record fails;
+    the record is dated by its merge commit, not by the date it states."""
+    import datetime as dt
+
+    from credentials.keys import SigningKey
+    from credentials.registry import edit, records
+    from credentials.registry.registry import load_registry
+    from tests.support.batches import approved_batch
+
+    reg = repo / "registry"
+    key = SigningKey.generate()
+    edit.add_key(reg / "institutions" / "Y000033010001.yaml", kid=key.kid, public_key=key.public_key.raw,
+                 not_before=dt.date(2025, 1, 15))  # fmt: skip
+    _commit(repo)
+    roster = ROOT / "samples" / "roster-Y000033010001.csv"
+    batch_key = approved_batch(reg, roster, key)  # proposed and approved in the working tree
+    assert batch_key == "Y000033010001/2026-1"
+    out = runner.invoke(main, ["registry", "diff", "HEAD", "--registry", str(reg)]).output
+    assert "批次 batch 2026-1 of Y000033010001" in out
+    assert "16 certificates, levels 3–4" in out
+    assert "✅ 批准 approved on" in out
+    assert "level 3 serials 000001–000006; level 4 serials 000001–000010" in out
+    assert "✅ 无错误 no errors" in out
+    _commit(repo)
+    # the record, stating an early date; its merge commit is what dates it
+    entries = [records.Row(f"Y000033010001263{i:06d}", 1, bytes([i]) * 16, bytes(16), "6-22-01-01",
+                           "汽车机加生产线操作工", dt.date(2026, 1, 20), key.kid) for i in (1, 2)]  # fmt: skip
+    record = reg / "batches" / "Y000033010001" / "2026-1.record.json"
+    record.write_bytes(records.encode("Y000033010001", "2026-1", kind="batch", batch="2026-1",
+                                      published=dt.date(2026, 1, 21), rows=entries))  # fmt: skip
+    out = runner.invoke(main, ["registry", "diff", "HEAD", "--registry", str(reg)]).output
+    assert "发证记录 issuance record 2026-1 of Y000033010001: 2 credentials" in out
+    _commit(repo)
+    merged = dt.date.fromisoformat(_git(repo, "log", "-1", "--format=%cs").strip())
+    dated = load_registry(reg, git_dates=True).records.entries("Y000033010001263000001")
+    assert [e.published for e in dated] == [max(merged, dt.date(2026, 1, 21))]
+    # a record rewritten after the merge: its digest no longer matches, and deleting history fails
+    record.write_text(record.read_text("utf-8").replace("01" * 16, "09" * 16), "utf-8")
+    rewritten = runner.invoke(main, ["registry", "diff", "HEAD", "--registry", str(reg)])
+    assert rewritten.exit_code == 1
+    assert "record-digest" in rewritten.output
+    record.unlink()
+    deleted = runner.invoke(main, ["registry", "diff", "HEAD", "--registry", str(reg)])
+    assert deleted.exit_code == 1
+    assert "history-deleted" in deleted.output

@@ -604,6 +604,8 @@ def _person_options(func: F) -> F:
         click.option("--level", help="职业技能等级：3、三级、高级工 或 三级/高级工 Level."),
         click.option("--date", "issued", help="发证日期 YYYY-MM-DD（默认今天）Issue date."),
         click.option("--photo", help="照片文件 Photo file."),
+        click.option("--category", default="", help="认定对象：本单位职工、本校学生 或 社会人员 Who the "
+                     "candidate is (needed where the filing covers more than one)."),
     ]  # fmt: skip
     for option in reversed(options):
         func = option(func)
@@ -613,7 +615,7 @@ def _person_options(func: F) -> F:
 def _input_table(
     today: dt.date, roster: Path | None, name: str | None, id_type: str, id_number: str | None,
     occupation: str | None, occupation_name: str, job: str, level: str | None,
-    issued: str | None, photo: str | None,
+    issued: str | None, photo: str | None, category: str = "",
 ) -> tuple[list[list[str]], str | None, Path]:  # fmt: skip
     """(cells, source, photo folder) of a roster file, or of one person given as options."""
     from credentials.issuing.roster import HEADER, read_table
@@ -625,7 +627,7 @@ def _input_table(
     if missing:
         raise click.UsageError(f"不用 --roster 时需要 without --roster, give: {', '.join(missing)}")
     cells = [name, id_type, id_number, occupation, occupation_name, job, level,
-             issued or today.isoformat(), photo]  # fmt: skip
+             issued or today.isoformat(), photo, category]  # fmt: skip
     return [list(HEADER), [c or "" for c in cells]], None, Path.cwd()
 
 
@@ -654,7 +656,7 @@ def issue_cmd(
     key_path: Path, institution: str | None, batch_key: str | None, roster: Path | None,
     name: str | None, id_type: str, id_number: str | None, occupation: str | None,
     occupation_name: str, job: str, level: str | None, issued: str | None, photo: str | None,
-    quiet: bool, register_path: Path | None, new_register: bool, out: Path,
+    category: str, quiet: bool, register_path: Path | None, new_register: bool, out: Path,
     registry_dir: Path, at: dt.datetime | None,
 ) -> None:  # fmt: skip
     """签发证书：只在已批准的认定批次内，一个人或整份名册（全部成功或全部不签）。
@@ -662,10 +664,11 @@ def issue_cmd(
     from credentials.issuing import location
     from credentials.issuing.issue import issue_rows, roster_rows
     from credentials.issuing.issuer import Issuer, Options
+    from credentials.issuing.preflight import photo_advice
 
     today = _today(at)
     table, source, photos = _input_table(today, roster, name, id_type, id_number, occupation,
-                                         occupation_name, job, level, issued, photo)  # fmt: skip
+                                         occupation_name, job, level, issued, photo, category)  # fmt: skip
     issuer, warnings = Issuer.load(_load_key(key_path), registry_dir)
     filing = issuer.institution.filing_number
     _warn_others(warnings)
@@ -678,6 +681,8 @@ def issue_cmd(
         roster_rows(table, issuer, None, options, photos=photos)
     with _open_register(register_path) as register:
         rows = roster_rows(table, issuer, register, options, photos=photos)
+        for advice in photo_advice(rows):
+            _echo(f"提示 note: {advice}", err=True)
         if quiet:
             result = issue_rows(rows, issuer, register, options)
         else:
@@ -749,26 +754,37 @@ def revoke_cmd(
 @main.command("reissue")
 @click.argument("number")
 @_key_option
+@click.option(
+    "--reason", required=True, help="补发原因（遗失、损毁、信息更正）Why the holder applied."
+)
+@click.option("--applied", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="持证人申请日期（默认今天）When the holder applied (default: today).")  # fmt: skip
+@click.option("--applicant-id-number-stdin", "applicant_stdin", is_flag=True, required=True,
+              help="申请人（须为持证人本人）的证件号码，从标准输入读取 The applicant's ID number (the "
+              "holder's), read from standard input; checked against the register.")  # fmt: skip
 @_find_register_option
 @_out_option
 @_registry_option
 @_at_option
 def reissue_cmd(
-    number: str, key_path: Path, register_path: Path | None, out: Path, registry_dir: Path,
-    at: dt.datetime | None,
+    number: str, key_path: Path, reason: str, applied: dt.datetime | None, applicant_stdin: bool,
+    register_path: Path | None, out: Path, registry_dir: Path, at: dt.datetime | None,
 ) -> None:  # fmt: skip
-    """补发：同一编号的下一版本，此前版本作废（由当前有效的密钥签名）。
-    Re-issue (补发): the next version, signed with the key valid today; earlier ones superseded."""
+    """补发：持证人本人申请，核实后签发同一编号的下一版本，此前版本作废（由当前有效的密钥签名）。
+    Re-issue (补发) on the holder's own application: the next version, signed with the key valid
+    today; earlier ones superseded."""
     from credentials.issuing.issuer import Issuer
-    from credentials.issuing.reissue import reissue
+    from credentials.issuing.reissue import Request, reissue
 
     number = "".join(number.split()).upper()
     today = _today(at)
+    applicant = _secret_line("申请人证件号码 The applicant's ID number")
+    request = Request(reason, applied.date() if applied else today, applicant)
     issuer, _ = Issuer.load(_load_key(key_path), registry_dir)
     _private(out, what="certificate files", what_zh="证书文件", registry_dir=registry_dir)
     with _open_register(_find_register(register_path, number[:13])) as register:
         entry = reissue(number, issuer=issuer, register=register, registry_dir=registry_dir,
-                        out=out, today=today)  # fmt: skip
+                        out=out, today=today, request=request)  # fmt: skip
     _echo(f"{entry.number} 第 {entry.version} 版已签发 issued；此前版本自 {today} 起作废 superseded；"
           f"目录文件已更新，请提交合并请求；新 PDF: {out}/{entry.number}-v{entry.version}.pdf")  # fmt: skip
 
@@ -793,6 +809,9 @@ def _emit(
 
 @main.command("report")
 @click.option("--year", type=int, help="只统计该年签发的证书 Only this issue year.")
+@click.option(
+    "--month", help="只统计该月（YYYY-MM，月末报送）Only this month (YYYY-MM): the monthly report."
+)
 @_format_option("md")
 @click.option(
     "--out", type=click.Path(dir_okay=False, path_type=Path), help="写入文件 Write to a file."
@@ -803,15 +822,34 @@ def _emit(
 @_find_register_option
 @_registry_option
 def report_cmd(
-    year: int | None, fmt: str, out: Path | None, institution: str | None,
+    year: int | None, month: str | None, fmt: str, out: Path | None, institution: str | None,
     register_path: Path | None, registry_dir: Path,
 ) -> None:  # fmt: skip
-    """结果汇总表：按职业（工种）和等级统计。Results summary per occupation (job) and level."""
+    """结果汇总表：按职业（工种）和等级统计，含填报单位与“单位：人”。
+    Results summary per occupation (job) and level, as reported (monthly with --month)."""
     from credentials.issuing import reports
 
+    if month is not None and not re.fullmatch(r"20[0-9]{2}-(0[1-9]|1[0-2])", month):
+        raise click.BadParameter("写作 YYYY-MM / write YYYY-MM", param_hint="--month")
     with _read_register(_find_register(register_path, institution)) as register:
-        rows = reports.summary(register.entries(year=year))
-    _emit(rows, fmt, out, f"结果汇总表 {year or ''}".strip(), registry_dir)
+        entries = register.entries(year=year)
+    if month is not None:
+        entries = reports.month_of(entries, month)
+    period = f"{month[:4]}年{month[5:]}月" if month else f"{year}年" if year else "全部 all"
+    filings = sorted({e.filing for e in entries}) or ([institution] if institution else [])
+    names = _institution_names(registry_dir)
+    unit = "、".join(names.get(f, f) for f in filings)
+    rows = reports.summary_sheet(reports.summary(entries), institution=unit, period=period)
+    _emit(rows, fmt, out, f"结果汇总表 {month or year or ''}".strip(), registry_dir)
+
+
+def _institution_names(registry_dir: Path) -> dict[str, str]:
+    """Filing number -> name, from whatever the registry holds (errors elsewhere do not matter)."""
+    if not registry_dir.is_dir():
+        return {}
+    from credentials.registry.registry import check_registry
+
+    return {f: i.name for f, i in check_registry(registry_dir).institutions.items()}
 
 
 # --- batches (认定批次) ------------------------------------------------------------------------
@@ -852,7 +890,7 @@ def _dates(text: str) -> tuple[dt.date, dt.date]:
 def batch_new(
     key_path: Path, institution: str | None, roster: Path | None, name: str | None, id_type: str,
     id_number: str | None, occupation: str | None, occupation_name: str, job: str,
-    level: str | None, issued: str | None, photo: str | None, assessed: str,
+    level: str | None, issued: str | None, photo: str | None, category: str, assessed: str,
     filed_on: dt.datetime | None, notice_from: dt.datetime | None, plan: str | None,
     contact_person: str | None, contact_phone: str | None, contact_email: str | None,
     registry_dir: Path,
@@ -867,7 +905,7 @@ def batch_new(
 
     filed = filed_on.date() if filed_on else _today(None)
     table, source, photos = _input_table(filed, roster, name, id_type, id_number, occupation,
-                                         occupation_name, job, level, issued, photo)  # fmt: skip
+                                         occupation_name, job, level, issued, photo, category)  # fmt: skip
     issuer, warnings = Issuer.load(_load_key(key_path), registry_dir)
     _warn_others(warnings)
     rows, problems = parse(table, photos=photos)
@@ -995,6 +1033,43 @@ def batch_publish(
         )
 
 
+@batch_group.command("confirm")
+@click.argument("batch_key", metavar="BATCH")
+@_key_option
+@click.option("--roster", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="该批次的名册 The batch's roster.")  # fmt: skip
+@_format_option("xlsx")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="写入文件 Write to a file."
+)
+@_registry_option
+def batch_confirm(
+    batch_key: str, key_path: Path, roster: Path, fmt: str, out: Path | None, registry_dir: Path
+) -> None:
+    """公示结果确认单（浙江附件11）：公示无异议后，按职业和等级列出人员。
+    The 公示结果确认单 of a batch (Zhejiang 附件11), from its roster."""
+    from credentials.issuing import reports
+    from credentials.issuing.issuer import Issuer
+    from credentials.issuing.roster import parse, read_table, roster_digest
+    from credentials.registry.batches import parse_key
+
+    issuer, _ = Issuer.load(_load_key(key_path), registry_dir)
+    key = "/".join(parse_key(batch_key, institution=issuer.institution.filing_number))
+    batch = issuer.registry.batches.get(key)
+    if batch is None:
+        raise click.UsageError(f"目录中没有批次 no batch {key} in {registry_dir}")
+    rows, problems = parse(read_table(roster))
+    if problems:
+        raise RosterError(problems, source=str(roster))
+    if roster_digest(rows) != batch.roster:
+        raise click.UsageError(
+            f"该名册不是批次 {key} 公示的名册 / not the roster batch {key} noticed"
+        )
+    people = [(r.holder, r.occupation_name or r.occupation, r.job, int(r.level)) for r in rows]
+    sheet = reports.confirmation_rows(people, institution=issuer.institution.name, plan=batch.plan)
+    _emit(sheet, fmt, out, "公示结果确认单", registry_dir)
+
+
 @batch_group.command("list")
 @click.option("--institution", help="只列该机构 Only this institution.")
 @_registry_option
@@ -1041,13 +1116,57 @@ def register_export(
     if notice:
         rows = reports.notice_rows(entries)
     else:
-        names = {}
-        if registry_dir.is_dir():
-            from credentials.registry.registry import check_registry
-
-            names = {f: i.name for f, i in check_registry(registry_dir).institutions.items()}
-        rows = reports.register_rows(entries, names)
+        rows = reports.register_rows(entries, _institution_names(registry_dir))
     _emit(rows, fmt, out, "公示名单" if notice else "发证名册", registry_dir)
+
+
+@register_group.command("paper")
+@click.argument("event", type=click.Choice(["清点", "登记", "入库", "发放", "销毁"]))
+@click.argument("numbers", nargs=-1, required=True)
+@click.option("--by", required=True, help="经办人 Who did it.")
+@click.option("--note", help="备注 A note.")
+@click.option(
+    "--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), help="默认今天 Default: today."
+)
+@click.option(
+    "--institution", help="机构备案号（选择发证名册）The institution (picks its register)."
+)
+@_find_register_option
+def register_paper(
+    event: str, numbers: tuple[str, ...], by: str, note: str | None, on: dt.datetime | None,
+    institution: str | None, register_path: Path | None,
+) -> None:  # fmt: skip
+    """纸质证书的清点、登记、入库、发放、销毁记录（各环节可追溯）。
+    Log paper certificates: counted, registered, stored, handed over, destroyed."""
+    from credentials.issuing import paper
+
+    wanted = ["".join(n.split()).upper() for n in numbers]
+    filing = institution or (wanted[0][:13] if wanted else None)
+    with _open_register(_find_register(register_path, filing), create=False) as register:
+        n = paper.record(register, wanted, event, day=_today(on), by=by, note=note)
+    _echo(f"已记录 {event} {n} 本 / logged {n} certificate(s)")
+
+
+@register_group.command("paper-log")
+@_format_option("csv")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="写入文件 Write to a file."
+)
+@click.option(
+    "--institution", help="机构备案号（选择发证名册）The institution (picks its register)."
+)
+@_find_register_option
+@_registry_option
+def register_paper_log(
+    fmt: str, out: Path | None, institution: str | None, register_path: Path | None,
+    registry_dir: Path,
+) -> None:  # fmt: skip
+    """导出纸质证书记录。Export the paper certificates' log."""
+    from credentials.issuing import paper
+
+    with _read_register(_find_register(register_path, institution)) as register:
+        rows = paper.rows(register)
+    _emit(rows, fmt, out, "证书管理记录", registry_dir)
 
 
 @register_group.command("check")
@@ -1125,13 +1244,8 @@ def register_regenerate(
             inst = registry.institution(filing)
             if inst is None:
                 continue
-            bureau = registry.bureau
-            ctx = files.Context(
-                site_url=bureau.site_url if bureau else "https://skillcert.example.org",
-                institution_name=inst.name, institution_name_en=inst.name_en,
-                certificate_query_url=bureau.certificate_query_url if bureau else None,
-                institution_query_url=bureau.institution_query_url if bureau else None,
-            )  # fmt: skip
+            seal = registry_dir / inst.seal if inst.seal else None
+            ctx = files.Context.of(registry, inst, seal=seal)
             written += integrity.regenerate(register, registry, out, ctx)
     _echo(
         f"补写了 {written} 份证书的文件 / regenerated the files of {written} certificates in {out}/"

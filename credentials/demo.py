@@ -33,7 +33,7 @@ from credentials.issuing import reports
 from credentials.issuing.issue import issue_rows, roster_rows
 from credentials.issuing.issuer import Issuer, Options
 from credentials.issuing.register import Entry, Register
-from credentials.issuing.reissue import reissue
+from credentials.issuing.reissue import Request, reissue
 from credentials.issuing.revoke import revoke
 from credentials.issuing.roster import RosterRow, parse, read_table
 from credentials.keys import SigningKey, save_signing_key
@@ -136,7 +136,7 @@ def run(
         for plan in _PLANS:
             roster = samples / plan.roster
             table = read_table(roster)
-            rows, problems = parse(table)
+            rows, problems = parse(table, photos=roster.parent)
             assert not problems, problems
             yield from _batch(plan, rows, keys[plan.filing], reg_dir)
             issuer = Issuer.of(keys[plan.filing], load_registry(reg_dir))
@@ -144,8 +144,10 @@ def run(
             options = Options(out=out / plan.filing, today=day, source=str(roster), institution=plan.filing,
                               need_batch=True)  # fmt: skip
             try:
-                rows = roster_rows(table, issuer, register, options)
+                rows = roster_rows(table, issuer, register, options, photos=roster.parent)
             except RosterError as err:
+                if plan.issue_day is not None:  # only the rejected batch is refused
+                    raise
                 yield f"issue          refused: {err.problems[0].zh}"
                 continue
             result = issue_rows(rows, issuer, register, options)
@@ -162,8 +164,11 @@ def run(
                reason="示例：认定过程违规，成绩作废 (demo: result voided)")  # fmt: skip
         yield f"revoke         {revoked.number} ({revoked.holder}): every version"
         issuer = Issuer.of(keys[lost.filing], load_registry(reg_dir))
+        request = Request(
+            "示例：证书遗失 (demo: lost)", D(2026, 11, 10), lost.id_number
+        )  # the holder applied
         again = reissue(lost.number, issuer=issuer, register=register, registry_dir=reg_dir,
-                        out=out / lost.filing, today=D(2026, 11, 13))  # fmt: skip
+                        out=out / lost.filing, today=D(2026, 11, 13), request=request)  # fmt: skip
         issuer = Issuer.of(keys[lost.filing], load_registry(reg_dir))
         done = batches.publish_extra("reissue", issuer, register, reg_dir, day=D(2026, 11, 14))
         yield f"reissue        {lost.number} as version {again.version} (补发), published in {done.record_id}"

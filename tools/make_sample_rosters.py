@@ -1,7 +1,9 @@
 """Regenerate the fictional sample rosters in samples/ (deterministic).
 
 Every name is made up from common characters; every ID number uses the region prefix 99 (no such
-province), so it cannot be anyone's real number, and carries a valid GB 11643 check digit.
+province), so it cannot be anyone's real number, and carries a valid GB 11643 check digit. The
+photos (samples/photos/) are drawn here: a grey silhouette on white, 1-inch proportions — no one's
+face.
 
     .venv/bin/python tools/make_sample_rosters.py
 """
@@ -30,6 +32,9 @@ HEADER = [
     "职业技能等级",
     "发证日期",
     "工作单位",
+    "认定对象",
+    "认定途径",
+    "照片",
 ]
 
 # file -> ([(occupation code, name, job, level as written), ...], issue date, count, 工作单位 choices)
@@ -38,7 +43,7 @@ HEADER = [
 ROSTERS = {
     "roster-Y000041019001.csv": (
         [("6-18-01-01", "车工", "数控车床", "三级/高级工"), ("6-18-01-01", "车工", "普通车床", "四级"),
-         ("6-18-01-01", "车工", "", "5"), ("4-12-01-01", "汽车维修工", "汽车车身整形修复工", "高级工"),
+         ("6-18-01-01", "车工", "普通车床", "5"), ("4-12-01-01", "汽车维修工", "汽车车身整形修复工", "高级工"),
          ("4-03-02-01", "中式烹调师", "--", "四级/中级工")],
         "2026-10-20", 24, ["郑州青禾技师学院", "郑州东风机械有限公司", "河南中原汽车服务有限公司"],
     ),
@@ -61,10 +66,29 @@ def id_number(rng: random.Random) -> str:
     return body + check_digit(body)
 
 
+# Henan: a technician college assesses its students and its staff (认定对象); students come by a
+# route (认定途径) that caps their level (学生申报资格)
+_HENAN_ROUTES = {"三级/高级工": "1+X中级", "四级": "过程化中职", "5": "中职考试考核", "高级工": "优秀中职",
+                 "四级/中级工": "过程化中职"}  # fmt: skip
+
+
+def photo(path: Path, rng: random.Random) -> None:
+    """A fictional ID photo: a grey silhouette on a white background, 1 inch at 300 dpi."""
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGB", (295, 413), "white")
+    draw = ImageDraw.Draw(img)
+    tone = rng.randrange(120, 170)
+    draw.ellipse((95, 70, 200, 200), fill=(tone, tone, tone + 10))
+    draw.ellipse((40, 210, 255, 470), fill=(tone - 30, tone - 30, tone - 20))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    img.save(path, format="JPEG", quality=80)
+
+
 def main() -> None:
     rng = random.Random(20251121)
     OUT.mkdir(exist_ok=True)
-    for old in OUT.glob("roster-*.csv"):
+    for old in [*OUT.glob("roster-*.csv"), *(OUT / "photos").glob("*.jpg")]:
         old.unlink()
     for name, (kinds, date, count, units) in ROSTERS.items():
         filing = name.removeprefix("roster-").removesuffix(".csv").split("-")[0]
@@ -75,20 +99,29 @@ def main() -> None:
                 code, occ, job, level = kinds[i % len(kinds)]
                 person = rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, rng.choice((1, 2))))
                 unit = units[i % len(units)]
-                writer.writerow(
-                    [
-                        filing,
-                        person,
-                        "居民身份证",
-                        id_number(rng),
-                        code,
-                        occ,
-                        job,
-                        level,
-                        date,
-                        unit,
-                    ]
+                category, route = "本单位职工", ""
+                if filing == "Y000041019001":
+                    student = i % 4 != 3
+                    category = "本校学生" if student else "本单位职工"
+                    route = _HENAN_ROUTES[level] if student else ""
+                    unit = "郑州青禾技师学院"
+                picture = (
+                    f"photos/{name.removeprefix('roster-').removesuffix('.csv')}-{i + 1:02d}.jpg"
                 )
+                photo(OUT / picture, rng)
+                row = [
+                    filing,
+                    person,
+                    "居民身份证",
+                    id_number(rng),
+                    code,
+                    occ,
+                    job,
+                    level,
+                    date,
+                    unit,
+                ]
+                writer.writerow([*row, category, route, picture])
     print(f"wrote {len(ROSTERS)} rosters to {OUT}")
 
 

@@ -98,6 +98,39 @@ def photo_problem(path: Path) -> tuple[str, str] | None:
     return None
 
 
+def photo_warnings(path: Path) -> list[tuple[str, str]]:
+    """What a certificate photo should be and is not (English, Chinese): portrait 1- or 2-inch
+    proportions (25 × 35 mm or 35 × 49 mm: width/height about 0.71), at least 295 × 413 pixels
+    (1 inch at 300 dpi), on a white background (the reference style: 彩色（白底）). Advice, not
+    refusals: an office may still print it."""
+    out: list[tuple[str, str]] = []
+    try:
+        with Image.open(path) as img:
+            width, height = img.size
+            rgb = img.convert("RGB")
+            border = [rgb.getpixel((x, y)) for x in range(0, width, max(1, width // 40))
+                      for y in (0, 1, height - 2, height - 1)]  # fmt: skip
+            border += [rgb.getpixel((x, y)) for y in range(0, height, max(1, height // 40))
+                       for x in (0, 1, width - 2, width - 1)]  # fmt: skip
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
+        return out
+    ratio = width / height if height else 0
+    if not 0.64 <= ratio <= 0.78:
+        out.append((f"photo {path.name} is {width}x{height}: not the portrait proportions of a 1- or 2-inch photo",
+                    f"照片 {path.name} 为 {width}×{height}，不是 1 寸或 2 寸照片的竖版比例"))  # fmt: skip
+    if width < 295 or height < 413:
+        out.append((f"photo {path.name} is {width}x{height} pixels: under 295x413 it prints blurred",
+                    f"照片 {path.name} 只有 {width}×{height} 像素，低于 295×413 会打印模糊"))  # fmt: skip
+    whites = sum(
+        1 for px in border if isinstance(px, tuple) and min(px) >= 215 and max(px) - min(px) <= 25
+    )
+    if border and whites < 0.8 * len(border):
+        out.append(
+            (f"photo {path.name} does not have a white background", f"照片 {path.name} 不是白底")
+        )
+    return out
+
+
 def looks_like_image(data: bytes) -> bool:
     """PNG, JPEG, GIF, BMP, WebP or TIFF by the file's magic bytes."""
     return data.startswith(

@@ -57,8 +57,11 @@ class CertificatePage:
     institution_name: str
     institution_name_en: str | None
     qr_matrix: Sequence[bytes] | Sequence[Sequence[int]]
-    certificate_query_url: str | None = None
-    institution_query_url: str | None = None
+    certificate_query_url: str | None = None  # 证书信息查询网址 (national)
+    institution_query_url: str | None = None  # 机构信息查询网址 (national)
+    verify_url: str | None = None  # the bureau's own verification page
+    no_job_text: str = "--"  # Liaoning: ——
+    seal: Path | None = None  # the seal image, printed over the institution's name
     photo: Path | None = None
 
 
@@ -160,10 +163,10 @@ def _page(c: Canvas, p: CertificatePage) -> None:
         c.drawString(20 * mm, y, line)
         y -= 7 * mm
     y -= 2 * mm
-    english = (
-        f"This is to certify that the holder has passed the occupational skill level assessment "
-        f"organised by {p.institution_name_en or p.institution_name} and has attained the skill "
-        "level of the occupation (job) stated in this certificate."
+    english = (  # the reference style's sentence, word for word
+        "This is to certify that the bearer has demonstrated corresponding competency in this "
+        "occupation(job) for successful completion of the occupational skill level assessment "
+        f"organized by {p.institution_name_en or p.institution_name}."
     )
     for line in _wrap(c, english, _LATIN, 10.5, text_w):
         c.setFont(_LATIN, 10.5)
@@ -177,27 +180,30 @@ def _page(c: Canvas, p: CertificatePage) -> None:
         c.drawString(43 * mm, y - i * 6 * mm, line)
     c.setFont(_LATIN, 9)
     c.drawString(20 * mm, y - 5 * mm, "Issued by")
-    c.setDash(2, 2)
-    c.setStrokeGray(0.6)
-    c.circle(half - 45 * mm, 55 * mm, 19 * mm)
-    c.setDash()
-    c.setFillGray(0.6)
-    c.setFont(kai, 9)
-    c.drawCentredString(half - 45 * mm, 54 * mm, "（印章 Seal）")
-    c.setFillGray(0)
+    if p.seal is not None and p.seal.is_file():  # stamped over the institution's name
+        size = 40 * mm
+        c.drawImage(ImageReader(str(p.seal)), 43 * mm, y - size / 2 - 2 * mm, size, size,
+                    mask="auto", preserveAspectRatio=True, anchor="c")  # fmt: skip
+    else:  # room for the wet stamp
+        c.setDash(2, 2)
+        c.setStrokeGray(0.6)
+        c.circle(half - 45 * mm, 55 * mm, 19 * mm)
+        c.setDash()
+        c.setFillGray(0.6)
+        c.setFont(kai, 9)
+        c.drawCentredString(half - 45 * mm, 54 * mm, "（印章 Seal）")
+        c.setFillGray(0)
     c.setFont(kai, 12)
     c.drawString(20 * mm, 42 * mm, f"发证日期：{p.issued.year}年{p.issued.month}月{p.issued.day}日")
     c.setFont(_LATIN, 9)
     c.drawString(20 * mm, 37 * mm, f"Issue date: {p.issued.isoformat()}")
     for y_mm, label, url in (
-        (26, "证书信息查询网址 ", p.certificate_query_url),
-        (20, "机构信息查询网址 ", p.institution_query_url),
+        (28, "证书信息查询网址（Certificate Information）：", p.certificate_query_url),
+        (22, "机构信息查询网址（Assessment Information）：", p.institution_query_url),
+        (16, "本证书核验网址（Verification）：", p.verify_url),
     ):
         if url:
-            c.setFont(kai, 9)
-            c.drawString(20 * mm, y_mm * mm, label)
-            c.setFont(_LATIN, 9)
-            c.drawString(20 * mm + c.stringWidth(label, kai, 9), y_mm * mm, url)
+            _mixed(c, 20 * mm, y_mm * mm, label + url, kai, 9)
 
     # --- right page ---
     left = half + 22 * mm
@@ -231,13 +237,9 @@ def _page(c: Canvas, p: CertificatePage) -> None:
         ("证件类型", "ID Type", p.id_type_zh),
         ("证件号码", "ID No.", p.id_number),
         ("职业名称", "Occupation", p.occupation_name),
-        ("工种/职业方向", "Job", p.job or "--"),
+        ("工种/职业方向", "Job", p.job or p.no_job_text),
         ("职业技能等级", "Skill Level", p.level_zh),
-        (
-            "证书编号",
-            "Certificate No.",
-            p.number + (f"（第{p.version}版）" if p.version > 1 else ""),
-        ),
+        ("证书编号", "Certificate No.", p.number),
     ]
     y = top - photo_h - 22 * mm
     for zh, en, value in fields:
@@ -254,6 +256,24 @@ def _page(c: Canvas, p: CertificatePage) -> None:
         c.setStrokeGray(0.75)
         c.line(left + 35 * mm, y - 1.5 * mm, width - 22 * mm, y - 1.5 * mm)
         y -= 13 * mm
+    if p.version > 1:  # a re-issue says so apart from the number, which stays as issued
+        _mixed(
+            c,
+            left + 36 * mm,
+            y + 6 * mm,
+            f"补发（第 {p.version} 版）Re-issued, version {p.version}",
+            kai,
+            9,
+        )
+
+
+def _mixed(c: Canvas, x: float, y: float, text: str, kai: str, size: float) -> None:
+    """A line of Chinese and Latin text, each run in its font."""
+    for run in re.findall(r"[\x00-\x7f]+|[^\x00-\x7f]+", text):
+        font = _LATIN if run.isascii() else kai
+        c.setFont(font, size)
+        c.drawString(x, y, run)
+        x += c.stringWidth(run, font, size)
 
 
 def render(pages: Iterable[CertificatePage], *, title: str = "职业技能等级证书") -> bytes:

@@ -21,19 +21,42 @@ from credentials.issuing import certificate_pdf
 from credentials.issuing.register import Entry
 from credentials.keys import VerifyKey
 from credentials.levels import Level
+from credentials.registry.model import Institution
+from credentials.registry.registry import Registry
 
 SUFFIXES = (".cose", ".png", ".svg", ".pdf")
 
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """What every certificate of an institution shares."""
+    """What every certificate of an institution shares: the site its QR codes open, its names,
+    the query URLs printed (the national ones of the reference style, and the bureau's own
+    verification page), how a missing job is written in its province, and its seal."""
 
     site_url: str
     institution_name: str
     institution_name_en: str | None
-    certificate_query_url: str | None
-    institution_query_url: str | None
+    certificate_query_url: str | None  # 证书信息查询网址 (national)
+    institution_query_url: str | None  # 机构信息查询网址 (national)
+    verify_url: str | None = None  # the bureau's own verification page
+    no_job_text: str = "--"
+    seal: Path | None = None
+
+    @classmethod
+    def of(cls, registry: Registry, inst: Institution, *, seal: Path | None = None) -> Context:
+        """The context of an institution's certificates, from the bureau's settings."""
+        bureau = registry.bureau
+        rules = bureau.provinces.get(inst.province) if bureau else None
+        return cls(
+            site_url=bureau.site_url if bureau else "https://skillcert.example.org",
+            institution_name=inst.name,
+            institution_name_en=inst.name_en,
+            certificate_query_url=bureau.national_certificate_query_url if bureau else None,
+            institution_query_url=bureau.national_institution_query_url if bureau else None,
+            verify_url=bureau.certificate_query_url if bureau else None,
+            no_job_text=rules.no_job_text if rules else "--",
+            seal=seal,
+        )
 
 
 def stem(entry: Entry) -> str:
@@ -131,6 +154,9 @@ def page(
         qr_matrix=qr_code.matrix,
         certificate_query_url=ctx.certificate_query_url,
         institution_query_url=ctx.institution_query_url,
+        verify_url=ctx.verify_url,
+        no_job_text=ctx.no_job_text,
+        seal=ctx.seal,
         photo=Path(entry.photo) if entry.photo else None,
     )
 

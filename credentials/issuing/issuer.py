@@ -6,6 +6,7 @@ errors, other institutions' problems are warnings. ``Options`` are how one roste
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ class Issuer:
     registry: Registry
     key: SigningKey
     institution: Institution
+    seal: Path | None = None  # the institution's seal image in the registry, when filed
 
     @classmethod
     def of(cls, key: SigningKey, registry: Registry) -> Issuer:
@@ -58,18 +60,13 @@ class Issuer:
         blocking = [f for f in errors if f.file.endswith(own) or batches in f.file]
         if blocking:
             raise RegistryError(blocking)
+        if issuer.institution.seal is not None:
+            issuer = dataclasses.replace(issuer, seal=registry_dir / issuer.institution.seal)
         return issuer, [f for f in errors if f not in blocking]
 
     def context(self) -> files.Context:
-        """What the certificates of this institution share (site URL, names, query URLs)."""
-        bureau = self.registry.bureau
-        return files.Context(
-            site_url=bureau.site_url if bureau else "https://skillcert.example.org",
-            institution_name=self.institution.name,
-            institution_name_en=self.institution.name_en,
-            certificate_query_url=bureau.certificate_query_url if bureau else None,
-            institution_query_url=bureau.institution_query_url if bureau else None,
-        )
+        """What the certificates of this institution share (site URL, names, query URLs, seal)."""
+        return files.Context.of(self.registry, self.institution, seal=self.seal)
 
 
 @dataclass(slots=True)

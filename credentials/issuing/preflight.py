@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from credentials import cose
+from credentials import cose, labels
 from credentials.credential import images, policy, qr, wording
 from credentials.credential.claims import Credential, text_problem
 from credentials.credential.sign import protected_header
@@ -25,9 +25,12 @@ from credentials.issuing.issuer import Issuer, Options
 from credentials.issuing.register import Register, fingerprint
 from credentials.issuing.roster import RosterRow, roster_digest
 from credentials.keys import SigningKey
+from credentials.levels import Level
 from credentials.numbers import CertificateNumber, FilingNumber
 from credentials.registry.batches import Batch, parse_key
+from credentials.registry.model import Institution
 from credentials.registry.records import Records
+from credentials.registry.registry import Registry
 
 # the roster column that a broken policy rule points at
 _COLUMN = {
@@ -102,6 +105,7 @@ def _row_problems(r: RosterRow, issuer: Issuer, today: dt.date) -> list[RosterPr
                 zh += f"；本职业已备案：{'；'.join(filed)}"
                 en += f"; filed for this occupation: {'; '.join(filed)}"
         problems.append(RosterProblem(r.row, _COLUMN[ruling.check], en, zh))
+    problems += _who(r, inst, registry)
     occupation = registry.occupations.get(r.occupation)
     if r.occupation_name and occupation is not None and occupation.name != r.occupation_name:
         problems.append(RosterProblem(
@@ -119,6 +123,44 @@ def _row_problems(r: RosterRow, issuer: Issuer, today: dt.date) -> list[RosterPr
     return problems
 
 
+def photo_advice(rows: Sequence[RosterRow]) -> list[RosterProblem]:
+    """What the photos should be and are not (proportions, pixels, white background): advice
+    printed before issuing, never a refusal."""
+    return [RosterProblem(r.row, "照片", en, zh) for r in rows if r.photo is not None
+            for en, zh in images.photo_warnings(Path(r.photo))]  # fmt: skip
+
+
+def _who(r: RosterRow, inst: Institution, registry: Registry) -> list[RosterProblem]:
+    """Who the candidate is, as the filing and the province need it: a category (认定对象) the
+    filing covers, stated where it covers more than one; a student's route and the highest level
+    it allows, where the province has routes (Henan: 学生申报资格)."""
+    out = []
+    named = "、".join(labels.zh(labels.ASSESSED, a) for a in inst.assessed)
+    if r.category is None and len(inst.assessed) > 1:
+        out.append(RosterProblem(r.row, "认定对象", f"the institution may assess {', '.join(inst.assessed)}: "
+                                 "say which in a 认定对象 column", f"本机构的认定对象为 {named}：请在“认定对象”列注明"))  # fmt: skip
+    elif r.category is not None and r.category not in inst.assessed:
+        out.append(RosterProblem(r.row, "认定对象", f"{r.category} is not among who the institution may "
+                                 f"assess ({', '.join(inst.assessed)})", f"“{labels.zh(labels.ASSESSED, r.category)}”"
+                                 f"不在本机构备案的认定对象（{named}）之内"))  # fmt: skip
+    bureau = registry.bureau
+    routes = (
+        bureau.provinces[inst.province].student_routes
+        if bureau and inst.province in bureau.provinces
+        else {}
+    )
+    if routes and r.route is not None:
+        cap = routes.get(r.route)
+        if cap is None:
+            out.append(RosterProblem(r.row, "认定途径", f"route {r.route!r} is not one the province knows "
+                                     f"({', '.join(routes)})", f"认定途径“{r.route}”不是本省规定的途径（{'、'.join(routes)}）"))  # fmt: skip
+        elif int(r.level) < cap:
+            out.append(RosterProblem(r.row, "职业技能等级", f"route {r.route} allows level {cap} at most "
+                                     f"({Level(cap).en}), not {int(r.level)}", f"认定途径“{r.route}”最高只能认定"
+                                     f"{Level(cap).zh}，不能认定{r.level.zh}"))  # fmt: skip
+    return out
+
+
 def preflight(
     rows: Sequence[RosterRow], issuer: Issuer, register: Register | None, options: Options
 ) -> list[RosterProblem]:
@@ -128,7 +170,12 @@ def preflight(
     problems = validate(rows, issuer, today=options.today, institution=options.institution)
     problems += batch_problems(rows, issuer, options)
     problems += _record_guard(issuer, register)
+    bureau = issuer.registry.bureau
+    rules = bureau.provinces.get(issuer.institution.province) if bureau else None
     for r in rows:
+        if r.photo is None and rules is not None and rules.photo_required:
+            problems.append(RosterProblem(r.row, "照片", f"{rules.name} certificates carry the holder's photo: "
+                                          "give it in a 照片 column", f"{rules.name}的证书须贴持证人照片：请在“照片”列给出照片文件"))  # fmt: skip
         if r.photo is not None:
             why = images.photo_problem(Path(r.photo))
             if why is not None:

@@ -251,8 +251,8 @@ class Register:
         cur = self.db.execute(
             "INSERT INTO certificates (number, version, filing, holder, id_type, id_number, "
             "occupation, occupation_name, job, level, issued, photo, kid, credential, batch_id, "
-            "fingerprint, created_at, lookup) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "fingerprint, created_at, lookup, reissue_reason, reissue_applied) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 cert.number,
                 cert.version,
@@ -272,6 +272,8 @@ class Register:
                 cert.fingerprint,
                 self._stamp(),
                 cert.lookup,
+                cert.reissue_reason,
+                cert.reissue_applied.isoformat() if cert.reissue_applied else None,
             ),
         )
         assert cur.lastrowid is not None
@@ -349,6 +351,28 @@ class Register:
             (key,),
         )
         return [entry_of(r) for r in rows]
+
+    # --- paper certificates (证书管理一：清点、登记、入库、发放、销毁) ---------------------------------
+
+    def log_paper(
+        self, number: str, version: int, event: str, *, day: dt.date, by: str, note: str | None
+    ) -> None:
+        """Record one event of a paper certificate (inside ``transaction()``)."""
+        self.db.execute(
+            "INSERT INTO paper_log (number, version, event, day, by, note, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (number, version, event, day.isoformat(), by, note, self._stamp()),
+        )
+
+    def paper_log(self, number: str | None = None) -> list[tuple[str, int, str, str, str, str]]:
+        """(number, version, event, day, by, note) of every paper event (of one number), in order."""
+        sql = "SELECT number, version, event, day, by, coalesce(note, '') FROM paper_log"
+        args: list[object] = []
+        if number is not None:
+            sql += " WHERE number = ?"
+            args.append(number)
+        rows = self._query(sql + " ORDER BY id", args)
+        return [(str(a), int(b), str(c), str(d), str(e), str(f)) for a, b, c, d, e, f in rows]
 
     def batches(self) -> list[tuple[int, str, str | None]]:
         """(id, created_at, source) of every batch."""

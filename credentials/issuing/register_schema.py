@@ -62,6 +62,22 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE certificates ADD COLUMN lookup BLOB;
     CREATE INDEX batches_registry_batch ON batches (registry_batch);
     """,
+    # 3: who applied for a re-issue, when and why; the paper certificates' log
+    """
+    ALTER TABLE certificates ADD COLUMN reissue_reason TEXT;
+    ALTER TABLE certificates ADD COLUMN reissue_applied TEXT;
+    CREATE TABLE paper_log (
+        id INTEGER PRIMARY KEY,
+        number TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        event TEXT NOT NULL CHECK (event IN ('清点', '登记', '入库', '发放', '销毁')),
+        day TEXT NOT NULL,
+        by TEXT NOT NULL,
+        note TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX paper_log_number ON paper_log (number, version);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -87,6 +103,8 @@ class NewCertificate:
     batch_id: int | None
     fingerprint: str
     lookup: bytes | None = None  # credential.lookup.lookup_hash, computed off the main thread
+    reissue_reason: str | None = None  # 补发: why the holder applied (遗失, 损毁 …)
+    reissue_applied: dt.date | None = None  # 补发: when the holder applied
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,12 +132,14 @@ class Entry:
     revoke_reason: str | None
     created_at: str = ""  # when the register recorded it (a re-issue's 补发 time)
     lookup: bytes | None = None  # the published lookup hash (None until computed)
+    reissue_reason: str | None = None  # 补发: why the holder applied
+    reissue_applied: dt.date | None = None  # 补发: when the holder (本人) applied
 
 
 COLUMNS = (
     "id, number, version, filing, holder, id_type, id_number, occupation, occupation_name, job, "
     "level, issued, photo, kid, credential, batch_id, status, revoked_on, revoke_reason, "
-    "created_at, lookup"
+    "created_at, lookup, reissue_reason, reissue_applied"
 )
 
 
@@ -129,6 +149,7 @@ def entry_of(row: Any) -> Entry:
     values[17] = dt.date.fromisoformat(str(values[17])) if values[17] else None
     values[14] = bytes(values[14])
     values[20] = bytes(values[20]) if values[20] is not None else None
+    values[22] = dt.date.fromisoformat(str(values[22])) if values[22] else None
     return Entry(*values)
 
 

@@ -13,15 +13,21 @@ compromised or retired key signs nothing, and a withdrawn institution re-issues 
 go to the bureau, which can confirm the original from the published record). A certificate whose
 earlier version was signed with a key not valid that day (compromised before it signed) is not
 re-issued: a re-issue must never launder a forgery. Refused, the registry entry is taken back.
+
+Who applies (Henan 证书管理三: 证书遗失补办的，则由考生本人提出申请，经认定中心认真核实数据库数据后，
+按规定补发证书): the holder, whose ID number is checked against the register; when and why are
+kept in the register, and the reason (never the person) in the registry's ``reissued`` entry.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
 from credentials.credential import commitment, policy
 from credentials.credential.claims import Credential, IdType
+from credentials.credential.lookup import lookup_hash
 from credentials.credential.sign import sign
 from credentials.errors import IssuanceRefused, RegisterError
 from credentials.issuing import files
@@ -49,6 +55,33 @@ def _refuse_laundering(versions: list[Entry], issuer: Issuer) -> None:
             )  # fmt: skip
 
 
+@dataclass(frozen=True, slots=True)
+class Request:
+    """A holder's application for a re-issue (证书遗失补办：由考生本人提出申请): why, when, and the
+    applicant's ID number, checked against the register (经认定中心认真核实数据库数据)."""
+
+    reason: str
+    applied: dt.date
+    applicant_id_number: str
+
+
+def _check_request(request: Request, last: Entry, today: dt.date) -> None:
+    if not request.reason.strip():
+        raise IssuanceRefused(
+            "a re-issue needs the reason the holder gave (--reason)",
+            zh="补发须写明原因（--reason）",
+        )
+    if request.applied > today:
+        raise IssuanceRefused(f"the application date {request.applied} is after today",
+                              zh=f"申请日期 {request.applied} 晚于今天")  # fmt: skip
+    if commitment.normalise(request.applicant_id_number) != commitment.normalise(last.id_number):
+        raise IssuanceRefused(
+            f"{last.number}: the applicant's ID number is not the holder's: a re-issue is applied for "
+            "by the holder (考生本人)",
+            zh=f"{last.number}：申请人的证件号码与持证人不符；补发须由考生本人提出申请",
+        )
+
+
 def reissue(
     number: str,
     *,
@@ -57,8 +90,10 @@ def reissue(
     registry_dir: Path,
     out: Path,
     today: dt.date,
+    request: Request | None = None,
 ) -> Entry:
-    """补发 ``number``: sign its next version, supersede the earlier ones, record it everywhere."""
+    """补发 ``number``: sign its next version, supersede the earlier ones, record it everywhere;
+    with ``request``, the holder's application is checked and recorded."""
     with register.transaction():
         versions = register.versions(number)
         if not versions:
@@ -77,6 +112,8 @@ def reissue(
                 zh=f"{number} 属于 {last.filing}，不是该密钥所属的机构",
             )
         _refuse_laundering(versions, issuer)
+        if request is not None:
+            _check_request(request, last, today)
         version = last.version + 1
         id_type = IdType(last.id_type)
         credential = Credential(
@@ -94,7 +131,8 @@ def reissue(
         original = target.read_bytes()
         recorded = edit.has_reissue(target, number=number, version=version)
         if not recorded:
-            edit.add_reissue(target, number=number, version=version, day=today)
+            reason = request.reason.strip() if request else None
+            edit.add_reissue(target, number=number, version=version, day=today, reason=reason)
         try:  # signed as of the re-issue the registry now records: the key valid that day
             data = sign(credential, issuer.key, registry=load_registry(registry_dir))
         except BaseException:
@@ -122,6 +160,9 @@ def reissue(
                 credential=data,
                 batch_id=None,
                 fingerprint=f"reissue:{number}:{version}",
+                lookup=lookup_hash(number, last.id_number),
+                reissue_reason=request.reason.strip() if request else None,
+                reissue_applied=request.applied if request else None,
             )
         )
     (entry,) = register.by_ids([new_id])

@@ -1,5 +1,6 @@
-"""Reports from the issuance register: the results summary (结果汇总表), the register export and the
-public notice (公示) of a batch.
+"""Reports from the issuance register: the results summary (结果汇总表, monthly as Liaoning's 附件7
+asks), the register export (发证名册), the public notice (公示) of a batch and the 公示结果确认单
+(Zhejiang 附件11).
 
 Pure: takes register entries and returns rows (header first); ``to_csv`` and ``to_markdown`` format
 them, ``spreadsheet.write_rows`` writes XLSX.
@@ -62,6 +63,20 @@ def summary(entries: Iterable[Entry]) -> list[Row]:
     return rows
 
 
+def summary_sheet(rows: Sequence[Row], *, institution: str, period: str) -> list[Row]:
+    """The 结果汇总表 as it is reported (Liaoning 附件7, "于月末报"): a title with the period, the
+    "填报单位：（章）" and "单位：人" line, then the table."""
+    width = len(rows[0])
+    title: Row = [f"职业技能等级认定结果汇总表（{period}）", *[""] * (width - 1)]
+    unit: Row = [f"填报单位：（章）{institution}", *[""] * (width - 2), "单位：人"]
+    return [title, unit, *rows]
+
+
+def month_of(entries: Iterable[Entry], month: str) -> list[Entry]:
+    """The entries issued in ``month`` (YYYY-MM)."""
+    return [e for e in entries if e.issued.isoformat()[:7] == month]
+
+
 _STATUS = {"issued": "有效", "revoked": "已注销", "superseded": "已被补发取代"}
 
 
@@ -69,17 +84,20 @@ def register_rows(entries: Iterable[Entry], names: Mapping[str, str] | None = No
     """The issuance register (发证名册), full ID numbers included: the institution's archive.
     ``names``: filing number -> institution name (发证机构); a re-issue shows its 补发 date, and
     注销日期/注销原因 are filled only for revoked certificates."""
+    # the certificate's own fields first, in the order it prints them, then the register's
     rows: list[Row] = [[
-        "证书编号", "版本", "姓名", "证件类型", "证件号码", "职业编码", "职业名称", "工种/职业方向",
-        "职业技能等级", "发证日期", "发证机构", "补发日期", "批次", "状态", "注销日期", "注销原因", "签名密钥",
+        "姓名", "证件类型", "证件号码", "职业名称", "工种/职业方向", "职业技能等级", "证书编号", "发证日期",
+        "发证机构", "版本", "职业编码", "批次", "状态", "补发日期", "补发原因", "补发申请日期", "注销日期",
+        "注销原因", "签名密钥",
     ]]  # fmt: skip
     for e in entries:
         revoked = e.status == "revoked"
         rows.append([
-            e.number, e.version, e.holder, IdType(e.id_type).zh, e.id_number, e.occupation,
-            e.occupation_name, e.job or "--", Level(e.level).zh, e.issued.isoformat(),
-            (names or {}).get(e.filing, e.filing), e.created_at[:10] if e.version > 1 else "",
-            e.batch_id or "", _STATUS.get(e.status, e.status),
+            e.holder, IdType(e.id_type).zh, e.id_number, e.occupation_name, e.job or "--",
+            Level(e.level).zh, e.number, e.issued.isoformat(), (names or {}).get(e.filing, e.filing),
+            e.version, e.occupation, e.batch_id or "", _STATUS.get(e.status, e.status),
+            e.created_at[:10] if e.version > 1 else "", e.reissue_reason or "",
+            e.reissue_applied.isoformat() if e.reissue_applied else "",
             e.revoked_on.isoformat() if revoked and e.revoked_on else "",
             (e.revoke_reason or "") if revoked else "", e.kid,
         ])  # fmt: skip
@@ -91,6 +109,35 @@ def notice_rows(entries: Iterable[Entry]) -> list[Row]:
     rows: list[Row] = [["序号", "姓名", "证书编号", "职业名称", "工种/职业方向", "职业技能等级"]]
     for i, e in enumerate((e for e in entries if e.status != "revoked"), start=1):
         rows.append([i, e.holder, e.number, e.occupation_name, e.job or "--", Level(e.level).zh])
+    return rows
+
+
+def confirmation_rows(
+    people: Iterable[tuple[str, str, str | None, int]], *, institution: str, plan: str | None
+) -> list[Row]:
+    """The 公示结果确认单 (Zhejiang 附件11) of a batch, one block per occupation (job) and level:
+    the institution, the plan, the occupation, the level, the names, "以上共 N 名人员，通过 … 职业
+    … 等级职业技能等级认定，经公示无异议。", and the lines for the head's signature and the seal.
+    ``people``: (name, occupation name, job, level)."""
+    groups: dict[tuple[str, str | None, int], list[str]] = defaultdict(list)
+    for name, occupation, job, level in people:
+        groups[(occupation, job, level)].append(name)
+    rows: list[Row] = [["职业技能等级认定公示结果确认单", ""]]
+    for (occupation, job, level), names in sorted(
+        groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or "", -kv[0][2])
+    ):
+        what = f"{occupation}（{job}）" if job else occupation
+        rows += [
+            ["", ""],
+            ["评价机构名称", institution],
+            ["认定计划号", plan or ""],
+            ["认定职业", what],
+            ["认定等级", Level(level).zh],
+            ["人员名单", "、".join(names)],
+            ["", f"以上共 {len(names)} 名人员，通过 {what} 职业 {Level(level).zh} 等级职业技能等级认定，经公示无异议。"],
+            ["评价机构负责人（签名）：", ""],
+            ["评价机构（盖章）：", "日期：    年    月    日"],
+        ]  # fmt: skip
     return rows
 
 

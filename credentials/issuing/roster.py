@@ -41,6 +41,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "photo": ("照片", "photo"),
     "institution": ("机构备案号", "备案号", "filing number", "institution"),
     "unit": ("工作单位", "单位", "employer", "unit"),  # for the 公示 list
+    "category": ("认定对象", "考生类别", "category"),  # 本单位职工 / 本校学生 / 社会人员
+    "route": ("认定途径", "申报途径", "route"),  # a student's route (Henan: 1+X初级 …)
     "born": ("出生年月", "born", "birth month"),  # for the 公示 list (else from a resident ID)
 }
 HEADER = (
@@ -53,6 +55,7 @@ HEADER = (
     "职业技能等级",
     "发证日期",
     "照片",
+    "认定对象",
 )
 REQUIRED = ("holder", "id_type", "id_number", "occupation", "level", "issued")
 COLUMN_LABEL = {field: names[0] for field, names in COLUMNS.items()}
@@ -80,6 +83,9 @@ _LEVEL_WORDS = {
     "初级": 5,
 }
 _NO_JOB = {"", "-", "--", "—", "——", "无"}
+CATEGORIES = {"本单位职工": "own_employees", "本校学生": "own_students", "社会人员": "public",
+              "职工": "own_employees", "教职工": "own_employees", "学生": "own_students",
+              "own_employees": "own_employees", "own_students": "own_students", "public": "public"}  # fmt: skip
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
 
 
@@ -100,6 +106,8 @@ class RosterRow:
     institution: str | None = None  # the filing number the roster names, when it has the column
     unit: str | None = None  # 工作单位, for the 公示 list
     born: str | None = None  # 出生年月 as YYYY-MM, for the 公示 list
+    category: str | None = None  # own_employees | own_students | public (认定对象)
+    route: str | None = None  # the route the province knows a student by (认定途径)
 
     def birth_month(self) -> str | None:
         """YYYY-MM: the roster's 出生年月, or digits 7–12 of a resident ID number."""
@@ -393,6 +401,11 @@ def _parse_row(
             "must be 1-64 visible characters, not a formula",
             "应为 1–64 个可见字符，不能是公式",
         )
+    category_text = cell("category")
+    category = CATEGORIES.get(category_text) if category_text else None
+    if category_text and category is None:
+        bad("category", f"认定对象 {category_text!r} must be 本单位职工, 本校学生 or 社会人员",
+            f"认定对象“{category_text}”应为 本单位职工、本校学生 或 社会人员")  # fmt: skip
     born = cell("born")
     month = re.fullmatch(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*月?", born)
     if born and (month is None or not 1 <= int(month.group(2)) <= 12):
@@ -403,6 +416,7 @@ def _parse_row(
         RosterRow(number, holder, id_type, id_number, occupation, cell("occupation_name"),
                   None if job_text in _NO_JOB else job_text, level, issued, photo or None,
                   cell("institution").upper() or None, unit or None,
-                  f"{month.group(1)}-{int(month.group(2)):02d}" if month else None),
+                  f"{month.group(1)}-{int(month.group(2)):02d}" if month else None, category,
+                  cell("route").replace(" ", "") or None),
         [],
     )  # fmt: skip

@@ -21,6 +21,7 @@ from credentials.registry.validate.check import (
     BUREAU_FILE,
     INSTITUTIONS_DIR,
     OCCUPATIONS_FILE,
+    SEALS_DIR,
     ValidationResult,
     check_files,
 )
@@ -38,10 +39,11 @@ class Decided:
 
 
 def institution_view(registry_dir: Path, filing: str) -> ValidationResult:
-    """The bureau's rules, the reference data, one institution's file and its batches, checked
-    together (what any decision or batch command of that institution needs)."""
+    """The bureau's rules, the reference data, one institution's file, its seal and its batches,
+    checked together (what any decision or batch command of that institution needs)."""
     files: dict[str, bytes] = {}
-    for rel in (BUREAU_FILE, OCCUPATIONS_FILE, f"{INSTITUTIONS_DIR}/{filing}.yaml"):
+    for rel in (BUREAU_FILE, OCCUPATIONS_FILE, f"{INSTITUTIONS_DIR}/{filing}.yaml",
+                f"{SEALS_DIR}/{filing}.png"):  # fmt: skip
         path = registry_dir / rel
         if path.is_file():
             files[rel] = path.read_bytes()

@@ -371,11 +371,13 @@ def _changes(old: Institution, new: Institution) -> Iterator[str]:
     old_reissues = {(r.number, r.version) for r in old.reissued}
     for re_ in new.reissued:
         if (re_.number, re_.version) not in old_reissues:
-            yield f"- ♻️ 证书补发 re-issued: {_t(re_.number)} v{re_.version} on {re_.date}"
+            why = f" — {_t(re_.reason)}" if re_.reason else ""
+            yield f"- ♻️ 证书补发 re-issued: {_t(re_.number)} v{re_.version} on {re_.date}{why}"
     old_revs = {(r.number, r.version) for r in old.revoked}
     for rev in new.revoked:
         if (rev.number, rev.version) not in old_revs:
-            yield f"- 🚫 证书注销 revoked: {_t(rev.number)} v{rev.version} on {rev.date} — {_t(rev.reason)}"
+            which = f"v{rev.version}" if rev.version else "所有版本 every version"
+            yield f"- 🚫 证书注销 revoked: {_t(rev.number)} {which} on {rev.date} — {_t(rev.reason)}"
 
 
 _MARKDOWN = re.compile(r"([\\`*_\[\]|!~])")  # what could make a link, image, code or emphasis

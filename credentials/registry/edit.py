@@ -178,13 +178,17 @@ def add_revocation(
     _save(path, doc)
 
 
-def add_reissue(path: Path, *, number: str, version: int, day: dt.date) -> None:
-    """Append a re-issue (the new version supersedes the earlier ones)."""
+def add_reissue(
+    path: Path, *, number: str, version: int, day: dt.date, reason: str | None = None
+) -> None:
+    """Append a re-issue (the new version supersedes the earlier ones), with the holder's reason."""
     doc = _load(path)
     entry = CommentedMap()
     entry["number"] = number
     entry["version"] = version
     entry["date"] = day
+    if reason:
+        entry["reason"] = reason
     _list(doc, "reissued").append(entry)
     _save(path, doc)
 

@@ -8,7 +8,7 @@ last day included. Nothing here reads files or clocks.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from credentials.levels import Level
@@ -113,6 +113,7 @@ class Reissue:
     version: int
     date: Date
     line: int = 0
+    reason: str | None = None  # why the holder applied (遗失, 损毁 …)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +152,8 @@ class Institution:
     name_en: str | None = None
     ownership: str | None = None
     filed_with: str = "province"
+    county: str | None = None  # 县级行政区 (GB/T 2260), when filed in a county
+    seal: str | None = None  # the seal image, a path in the registry (seals/<filing>.png)
     file: str = ""
 
     @classmethod
@@ -167,6 +170,8 @@ class Institution:
             name_en=data.get("name_en"),
             ownership=data.get("ownership"),
             filed_with=data.get("filed_with", "province"),
+            county=data.get("county"),
+            seal=data.get("seal"),
             province=data["province"],
             city=data["city"],
             address=data["address"],
@@ -223,7 +228,11 @@ class Institution:
             ),
             reissued=tuple(
                 Reissue(
-                    r["number"], r["version"], _req_date(r["date"]), lines.get(("reissued", i), 0)
+                    r["number"],
+                    r["version"],
+                    _req_date(r["date"]),
+                    lines.get(("reissued", i), 0),
+                    r.get("reason"),
                 )
                 for i, r in enumerate(data.get("reissued", []))
             ),
@@ -293,6 +302,19 @@ class ProvinceRules:
     pilot_types: tuple[str, ...] = ("enterprise",)
     numbering: str = "institution"  # who assigns serials: institution | bureau
     notice_working_days: int = 5  # 公示 period before the bureau decides a batch
+    category_types: dict[str, tuple[str, ...]] | None = None  # Y/S -> types (None: the default)
+    assessed: dict[str, tuple[str, ...]] = field(default_factory=dict)  # type -> categories
+    validity_year_end_types: tuple[str, ...] = ()  # receipts that end on 31 December
+    name_suffix: tuple[str, tuple[str, ...]] | None = None  # (suffix, types; () = every type)
+    no_job_text: str = "--"  # printed for no job (Liaoning: ——)
+    photo_required: bool = False
+    student_routes: dict[str, int] = field(default_factory=dict)  # route -> highest level code
+
+    def category_allows(self, category: str, itype: str) -> bool:
+        """Whether an institution of type ``itype`` may be filed with ``category`` here."""
+        if self.category_types is not None and category in self.category_types:
+            return itype in self.category_types[category]
+        return (category == "S") == (itype == "social_organisation")
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,6 +332,9 @@ class Bureau:
     snapshot_max_age_days: int = 7
     records_required_from: Date | None = None  # credentials signed from then on must be published
     record_grace_days: int = 30  # until then after signing: "cannot yet confirm"
+    access_occupations: dict[str, str] = field(default_factory=dict)  # 准入类: code -> name
+    national_certificate_query_url: str = "http://jndj.osta.org.cn/"
+    national_institution_query_url: str = "http://pjjg.osta.org.cn/"
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Bureau:
@@ -345,7 +370,21 @@ class Bureau:
                 pilot_types=tuple(pilot.get("types", ["enterprise"])) if pilot else ("enterprise",),
                 numbering=p.get("numbering", "institution"),
                 notice_working_days=p.get("notice_working_days", 5),
-            )
+                category_types=(
+                    {k: tuple(v) for k, v in p["category_types"].items()}
+                    if "category_types" in p else None
+                ),
+                assessed={k: tuple(v) for k, v in p.get("assessed", {}).items()},
+                validity_year_end_types=tuple(p.get("validity_year_end_types", ())),
+                name_suffix=(
+                    (p["institution_name_suffix"]["suffix"],
+                     tuple(p["institution_name_suffix"].get("types", ())))
+                    if "institution_name_suffix" in p else None
+                ),
+                no_job_text=p.get("no_job_text", "--"),
+                photo_required=p.get("photo_required", False),
+                student_routes=dict(p.get("student_routes", {})),
+            )  # fmt: skip
         q = data.get("query_urls", {})
         records = data.get("records", {})
         return cls(
@@ -360,6 +399,13 @@ class Bureau:
             snapshot_max_age_days=data.get("snapshot_max_age_days", 7),
             records_required_from=_date(records.get("required_from")),
             record_grace_days=records.get("grace_days", 30),
+            access_occupations={a["code"]: a["name"] for a in data.get("access_occupations", [])},
+            national_certificate_query_url=data.get("national_query_urls", {}).get(
+                "certificate", "http://jndj.osta.org.cn/"
+            ),
+            national_institution_query_url=data.get("national_query_urls", {}).get(
+                "institution", "http://pjjg.osta.org.cn/"
+            ),
         )
 
 
@@ -371,3 +417,11 @@ class Occupation:
     name: str
     editions: tuple[int, ...]
     jobs: tuple[str, ...] = ()
+    marks: str | None = None  # the classification's L (green) / S (digital) marks, kept apart
+    levels: tuple[int, ...] | None = None  # the national standard's levels, where known
+    levels_source: str | None = None
+
+    @property
+    def skill(self) -> bool:
+        """A skill occupation: major groups 3–6 of the classification (技能类)."""
+        return self.code[0] in "3456"

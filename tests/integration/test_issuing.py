@@ -31,6 +31,7 @@ pytestmark = pytest.mark.integration
 FILING = "Y000041019001"
 ROSTER = ROOT / "samples" / f"roster-{FILING}.csv"
 AT = "2026-11-21"
+PHOTO = str(ROOT / "samples" / "photos" / f"{FILING}-01.jpg")  # a drawn silhouette, no one's face
 
 
 @pytest.fixture
@@ -207,6 +208,8 @@ def test_xlsx_roster_with_english_headers_and_single_issue(
                         "Job",
                         "Level",
                         "Issue date",
+                        "Category",
+                        "Photo",
                     ],
                     [
                         "陈思远",
@@ -217,6 +220,8 @@ def test_xlsx_roster_with_english_headers_and_single_issue(
                         "数控车床",
                         2,
                         dt.date(2026, 7, 1),
+                        "own_employees",
+                        PHOTO,
                     ],
                 ],
             )
@@ -226,7 +231,7 @@ def test_xlsx_roster_with_english_headers_and_single_issue(
     from credentials.issuing.roster import HEADER
 
     approved_batch(setup["registry"], [list(HEADER), ["周一鸣", "居民身份证", "990101199001010027",
-                   "4-03-02-01", "", "", "中级工", "2026-07-02", ""]], setup["key"])  # fmt: skip
+                   "4-03-02-01", "", "", "中级工", "2026-07-02", PHOTO, "本单位职工"]], setup["key"])  # fmt: skip
     one = runner.invoke(
         main,
         [
@@ -247,6 +252,10 @@ def test_xlsx_roster_with_english_headers_and_single_issue(
                 "中级工",
                 "--date",
                 "2026-07-02",
+                "--photo",
+                PHOTO,
+                "--category",
+                "本单位职工",
                 "--quiet",
             ),
         ],
@@ -299,13 +308,23 @@ def test_revoke_reissue_report_and_exports(runner: CliRunner, setup: dict[str, P
         ],
     )
     assert r.exit_code == 0, r.output
-    r = runner.invoke(main, ["reissue", other, *_args(setup, "--key", str(setup["key"]))])
+    holder_id = str(
+        _db(setup, f"SELECT id_number FROM certificates WHERE number = '{other}'")[0][0]
+    )
+    reissue = ["reissue", other, *_args(setup, "--key", str(setup["key"]), "--reason", "证书遗失",
+               "--applied", "2026-11-18", "--applicant-id-number-stdin")]  # fmt: skip
+    # only the holder applies (考生本人提出申请): another ID number is refused
+    r = runner.invoke(main, reissue, input="990101199001010019\n")
+    assert r.exit_code == 1
+    assert "补发须由考生本人提出申请" in r.output
+    r = runner.invoke(main, reissue, input=holder_id + "\n")
     assert r.exit_code == 0, r.output
     assert (setup["out"] / f"{other}-v2.pdf").is_file()
     inst_file = (setup["registry"] / "institutions" / f"{FILING}.yaml").read_text("utf-8")
     assert f"number: {number}" in inst_file
     assert "reason: 成绩作废" in inst_file
     assert f"number: {other}\n    version: 2" in inst_file
+    assert "reason: 证书遗失" in inst_file  # why, never who
     assert (
         runner.invoke(main, ["registry", "check", "--registry", str(setup["registry"])]).exit_code
         == 0
@@ -345,7 +364,20 @@ def test_revoke_reissue_report_and_exports(runner: CliRunner, setup: dict[str, P
     )
     from credentials.issuing.spreadsheet import read_rows
 
-    assert read_rows(xlsx)[0][0] == "职业编码"
+    sheet = read_rows(xlsx)
+    assert sheet[0][0] == "职业技能等级认定结果汇总表（全部 all）"
+    assert sheet[1][0] == "填报单位：（章）郑州青禾技师学院职业技能等级认定中心"
+    assert sheet[1][-1] == "单位：人"
+    assert sheet[2][0] == "职业编码"
+    # the monthly report (月末报): only October's certificates
+    month = runner.invoke(main, ["report", "--month", "2026-10", "--format", "csv", "--register",
+                                 str(setup["register"]), "--registry", str(setup["registry"])])  # fmt: skip
+    assert month.exit_code == 0, month.output
+    assert "职业技能等级认定结果汇总表（2026年10月）" in month.output
+    assert month.output.strip().splitlines()[-1].endswith(",23")
+    november = runner.invoke(main, ["report", "--month", "2026-11", "--format", "md", "--register",
+                                    str(setup["register"])])  # fmt: skip
+    assert "| 合计 Total |  |  | 0 | 0 | 0 | 0 | 0 | 0 |" in november.output
     notice = runner.invoke(
         main,
         ["register", "export", "--batch", "1", "--notice", "--register", str(setup["register"])],
@@ -405,6 +437,8 @@ def _roster(path: Path, people: range, date: str = "2026-10-20") -> None:
                 "工种/职业方向",
                 "职业技能等级",
                 "发证日期",
+                "认定对象",
+                "照片",
             ]
         )
         for i in people:
@@ -418,6 +452,8 @@ def _roster(path: Path, people: range, date: str = "2026-10-20") -> None:
                     "数控车床",
                     "三级",
                     date,
+                    "本校学生",
+                    PHOTO,
                 ]
             )
 

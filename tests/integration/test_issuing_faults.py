@@ -34,7 +34,10 @@ HEADER = [
     "工种/职业方向",
     "职业技能等级",
     "发证日期",
+    "认定对象",
+    "照片",
 ]
+PHOTO = str(ROOT / "samples" / "photos" / f"{FILING}-01.jpg")  # a drawn silhouette, no one's face
 
 
 @pytest.fixture
@@ -63,9 +66,11 @@ def _roster(o: dict[str, Path], rows: list[list[str]], name: str = "r.csv") -> P
     return path
 
 
-def _row(name: str, id_number: str = "990101199001010019", **kw: str) -> list[str]:
+def _row(
+    name: str, id_number: str = "990101199001010019", photo: str = PHOTO, **kw: str
+) -> list[str]:
     return [FILING, name, "居民身份证", id_number, "6-18-01-01", kw.get("job", "数控车床"),
-            kw.get("level", "三级"), "2026-10-20"]  # fmt: skip
+            kw.get("level", "三级"), "2026-10-20", "本校学生", photo]  # fmt: skip
 
 
 def _nothing_happened(o: dict[str, Path]) -> None:
@@ -85,16 +90,13 @@ def test_every_row_problem_before_the_first_number(office: dict[str, Path]) -> N
         _row("王" * 70, "990101199001010027"),
         _row('=HYPERLINK("http://x","a")', "990101199001010035"),
         _row("王\u202e明", "990101199001010043"),
-        _row("李四", "990101199001010051"),
-        _row("张三", "99010119900101006X"),
-        _row("赵六", "990101199001010078"),
+        _row("李四", "990101199001010051", photo="missing.jpg"),
+        _row("张三", "99010119900101006X", photo="photo.jpg"),
+        _row("赵六", "990101199001010078", photo="broken.png"),
     ]
-    rows[4] = [*rows[4], "missing.jpg"]
-    rows[5] = [*rows[5], "photo.jpg"]
-    rows[6] = [*rows[6], "broken.png"]
     path = office["tmp"] / "r.csv"
     with path.open("w", encoding="utf-8", newline="") as fh:
-        csv.writer(fh).writerows([[*HEADER, "照片"], *rows])
+        csv.writer(fh).writerows([HEADER, *rows])
     result = _issue(office, path)
     assert result.exit_code == 1
     text = result.output
@@ -120,7 +122,7 @@ def test_photos_are_read_beside_the_roster(office: dict[str, Path]) -> None:
     Image.new("RGB", (295, 413), "white").save(folder / "li.jpg")
     path = folder / "r.csv"
     with path.open("w", encoding="utf-8", newline="") as fh:
-        csv.writer(fh).writerows([[*HEADER, "照片"], [*_row("李四"), "li.jpg"]])
+        csv.writer(fh).writerows([HEADER, _row("李四", photo="li.jpg")])
     result = _issue(office, path)
     assert result.exit_code == 0, result.output
 
@@ -264,9 +266,9 @@ def test_exports_are_data_not_formulas(office: dict[str, Path]) -> None:
                                      "--format", "xlsx", "--out", str(xlsx)]).exit_code == 0  # fmt: skip
     import openpyxl
 
-    cell = openpyxl.load_workbook(xlsx).worksheets[0]["C2"]
+    cell = openpyxl.load_workbook(xlsx).worksheets[0]["A2"]  # 姓名 comes first, as printed
     assert cell.data_type == "s"
-    assert read_rows(xlsx)[1][2].startswith("=HYPERLINK")
+    assert read_rows(xlsx)[1][0].startswith("=HYPERLINK")
 
 
 def test_excel_numeric_id_cells_are_refused(office: dict[str, Path]) -> None:
@@ -350,8 +352,14 @@ def test_a_rerun_reuses_its_batch_and_never_reprints_void_certificates(
         ).exit_code
         == 0
     )
-    assert runner.invoke(main, ["reissue", second, "--key", str(office["key"]), "--out", str(office["out"]),
-                                "--at", "2026-11-21", *base]).exit_code == 0  # fmt: skip
+    with sqlite3.connect(office["register"]) as db:
+        (holder_id,) = db.execute(
+            "SELECT id_number FROM certificates WHERE number = ?", (second,)
+        ).fetchone()
+    done = runner.invoke(main, ["reissue", second, "--key", str(office["key"]), "--out", str(office["out"]),
+                                "--reason", "遗失", "--applicant-id-number-stdin", "--at", "2026-11-21",
+                                *base], input=holder_id + "\n")  # fmt: skip
+    assert done.exit_code == 0, done.output
     again = _issue(office, ROSTER)
     assert "batch Y000041019001/2026-1: 0 issued, 24 issued before" in again.output
     with sqlite3.connect(office["register"]) as db:

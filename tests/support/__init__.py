@@ -26,6 +26,17 @@ def pdf_page_png(pdf: bytes, *, page: int = 0, dpi: int = 200) -> bytes:
     return buf.getvalue()
 
 
+def pdf_text(pdf: bytes) -> str:
+    """The text of every page of a PDF, as PDFium extracts it (one string)."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        return "\n".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
+    finally:
+        document.close()
+
+
 def segno_modules(site_url: str, data: bytes, *, level: str, mask: int) -> bytes:
     """The symbol of ``data`` built by segno (a general encoder), as modules 0/1."""
     import segno

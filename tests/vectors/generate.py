@@ -68,6 +68,10 @@ def _key_yaml(name: str, not_before: str, **extra: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+_ASSESSED = {"enterprise": "own_employees", "technician_college": "own_students",
+             "other_school": "own_students"}  # fmt: skip
+
+
 def _institution(
     number: str, category: str, itype: str, name: str, province: str, city: str,
     validity: list[tuple[str, str]], scope: str, status: str, keys: str, extra: str = "",
@@ -83,7 +87,7 @@ def _institution(
         f"filing:\n  bureau: 测试备案部门\n  receipt: 测试函〔2020〕1号\n  date: {validity[0][0]}\n"
         "validity:\n"
         + "".join(f"  - from: {a}\n    until: {b}\n" for a, b in validity)
-        + "assessed: [public]\nscope:\n"
+        + f"assessed: [{_ASSESSED.get(itype, 'public')}]\nscope:\n"
         + scope
         + "status:\n"
         + status

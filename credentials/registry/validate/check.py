@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -32,6 +33,8 @@ from credentials.registry.validate.messages import finding
 BUREAU_FILE = "bureau.yaml"
 OCCUPATIONS_FILE = "occupations.yaml"
 INSTITUTIONS_DIR = "institutions"
+SEALS_DIR = "seals"
+_SEAL_MAX_BYTES = 512 * 1024
 _IGNORED = {"README.md", ".gitkeep", ".gitattributes"}
 _PARALLEL_FROM = 400
 # files that hold holders' personal data: never in the registry, never in a published site
@@ -72,6 +75,12 @@ def classify(rel: str) -> str:
     in_batches = batch_rules.kind_of(rel)
     if in_batches is not None:
         return in_batches
+    if (
+        len(p.parts) == 2
+        and p.parts[0] == SEALS_DIR
+        and re.fullmatch(r"[YS][0-9]{12}\.png", p.name)
+    ):
+        return "seal"
     if p.name in _IGNORED:
         return "ignored"
     return "unexpected"
@@ -225,9 +234,43 @@ def check_files(
             result.institutions.setdefault(inst.filing_number, inst)
     result.valid_institutions = len(all_facts)
     result.findings += crossfile_rules.check(all_facts, bureau)
+    result.findings += _seals(files, result.institutions, prefix)
     if batch_files:
         _check_batches(result, batch_files, files, prefix)
     return result
+
+
+def seal_problem(raw: bytes) -> tuple[str, str] | None:
+    """Why a seal image cannot be printed (Chinese, English), or None: a PNG of at most 512 KB
+    whose header gives a size between 100 and 2,000 pixels a side."""
+    if len(raw) > _SEAL_MAX_BYTES:
+        return "超过 512 KB", "larger than 512 KB"
+    if raw[:8] != b"\x89PNG\r\n\x1a\n" or raw[12:16] != b"IHDR":
+        return "不是 PNG 图片", "not a PNG image"
+    width, height = int.from_bytes(raw[16:20], "big"), int.from_bytes(raw[20:24], "big")
+    if not (100 <= width <= 2000 and 100 <= height <= 2000):
+        return (
+            f"尺寸 {width}×{height} 像素，应为每边 100–2000",
+            f"{width}x{height} pixels; 100-2000 a side",
+        )
+    return None
+
+
+def _seals(
+    files: Mapping[str, bytes], institutions: Mapping[str, Institution], prefix: str
+) -> list[Finding]:
+    out = []
+    for rel in sorted(r for r in files if classify(r) == "seal"):
+        why = seal_problem(files[rel])
+        if why is not None:
+            out.append(
+                finding("seal-file", prefix + rel, (1, 1), what=rel, why_zh=why[0], why_en=why[1])
+            )
+    for inst in institutions.values():
+        if inst.seal is not None and inst.seal not in files:
+            out.append(finding("seal-file", inst.file, (1, 1), what=inst.seal,
+                               why_zh="文件不存在", why_en="the file does not exist"))  # fmt: skip
+    return out
 
 
 def _check_batches(

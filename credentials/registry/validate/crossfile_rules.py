@@ -42,7 +42,8 @@ def facts(inst: Institution, bureau: Bureau | None) -> Facts:
                 rows.append(
                     (
                         inst.province,
-                        inst.city,
+                        inst.county
+                        or inst.city,  # 市本级或县级行政区: the county where filed in one
                         row.occupation,
                         row.job,
                         int(lv),
@@ -128,7 +129,12 @@ def _pilot_limits(items: list[Facts], bureau: Bureau) -> list[Finding]:
             }
             if len(overlapping) > limit:
                 others = "、".join(sorted(overlapping - {item.filing_number}))
-                city_name = bureau.provinces[province].cities.get(city, city)
+                rules = bureau.provinces[province]
+                city_name = (
+                    f"{rules.cities.get(city[2:4], city[2:4])}县级行政区 {city}"
+                    if len(city) == 6
+                    else rules.cities.get(city, city)
+                )
                 out.append(
                     finding(
                         "pilot-limit",

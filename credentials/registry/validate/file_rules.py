@@ -15,10 +15,16 @@ from credentials.errors import InvalidNumber
 from credentials.keys import kid_for, public_key_problem
 from credentials.numbers import parse_number
 from credentials.registry.model import Bureau, Institution, Occupation, ProvinceRules
-from credentials.registry.validate import text_rules
+from credentials.registry.validate import scope_rules, text_rules
 from credentials.registry.validate.findings import Finding
 from credentials.registry.validate.messages import finding
 from credentials.registry.validate.yamldoc import Document
+
+
+def validity_end(start: dt.date, years: int) -> dt.date:
+    """The last day of a validity of ``years`` years from ``start``: the day before the
+    anniversary ("以审核通过之日起2周年": 2025-01-15 → 2027-01-14)."""
+    return add_years(start, years) - dt.timedelta(days=1)
 
 
 def add_years(day: dt.date, years: int) -> dt.date:
@@ -37,7 +43,7 @@ def check_institution(
     out += _file_name(doc, inst)
     out += _filing_number(doc, inst, bureau)
     out += _validity(doc, inst, bureau)
-    out += _scope(doc, inst, bureau, occupations)
+    out += scope_rules.check(doc, inst, bureau, occupations)
     out += _status(doc, inst)
     out += _keys(doc, inst)
     out += _revoked(doc, inst)
@@ -65,10 +71,29 @@ def _filing_number(doc: Document, inst: Institution, bureau: Bureau | None) -> I
         yield finding(
             "filing-number-category", doc.file, pos, letter=number[0], category=inst.category
         )
-    if (inst.category == "S") != (inst.type == "social_organisation"):
-        yield finding(
-            "category-type", doc.file, doc.pos(("type",)), category=inst.category, type=inst.type
+    rules = bureau.provinces.get(inst.province) if bureau else None
+    if not (
+        rules.category_allows(inst.category, inst.type)
+        if rules
+        else (inst.category == "S") == (inst.type == "social_organisation")
+    ):
+        allowed = (
+            rules.category_types.get(inst.category) if rules and rules.category_types else None
         )
+        rule_en = (
+            f"{inst.category} is for {', '.join(allowed)}"
+            if allowed
+            else "S is only for social training-and-evaluation organisations"
+        )
+        rule_zh = (
+            "、".join(labels.zh(labels.INSTITUTION_TYPES, t) for t in allowed)
+            + f" 才用 {inst.category}"
+            if allowed
+            else "S 仅用于社会培训评价组织"
+        )
+        yield finding("category-type", doc.file, doc.pos(("type",)), category=inst.category, type=inst.type,
+                      province=rules.name if rules else inst.province, rule_zh=rule_zh, rule_en=rule_en)  # fmt: skip
+    yield from _county_and_name(doc, inst, rules)
     route = number[1:5]
     if (route == "0000") != (inst.filed_with == "province"):
         yield finding("filing-number-route", doc.file, pos, route=route, filed_with=inst.filed_with)
@@ -76,7 +101,6 @@ def _filing_number(doc: Document, inst: Institution, bureau: Bureau | None) -> I
         yield finding(
             "filing-number-province", doc.file, pos, code=number[5:7], province=inst.province
         )
-    rules = bureau.provinces.get(inst.province) if bureau else None
     if bureau is None:
         return
     if rules is None:
@@ -176,15 +200,14 @@ def _validity(doc: Document, inst: Institution, bureau: Bureau | None) -> Iterat
         pos = doc.pos(("validity", i))
         if p.until < p.start:
             yield finding("validity-order", doc.file, pos, start=p.start, until=p.until)
-        elif rules and p.until > add_years(p.start, rules.max_validity_years):
-            yield finding(
-                "validity-length",
-                doc.file,
-                doc.pos(("validity", i, "until")),
-                start=p.start,
-                until=p.until,
-                years=rules.max_validity_years,
-            )
+        elif rules and inst.type in rules.validity_year_end_types:
+            last = dt.date(p.start.year + rules.max_validity_years, 12, 31)
+            if (p.until.month, p.until.day) != (12, 31) or p.until > last:
+                yield finding("validity-year-end", doc.file, doc.pos(("validity", i, "until")), until=p.until,
+                              last=last, type=inst.type, type_zh=labels.zh(labels.INSTITUTION_TYPES, inst.type))  # fmt: skip
+        elif rules and p.until > (last := validity_end(p.start, rules.max_validity_years)):
+            yield finding("validity-length", doc.file, doc.pos(("validity", i, "until")), start=p.start,
+                          until=p.until, years=rules.max_validity_years, last=last)  # fmt: skip
         if previous is not None and p.start <= previous.until:
             yield finding("validity-overlap", doc.file, pos, start=p.start, until=p.until)
         previous = p
@@ -203,74 +226,26 @@ def _periods_ok(inst: Institution) -> bool:
     return all(p.start <= p.until for p in inst.validity)
 
 
-def _scope(
-    doc: Document, inst: Institution, bureau: Bureau | None, occupations: dict[str, Occupation]
+def _county_and_name(
+    doc: Document, inst: Institution, rules: ProvinceRules | None
 ) -> Iterator[Finding]:
-    rules = bureau.provinces.get(inst.province) if bureau else None
-    allowed = rules.level_limits.get(inst.type) if rules else None
-    seen: list[tuple[int, int]] = []
-    for i, row in enumerate(inst.scope):
-        pos = doc.pos(("scope", i))
-        if row.until is not None and row.until < row.since:
-            yield finding("scope-date-order", doc.file, pos, since=row.since, until=row.until)
-        if _periods_ok(inst) and not any(p.covers(row.since) for p in inst.validity):
-            yield finding(
-                "scope-outside-validity", doc.file, doc.pos(("scope", i, "since")), since=row.since
-            )
-        occ = occupations.get(row.occupation)
-        if occupations and occ is None:
-            yield finding(
-                "occupation-unknown",
-                doc.file,
-                doc.pos(("scope", i, "occupation")),
-                code=row.occupation,
-            )
-        elif occ is not None and occ.name != row.name:
-            yield finding(
-                "occupation-name-mismatch",
-                doc.file,
-                doc.pos(("scope", i, "name")),
-                code=row.occupation,
-                expected=occ.name,
-                actual=row.name,
-            )
-        if occ is not None and occ.jobs and row.job is not None and row.job not in occ.jobs:
-            yield finding(
-                "job-unknown",
-                doc.file,
-                doc.pos(("scope", i, "job")),
-                job=row.job,
-                code=occ.code,
-                name=occ.name,
-                known="、".join(occ.jobs),
-            )
-        if allowed is not None and not set(row.levels) <= set(allowed):
-            yield finding(
-                "scope-level-tier",
-                doc.file,
-                doc.pos(("scope", i, "levels")),
-                type=inst.type,
-                type_zh=labels.zh(labels.INSTITUTION_TYPES, inst.type),
-                allowed="、".join(str(x) for x in sorted(allowed, reverse=True)),
-                levels="、".join(str(int(x)) for x in sorted(row.levels, reverse=True)),
-            )
-        for j, _line in seen:
-            other = inst.scope[j]
-            if other.occupation != row.occupation or other.job != row.job:
-                continue
-            shared = set(other.levels) & set(row.levels)
-            end_a = other.until or dt.date.max
-            end_b = row.until or dt.date.max
-            if shared and other.since <= end_b and row.since <= end_a:
-                yield finding(
-                    "scope-overlap",
-                    doc.file,
-                    pos,
-                    other=doc.pos(("scope", j))[0],
-                    levels="、".join(str(int(x)) for x in sorted(shared, reverse=True)),
-                )
-                break
-        seen.append((i, pos[0]))
+    prefix = inst.province + inst.city
+    if inst.county is not None and not inst.county.startswith(prefix):
+        yield finding("county-mismatch", doc.file, doc.pos(("county",)), county=inst.county,
+                      province=inst.province, city=inst.city, prefix=prefix)  # fmt: skip
+    if rules is None:
+        return
+    if rules.name_suffix is not None:
+        suffix, types = rules.name_suffix
+        if (not types or inst.type in types) and not inst.name.endswith(suffix):
+            yield finding("institution-name-suffix", doc.file, doc.pos(("name",)), province=rules.name,
+                          type=inst.type, type_zh=labels.zh(labels.INSTITUTION_TYPES, inst.type), suffix=suffix)  # fmt: skip
+    allowed = rules.assessed.get(inst.type)
+    if allowed is not None and not set(inst.assessed) <= set(allowed):
+        yield finding("assessed-not-allowed", doc.file, doc.pos(("assessed",)), province=rules.name,
+                      type=inst.type, type_zh=labels.zh(labels.INSTITUTION_TYPES, inst.type),
+                      allowed="、".join(labels.zh(labels.ASSESSED, a) for a in allowed),
+                      actual="、".join(labels.zh(labels.ASSESSED, a) for a in inst.assessed))  # fmt: skip
 
 
 def _status(doc: Document, inst: Institution) -> Iterator[Finding]:
@@ -445,7 +420,9 @@ def check_occupations(doc: Document) -> tuple[dict[str, Occupation], list[Findin
             )
             continue
         lines[code] = doc.pos(("occupations", i))[0]
+        levels = row.get("levels")
         table[code] = Occupation(
-            code, row["name"], tuple(row["edition"]), tuple(row.get("jobs", ()))
-        )
+            code, row["name"], tuple(row["edition"]), tuple(row.get("jobs", ())), row.get("marks"),
+            tuple(levels) if levels else None, row.get("levels_source"),
+        )  # fmt: skip
     return table, out

@@ -44,7 +44,8 @@ def office(tmp_path: Path) -> Office:
         public_key=key.public_key.raw,
         not_before=dt.date(2025, 1, 1),
     )
-    rows, problems = parse(read_table(ROOT / "samples" / f"roster-{FILING}.csv"))
+    roster = ROOT / "samples" / f"roster-{FILING}.csv"
+    rows, problems = parse(read_table(roster), photos=roster.parent)
     assert not problems
     register = Register(tmp_path / "register.sqlite", now=lambda: dt.datetime(2026, 11, 21, 9))  # noqa: DTZ001
     made = Office(registry_dir, key, register, tmp_path / "out")

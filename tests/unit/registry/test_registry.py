@@ -53,9 +53,10 @@ def test_scope_increment_applies_from_its_date(reg: Registry) -> None:
     assert row is not None
     assert row.receipt == "豫人社函〔2024〕57号"
     assert reg.scope_row(n, "4-03-02-01", None, 2, D(2024, 6, 1)) is None
-    # the job is part of the scope: 车工 level 5 is filed without a job, level 4 only with one
-    assert reg.scope_row(n, "6-18-01-01", None, 5, D(2023, 1, 1)) is not None
-    assert reg.scope_row(n, "6-18-01-01", None, 4, D(2023, 1, 1)) is None
+    # the job is part of the scope: 车工 is filed per job (普通车床 from level 5, 数控车床 from 4)
+    assert reg.scope_row(n, "6-18-01-01", "普通车床", 5, D(2023, 1, 1)) is not None
+    assert reg.scope_row(n, "6-18-01-01", None, 5, D(2023, 1, 1)) is None
+    assert reg.scope_row(n, "6-18-01-01", "数控车床", 5, D(2023, 1, 1)) is None
     assert reg.scope_row(n, "6-18-01-01", "数控车床", 4, D(2023, 1, 1)) is not None
 
 

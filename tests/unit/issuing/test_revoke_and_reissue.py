@@ -239,3 +239,18 @@ def test_concurrent_reissue_and_revoke_never_interleave(office: Office, tmp_path
     assert revoked == [(number, None)]  # every version of the number
     assert [v.status for v in versions][-1] == "revoked"
     assert [v.status for v in versions[:-1]] == ["superseded"] * (len(versions) - 1)
+
+
+def test_a_withdrawn_institution_re_issues_nothing(office: Office) -> None:
+    """Who re-issues for a withdrawn institution? Not the institution: a re-issue is judged on its
+    own day (checks 5 and 6), and the holder's certificate stays confirmable from the published
+    record (the lookup); the seeds give re-issuing to the 认定中心 that issued (Henan 证书管理三)."""
+    number = _first(office)
+    path = office.registry_dir / "institutions" / f"{FILING}.yaml"
+    text = path.read_text("utf-8")
+    path.write_text(text.replace("    reason: 备案通过\n", "    reason: 备案通过\n  - date: 2026-11-01\n"
+                                 "    status: withdrawn\n    reason: 撤销备案\n", 1), "utf-8")  # fmt: skip
+    with pytest.raises(IssuanceRefused):
+        reissue(number, issuer=office.issuer(), register=office.register,
+                registry_dir=office.registry_dir, out=office.out, today=TODAY)  # fmt: skip
+    assert path.read_text("utf-8").count("reissued") == text.count("reissued")  # taken back

@@ -1288,6 +1288,21 @@ def site_build(
     _echo(f"网站已构建于 site built in {out}/；目录快照 registry snapshot {signed}")
 
 
+@site_group.command("sign")
+@click.argument("site_dir", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--snapshot-key", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="主管部门快照签名私钥 The bureau's snapshot signing key.")  # fmt: skip
+def site_sign(site_dir: Path, snapshot_key: Path) -> None:
+    """为在别处（如不持有密钥的 CI）构建的网站签名目录快照，然后上传到任何静态托管。
+    Sign the snapshot of a site built elsewhere (CI without the key), then upload it anywhere."""
+    from credentials.site import build
+
+    key, _ = _unlock(snapshot_key)
+    day = build.sign_built(site_dir, key)
+    _echo(f"目录快照（{day}）已签名 signed: {site_dir}/snapshot/manifest.sig.json；"
+          "现在可将整个目录上传到静态托管 upload the folder to any static host")  # fmt: skip
+
+
 @site_group.command("serve")
 @click.option(
     "--dir",

@@ -176,3 +176,46 @@ def test_directory_links_only_the_provinces_the_registry_has(tmp_path: Path) -> 
     page = (out / "directory" / "index.html").read_text("utf-8")
     assert 'href="21/"' in page
     assert 'href="41/"' not in page
+
+
+def test_site_sign_signs_only_the_site_as_built_with_the_named_key(built: dict[str, Path]) -> None:
+    """The offline path: a site built without the key is signed on the bureau's machine."""
+    site = built["tmp"] / "to-sign"
+    shutil.copytree(built["site"], site)
+    (site / "snapshot" / "manifest.sig.json").unlink()
+    runner = CliRunner()
+    other = built["tmp"] / "other.key"
+    from credentials.keys import save_signing_key
+
+    save_signing_key(SigningKey.generate(), other, passphrase=None)
+    result = runner.invoke(main, ["site", "sign", str(site), "--snapshot-key", str(other)])
+    assert result.exit_code == 1
+    assert "目录快照要求的签名密钥是" in result.output
+    assert not (site / "snapshot" / "manifest.sig.json").exists()
+    shard = site / "snapshot" / "41.json"
+    original = shard.read_bytes()
+    shard.write_bytes(original.replace("洛阳远川".encode(), "洛阳远山".encode()))
+    result = runner.invoke(
+        main, ["site", "sign", str(site), "--snapshot-key", str(built["bureau"])]
+    )
+    assert result.exit_code == 1
+    assert "与清单不符" in result.output
+    assert "41.json" in result.output
+    assert not (site / "snapshot" / "manifest.sig.json").exists()
+    shard.write_bytes(original)
+    result = runner.invoke(
+        main, ["site", "sign", str(site), "--snapshot-key", str(built["bureau"])]
+    )
+    assert result.exit_code == 0, result.output
+    from credentials.keys import load_signing_key
+
+    files = {p.relative_to(site / "snapshot").as_posix(): p.read_bytes()
+             for p in (site / "snapshot").rglob("*.json")}  # fmt: skip
+    trusted = load_signing_key(built["bureau"], passphrase=None).public_key.raw
+    signed, _ = snapshot.load(files, trusted_key=trusted)
+    assert "Y000041039002" in signed.institutions
+    result = runner.invoke(
+        main, ["site", "sign", str(built["tmp"]), "--snapshot-key", str(built["bureau"])]
+    )
+    assert result.exit_code == 2, result.output  # unreadable input, as everywhere
+    assert "不是已构建的网站" in result.output

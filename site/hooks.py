@@ -8,6 +8,7 @@ build`` sets the data date; when MkDocs is run by hand it is today in China, rea
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,8 @@ _direct: list[tuple[str, str | bytes]] = []
 
 
 def on_config(config: Any) -> Any:
+    # the search plugin segments Chinese with jieba, which reports its dictionary loading on stderr
+    logging.getLogger("jieba").setLevel(logging.WARNING)
     china = dt.timezone(dt.timedelta(hours=8))
     os.environ.setdefault("SKILLCERT_DATE", dt.datetime.now(tz=china).date().isoformat())
     return config

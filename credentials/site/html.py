@@ -59,10 +59,17 @@ def join(items: Iterable[Node], separator: str = "") -> Markup:
 
 
 def table(head: Iterable[str], rows: Iterable[Iterable[Node]]) -> Markup:
-    """A table in the theme's look."""
-    thead = el("thead", None, el("tr", None, *(el("th", None, h) for h in head)))
-    body = el("tbody", None, *(el("tr", None, *(el("td", None, c) for c in row)) for row in rows))
-    return el("div", {"class": "md-typeset__table"}, el("table", None, thead, body))
+    """A table in the theme's look. With three columns or more it becomes one card per row on a
+    phone (``sc-cards``: each cell labelled with its column's heading), so that no column is
+    cut off at 390 px."""
+    heads = list(head)
+    thead = el("thead", None, el("tr", None, *(el("th", None, h) for h in heads)))
+    body = el("tbody", None, *(
+        el("tr", None, *(el("td", {"data-label": h}, c) for h, c in zip(heads, row, strict=True)))
+        for row in rows
+    ))  # fmt: skip
+    kind = "md-typeset__table sc-cards" if len(heads) >= 3 else "md-typeset__table"
+    return el("div", {"class": kind}, el("table", None, thead, body))
 
 
 def csp_meta() -> Markup:

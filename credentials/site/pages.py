@@ -218,7 +218,7 @@ def _occupations_page(registry: Registry, day: dt.date) -> str:
         table(["职业编码 Code", "职业名称 Occupation", "工种/职业方向 Job", "机构数 Institutions",
                "省份 Provinces"], rows),
     ])  # fmt: skip
-    return markdown_page(body, title='"职业索引 Occupation index"', search=False)
+    return markdown_page(body, title='"职业索引 Occupation index"', search=True)
 
 
 def _anchor(job: str | None) -> str:

@@ -1,8 +1,9 @@
-// The directory search: loads the compact index once and filters it in the browser.
-// No request leaves the site. Chinese substrings match anywhere ("烹调" finds 中式烹调师).
+// The directory search: loads the compact index once (directory-data.js) and filters it in the
+// browser. No request leaves the site. Chinese substrings match anywhere ("烹调" finds 中式烹调师,
+// "洛阳" the institutions in 洛阳市). ?q=… (the header search's "see all") fills the search box.
 (function () {
   "use strict";
-  const STATUS = { active: "有效", suspended: "暂停", withdrawn: "撤销", expired: "过期", "not-filed": "未备案" };
+  const dir = window.scDirectory;
   const $ = (id) => document.getElementById(id);
   let data = null;
 
@@ -21,31 +22,29 @@
     const out = [];
     let total = 0;
     for (const row of data.rows) {
-      const [number, name, prov, cty, cat, , st, scope] = row;
+      const [, , prov, cty, cat, , st, scope] = row;
       if (province && prov !== province) continue;
       if (city && cty !== city) continue;
       if (category && cat !== category) continue;
       if (status && st !== status) continue;
       // occupation and level together mean: this level of this occupation
       if ((level || occupation >= 0) && !scope.some((s) => (!level || s[2].includes(level)) && (occupation < 0 || s[0] === occupation))) continue;
-      if (q) {
-        const hay = (number + " " + name + " " + scope.map((s) => data.occ[s[0]][1] + " " + data.occ[s[0]][0] + " " + (s[1] >= 0 ? data.jobs[s[1]] : "")).join(" ")).toLowerCase();
-        if (!hay.includes(q)) continue;
-      }
+      if (q && !dir.haystack(data, row).includes(q)) continue;
       total += 1;
       if (out.length < 200) out.push(row);
     }
     const list = $("results");
     list.textContent = "";
-    for (const [number, name, prov, cty, , type, st, scope] of out) {
+    for (const row of out) {
+      const [number, name, , , , type, st] = row;
       const li = document.createElement("li");
       const a = document.createElement("a");
       a.href = "../i/" + number + "/";
       a.textContent = name;
       const meta = document.createElement("span");
-      const place = data.provinces[prov] ? data.provinces[prov].name + " " + (data.provinces[prov].cities[cty] || "") : prov;
-      const occs = [...new Set(scope.map((s) => data.occ[s[0]][1]))].slice(0, 6).join("、");
-      meta.textContent = " " + number + " · " + place + " · " + (data.types[type] || type) + " · " + (STATUS[st] || st) + (occs ? " · " + occs : "");
+      const occs = dir.occupations(data, row).slice(0, 6).join("、");
+      meta.textContent = " " + number + " · " + dir.place(data, row) + " · " + (data.types[type] || type) + " · " +
+        (dir.STATUS[st] || st).split(" ")[0] + (occs ? " · " + occs : "");
       li.append(a, meta);
       list.appendChild(li);
     }
@@ -60,8 +59,9 @@
   }
 
   $("sc-filters").addEventListener("submit", (event) => event.preventDefault());
-  fetch(new URL("index.json", document.baseURI.replace(/[^/]*$/, "")).href)
-    .then((r) => r.json())
+  const asked = new URLSearchParams(location.search).get("q");
+  if (asked) { $("q").value = asked; $("status").value = ""; }
+  dir.load()
     .then((d) => {
       data = d;
       for (const [code, p] of Object.entries(d.provinces)) option($("province"), code, p.name);

@@ -72,6 +72,31 @@ for (const width of [360, 1280]) {
   });
 }
 
+test("every table is readable on a 390px phone: no column cut off or hidden sideways", async () => {
+  const tables = [["/i/Y000041019001/", 5], ["/b/Y000041019001/2026-1/", 3], ["/o/4-03-02-01/", 1],
+    ["/occupations/", 1], ["/revoked/", 1], ["/notices/", 1]];
+  for (const [url, count] of tables) {
+    const { page, context } = await open(url, 390);
+    const found = await page.evaluate(() => [...document.querySelectorAll("table")].map((t) => ({
+      sideways: t.scrollWidth - t.clientWidth,
+      cut: [...t.querySelectorAll("td")].filter((td) => td.getBoundingClientRect().right > window.innerWidth || td.scrollWidth > td.clientWidth + 1).length,
+      labelled: [...t.querySelectorAll("tbody tr")].every((tr) => tr.children.length < 3 ||
+        [...tr.children].every((td) => getComputedStyle(td, "::before").content.replace(/"/g, "") === td.dataset.label)),
+    })));
+    assert.equal(found.length, count, `${url}: tables`);
+    for (const [i, t] of found.entries()) {
+      assert.equal(t.sideways, 0, `${url} table ${i + 1} scrolls sideways by ${t.sideways}px`);
+      assert.equal(t.cut, 0, `${url} table ${i + 1} has ${t.cut} cells cut off`);
+      assert.ok(t.labelled, `${url} table ${i + 1}: a cell without its column's heading`);
+    }
+    if (url.startsWith("/i/")) {
+      await page.locator("table").nth(1).scrollIntoViewIfNeeded();
+      await page.screenshot({ path: path.join(SHOTS, "institution-scope-390.png") });
+    }
+    await context.close();
+  }
+});
+
 test("the directory finds institutions by a Chinese substring and filters them", async () => {
   const { page, context } = await open("/directory/", 1280);
   await page.waitForFunction(() => !document.getElementById("count").textContent.includes("Loading"));
@@ -99,6 +124,45 @@ test("the directory finds institutions by a Chinese substring and filters them",
   await page.click("#results li a");
   await page.waitForURL(/\/i\/Y000021011001\/$/);
   assert.match(await page.textContent("h1"), /北方重型机械集团沈阳分公司/);
+  await context.close();
+  assert.deepEqual(foreign, []);
+});
+
+test("the header search finds pages in Chinese (jieba) and institutions by name fragment, city and occupation", async () => {
+  const { page, context, errors } = await open("/", 390);
+  const search = async (q) => {
+    if (!(await page.isVisible("[data-md-component=search-query]"))) await page.click("label.md-header__button[for=__search]");
+    await page.fill("[data-md-component=search-query]", q);
+    await page.press("[data-md-component=search-query]", "End");  // Material searches on keyup
+    await page.waitForFunction((query) => {
+      const meta = document.querySelector(".md-search-result__meta").textContent;
+      const box = document.querySelector(".sc-search-institutions");
+      return !/初始化|键入/.test(meta) && box && !box.hidden && box.dataset.query === query;
+    }, q);
+    return {
+      institutions: await page.$$eval(".sc-search-institutions li a", (as) => as.map((a) => a.textContent)),
+      pages: await page.$$eval(".md-search-result__item h1, .md-search-result__item h2", (hs) => hs.map((h) => h.textContent.replace(/\u200b/g, "").trim())),
+    };
+  };
+  // an occupation: the occupation index (its name segmented: 中式|烹调师) and who certifies it
+  const cooking = await search("烹调");
+  assert.ok(cooking.pages.some((t) => t.startsWith("职业索引")), cooking.pages.join(" | "));
+  assert.ok(cooking.institutions.includes("郑州青禾技师学院职业技能等级认定中心"), cooking.institutions.join(", "));
+  await page.screenshot({ path: path.join(SHOTS, "search-390.png") });
+  // a page by a Chinese word inside a longer text
+  const verify = await search("核验");
+  assert.ok(verify.pages.some((t) => t.includes("证书核验")), verify.pages.join(" | "));
+  // a fragment of a name, and a city
+  assert.deepEqual((await search("远川")).institutions, ["洛阳远川高级技工学校职业技能等级认定中心"]);
+  assert.deepEqual((await search("洛阳")).institutions, ["洛阳远川高级技工学校职业技能等级认定中心"]);
+  const many = await search("技能");
+  assert.equal(many.institutions.length, 8);
+  const more = await page.getAttribute(".sc-search-institutions > a", "href");
+  await page.goto(more);
+  await page.waitForFunction(() => !document.getElementById("count").textContent.includes("Loading"));
+  assert.equal(await page.inputValue("#q"), "技能");
+  assert.match(await page.textContent("#count"), /共 14 家/);
+  assert.deepEqual(errors, []);
   await context.close();
   assert.deepEqual(foreign, []);
 });

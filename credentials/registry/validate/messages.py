@@ -42,8 +42,15 @@ _RULES: dict[str, tuple[Severity, str, str]] = {
     ),
     "yaml-syntax": (
         "error",
-        "YAML 语法错误：{problem}",
+        "YAML 语法错误：{problem_zh}",
         "YAML syntax error: {problem}",
+    ),
+    "yaml-full-width": (
+        "error",
+        "这里是{name_zh}“{char}”（{code}），YAML 的格式符号只认半角：改成{ascii_zh}"
+        "（中文输入法下切换到半角或英文标点再输入）",
+        "{name_en} '{char}' ({code}) where YAML needs {ascii_en}: type it with the input method "
+        "in half-width (English) punctuation",
     ),
     "yaml-tab": (
         "error",

@@ -16,6 +16,11 @@ import yaml
 
 from credentials.registry.validate.findings import Finding
 from credentials.registry.validate.messages import finding
+from credentials.registry.validate.yaml_errors import (
+    misplaced_full_width,
+    problem_zh,
+    reports_next_line,
+)
 
 # libyaml is in PyYAML's wheels; the pure-Python loader is a slow fallback.
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -229,14 +234,27 @@ def parse(raw: bytes, file: str) -> tuple[Document | None, list[Finding]]:
     except yaml.MarkedYAMLError as err:
         if findings:  # the tab is the cause; one finding per tab line says it better
             return None, findings
-        mark = err.problem_mark or err.context_mark
-        pos = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        full_width = [finding("yaml-full-width", file, (m.line, m.column), **m.fields)
+                      for m in misplaced_full_width(text)]  # fmt: skip
+        if full_width:  # the input method's characters are the cause: name them, on their line
+            return None, full_width
         problem = " ".join(x for x in (err.context, err.problem) if x) or "unreadable"
+        mark = (
+            (err.context_mark if reports_next_line(problem) else None)
+            or err.problem_mark
+            or err.context_mark
+        )
+        pos = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         if "expected a single document" in problem:
             return None, [finding("yaml-multiple-documents", file, pos)]
-        return None, [finding("yaml-syntax", file, pos, problem=problem)]
+        return None, [
+            finding("yaml-syntax", file, pos, problem=problem, problem_zh=problem_zh(problem))
+        ]
     except yaml.YAMLError as err:
-        return None, [finding("yaml-syntax", file, (1, 1), problem=str(err).splitlines()[0])]
+        problem = str(err).splitlines()[0]
+        return None, [
+            finding("yaml-syntax", file, (1, 1), problem=problem, problem_zh=problem_zh(problem))
+        ]
     finally:
         loader.dispose()
     if node is None:

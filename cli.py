@@ -36,6 +36,108 @@ _CHINA = dt.timezone(dt.timedelta(hours=8), "CST")
 _PASSPHRASE_ENV = "SKILLCERT_PASSPHRASE"
 
 
+# click's own words (usage, help headings, its errors and prompts), Chinese first as ours are. click
+# marks them for gettext; this catalogue answers for them whatever the locale, so that an office in
+# Chinese never meets a line in English only. tests/integration/test_cli_language.py checks that
+# every message click can show a user is here.
+_CLICK_ZH: dict[str, str] = {
+    "Usage:": "用法 Usage:",
+    "Options": "选项 Options",
+    "Commands": "命令 Commands",
+    "Positional arguments": "位置参数 Positional arguments",
+    "Show this message and exit.": "显示本帮助并退出。Show this message and exit.",
+    "Show the version and exit.": "显示版本并退出。Show the version and exit.",
+    "%(prog)s, version %(version)s": "%(prog)s 版本 version %(version)s",
+    "Error: {message}": "错误 error: {message}",
+    "Try '{command} {option}' for help.": "用 “{command} {option}” 查看帮助。Try '{command} {option}' for help.",
+    "Missing argument": "缺少参数 Missing argument",
+    "Missing option": "缺少选项 Missing option",
+    "Missing parameter": "缺少参数 Missing parameter",
+    "Missing parameter: {param_name}": "缺少参数 Missing parameter: {param_name}",
+    "Missing {param_type}": "缺少 missing {param_type}",
+    "Missing command.": "缺少命令：在命令名后写出要做什么。Missing command.",
+    "No such option {name!r}.": "没有选项 {name!r}。No such option {name!r}.",
+    "No such command {name!r}.": "没有命令 {name!r}。No such command {name!r}.",
+    "Did you mean {possibility}?": "是否要用 {possibility}？Did you mean {possibility}?",
+    "(Did you mean one of: {possibilities}?)": "（是否要用其中之一 Did you mean one of: {possibilities}?）",
+    "Invalid value for {param_hint}: {message}": "{param_hint} 的值无效 invalid value: {message}",
+    "Invalid value: {message}": "值无效 invalid value: {message}",
+    "Got unexpected extra argument ({args})": "多余的参数 unexpected extra argument ({args})",
+    "Got unexpected extra arguments ({args})": "多余的参数 unexpected extra arguments ({args})",
+    "Option {name!r} requires an argument.": "选项 {name!r} 后面要写一个值。Option {name!r} requires an argument.",
+    "Option {name!r} requires {nargs} arguments.": "选项 {name!r} 后面要写 {nargs} 个值。Option {name!r} requires {nargs} arguments.",
+    "Option {name!r} does not take a value.": "选项 {name!r} 不带值。Option {name!r} does not take a value.",
+    "Argument {name!r} takes {nargs} values.": "参数 {name!r} 要有 {nargs} 个值。Argument {name!r} takes {nargs} values.",
+    "Takes {nargs} values but 1 was given.": "要有 {nargs} 个值，只给了 1 个。Takes {nargs} values but 1 was given.",
+    "Takes {nargs} values but {len} were given.": "要有 {nargs} 个值，给了 {len} 个。Takes {nargs} values but {len} were given.",
+    "Aborted!": "已中止，未做任何更改。Aborted!",
+    "Repeat for confirmation": "再输入一次确认 Repeat for confirmation",
+    "Error: The two entered values do not match.": "错误 error: 两次输入不一致。The two entered values do not match.",
+    "Error: invalid input": "错误 error: 输入无效 invalid input",
+    "Do you want to continue?": "是否继续？Do you want to continue?",
+    "Confirm the action without prompting.": "不再询问，直接确认。Confirm the action without prompting.",
+    "Press any key to continue...": "按任意键继续… Press any key to continue...",
+    "file": "文件 file",
+    "directory": "文件夹 directory",
+    "path": "路径 path",
+    "{name} {filename!r} does not exist.": "{name} {filename!r} 不存在 does not exist.",
+    "{name} {filename!r} is a file.": "{name} {filename!r} 是文件，这里要文件夹 is a file.",
+    "{name} {filename!r} is a directory.": "{name} {filename!r} 是文件夹，这里要文件 is a directory.",
+    "{name} {filename!r} is not readable.": "{name} {filename!r} 无权读取 is not readable.",
+    "{name} {filename!r} is not writable.": "{name} {filename!r} 无权写入 is not writable.",
+    "{name} {filename!r} is not executable.": "{name} {filename!r} 不可执行 is not executable.",
+    "Could not open file {filename!r}: {message}": "无法打开文件 could not open {filename!r}: {message}",
+    "{value!r} is not a valid {number_type}.": "{value!r} 不是有效的数字 is not a valid {number_type}.",
+    "{value} is not in the range {range}.": "{value} 不在范围 {range} 内 is not in the range {range}.",
+    "{value!r} is not {choice}.": "{value!r} 不是 {choice} is not {choice}.",
+    "{value!r} is not one of {choices}.": "{value!r} 不是可选值 {choices} 之一 is not one of {choices}.",
+    "{value!r} does not match the format {format}.": "{value!r} 不符合格式 {format} does not match the format {format}.",
+    "{value!r} does not match the formats {formats}.": "{value!r} 不符合格式 {formats} 中任何一种 does not match the formats {formats}.",
+    "{value!r} is not a valid boolean. Recognized values: {states}": "{value!r} 不是是/否值 is not a valid boolean: {states}",
+    "{len_type} values are required, but {len_value} was given.": "要有 {len_type} 个值，只给了 {len_value} 个 {len_type} values are required, but {len_value} was given.",
+    "{len_type} values are required, but {len_value} were given.": "要有 {len_type} 个值，给了 {len_value} 个 {len_type} values are required, but {len_value} were given.",
+    "{value!r} is not a valid UUID.": "{value!r} 不是有效的 UUID is not a valid UUID.",
+    "Choose from:\n\t{choices}": "可选 Choose from:\n\t{choices}",
+    "Value must be an iterable.": "值必须是列表 Value must be an iterable.",
+    "default: {default}": "默认 default: {default}",
+    "env var: {var}": "环境变量 env var: {var}",
+    "(dynamic)": "（动态 dynamic）",
+    "deprecated": "已弃用 deprecated",
+    "unknown error": "未知错误 unknown error",
+    "{editor}: Editing failed": "{editor}：编辑失败 editing failed",
+    "{editor}: Editing failed: {e}": "{editor}：编辑失败 editing failed: {e}",
+    "DeprecationWarning: The command {name!r} is deprecated.{extra_message}":
+        "已弃用 deprecated: 命令 command {name!r}.{extra_message}",
+    "DeprecationWarning: The {param_type} {name!r} is deprecated.{extra_message}":
+        "已弃用 deprecated: {param_type} {name!r}.{extra_message}",
+}  # fmt: skip
+
+
+def _speak_chinese_to_click() -> None:
+    """Answer click's gettext calls from ``_CLICK_ZH``. click binds ``gettext``/``ngettext`` per
+    module; a module that binds them otherwise (a future click) is left alone, and the test of
+    this catalogue then fails instead of the user meeting English."""
+    import gettext
+    import importlib
+
+    def zh(message: str) -> str:
+        return _CLICK_ZH.get(message, message)
+
+    def nzh(singular: str, plural: str, n: int) -> str:
+        return zh(singular if n == 1 else plural)
+
+    for name in ("core", "decorators", "exceptions", "formatting", "parser", "termui", "types",
+                 "utils", "_termui_impl", "shell_completion"):  # fmt: skip
+        module = importlib.import_module(f"click.{name}")
+        if getattr(module, "_", None) is gettext.gettext:
+            module._ = zh  # type: ignore[attr-defined]
+        if getattr(module, "ngettext", None) is gettext.ngettext:
+            module.ngettext = nzh  # type: ignore[attr-defined]
+
+
+_speak_chinese_to_click()
+
+
 def _echo(text: str = "", *, err: bool = False, nl: bool = True) -> None:
     """Print, with every control or bidi character that came from outside made visible."""
     click.echo(visible.show(text, keep_lines=True), err=err, nl=nl)
@@ -1312,7 +1414,8 @@ def site_sign(site_dir: Path, snapshot_key: Path) -> None:
     show_default=True,
     help="已构建的网站 A built site.",
 )
-@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True,
+              help="本机端口 Port on localhost.")  # fmt: skip
 def site_serve(site_dir: Path, port: int) -> None:
     """在 http://127.0.0.1:PORT/ 提供网站（Ctrl-C 停止）。Serve a built site on localhost."""
     _serve(site_dir, port)
@@ -1341,7 +1444,8 @@ def _serve(site_dir: Path, port: int) -> None:
     help="演示的工作目录（会被替换）Where the demo works (replaced).",
 )
 @click.option("--no-serve", is_flag=True, help="结束后不启动网站（脚本、CI）Do not serve the site.")
-@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True,
+              help="本机端口 Port on localhost.")  # fmt: skip
 def demo(
     registry_dir: Path,
     at: dt.datetime | None,

@@ -105,9 +105,13 @@ def institution_text(inst: Institution, registry: Registry, day: dt.date) -> str
     out.append("签名公钥 Keys:")
     for key in inst.keys:
         window = f"{key.not_before} – {key.not_after or '…'}"
-        mark = " valid" if key.valid_on(day) else ""
-        comp = f" COMPROMISED from {key.compromised_at}" if key.compromised_at else ""
-        out.append(f"  kid {key.kid}  {window}{comp}{mark}")
+        mark = " 今日有效 valid" if key.valid_on(day) else " 今日无效 not valid"
+        comp = (
+            f" 自 {key.compromised_at} 起泄露 COMPROMISED from {key.compromised_at}"
+            if key.compromised_at
+            else ""
+        )
+        out.append(f"  密钥 kid {key.kid}  {window}{comp}{mark}")
     if inst.revoked:
         out.append(f"注销证书 Revoked certificates: {len(inst.revoked)}")
         for rev in inst.revoked:

@@ -110,37 +110,29 @@ def test_demo_summarises_the_sample_and_runs_credentials(runner: CliRunner, tmp_
     assert "评价机构 institutions: 14" in result.output
     assert "撤销 withdrawn 1" in result.output
     out = result.output
-    assert "batch new      Y000041019001/2026-1: 24 people" in out
-    assert (
-        "batch approve  Y000033010001/2026-1 on 2026-11-02 (the bureau numbers: level 3: 000001–000006"
-        in out
-    )
-    assert "batch reject   Y000033010001/2026-2" in out
-    assert "issue          refused: 批次 Y000033010001/2026-2 已于 2026-11-18 被驳回" in out
-    assert "batch publish  record 2026-1: 24 credentials' hashes" in out
+    assert "提出批次 batch new      Y000041019001/2026-1：24 人 people" in out
+    assert ("批准 batch approve     Y000033010001/2026-1（2026-11-02；主管部门编号 the bureau numbers: "
+            "3 级 level 3: 000001–000006") in out  # fmt: skip
+    assert "驳回 batch reject      Y000033010001/2026-2" in out
+    assert "签发被拒绝 issue refused：批次 Y000033010001/2026-2 已于 2026-11-18 被驳回" in out
+    assert "公布发证记录 batch publish 2026-1：24 张证书的摘要" in out
     assert "| 合计 Total |  |  | 5 | 19 | 15 | 0 | 0 | 39 |" in out
+    read = "从打印的 PDF 读取二维码 QR read from the printed PDF →"
+    assert f"真实 genuine：Y000041019001265000001 第 1 版，{read} ✅ 真实有效 Genuine" in out
     assert (
-        "genuine          Y000041019001265000001 v1, QR read from its printed PDF: ✅ 真实有效 Genuine"
-        in out
+        f"主管部门编号 bureau-numbered：Y000033010001263000001 第 1 版，{read} ✅ 真实有效" in out
     )
-    assert (
-        "bureau-numbered  Y000033010001263000001 v1, QR read from its printed PDF: ✅ 真实有效"
-        in out
-    )
-    assert (
-        "revoked          Y000041019001263000001 v1, QR read from its printed PDF: ❌ 已注销" in out
-    )
-    assert (
-        "re-issued        Y000041019001264000001 v2, QR read from its printed PDF: ✅ 真实有效"
-        in out
-    )
-    assert (
-        "superseded       Y000041019001264000001 v1, QR read from its printed PDF: ❌ 已补发新版本"
-        in out
-    )
-    assert "with one bit flipped: ❌ 伪造或被篡改" in out
-    assert "right ID         Y000041019001265000001: genuine" in out
-    assert "wrong ID         Y000041019001265000001: not-found (id-mismatch)" in out
+    assert f"已注销 revoked：Y000041019001263000001 第 1 版，{read} ❌ 已注销" in out
+    assert f"补发 re-issued：Y000041019001264000001 第 2 版，{read} ✅ 真实有效" in out
+    assert f"旧版本 superseded：Y000041019001264000001 第 1 版，{read} ❌ 已补发新版本" in out
+    assert "改动一位 one bit flipped → ❌ 伪造或被篡改" in out
+    assert "身份证号正确 right ID：Y000041019001265000001 → ✅ 查到证书，真实有效" in out
+    assert "身份证号错误 wrong ID：Y000041019001265000001 → ❌ 未查到 Not found" in out
+    # Chinese first: every line of the demo has Chinese in it (but a table's rule line)
+    english = [
+        ln for ln in out.splitlines() if ln.strip("|- ") and not re.search(r"[\u4e00-\u9fff]", ln)
+    ]
+    assert not english
     pngs = sorted((tmp_path / "demo" / "certificates").rglob("*-v1.png"))
     assert len(pngs) == 40
     verify = runner.invoke(

@@ -7,7 +7,10 @@ issue date and the query URLs. Right: the photo (when given), the QR code at 30 
 
 Chinese text uses AR PL UKai (楷体, as the style asks), embedded as a subset, when the font is
 installed (Debian: ``fonts-arphic-ukai``); otherwise the standard PDF CJK font STSong-Light, which
-every PDF reader supplies. The only module that imports ``reportlab``.
+every PDF reader supplies. Characters UKai has no outline for (rare characters in names: 䶮 in
+Extension A, 𠮷 in Extension B) are drawn in HanaMin A or B (Debian: ``fonts-hanazono``), each
+character in the first font that can draw it; ``undrawable`` names the ones no font here can draw,
+so that issuing refuses them before anything is signed. The only module that imports ``reportlab``.
 """
 
 from __future__ import annotations
@@ -19,11 +22,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
@@ -33,6 +37,10 @@ QR_SIZE_MM = 30.0
 _KAI_PATHS = (
     Path("/usr/share/fonts/truetype/arphic/ukai.ttc"),
     Path("/usr/share/fonts/truetype/arphic-ukai/ukai.ttc"),
+)
+_FALLBACK_PATHS = (  # HanaMin: CJK Unified Ideographs with Extension A (A), Extensions B to F (B)
+    ("HanaMinA", Path("/usr/share/fonts/truetype/hanazono/HanaMinA.ttf")),
+    ("HanaMinB", Path("/usr/share/fonts/truetype/hanazono/HanaMinB.ttf")),
 )
 _NO_LINE_START = frozenset("，。、；：？！）》」』”’,.;:?!)")
 _LATIN = "Times-Roman"
@@ -65,15 +73,57 @@ class CertificatePage:
     photo: Path | None = None
 
 
+_reportlab_to_unicode = ttfonts.makeToUnicodeCMap
+
+
+def _to_unicode_cmap(fontname: str, subset: Sequence[int]) -> str:
+    """reportlab's ToUnicode map, with characters beyond U+FFFF (Extension B: 𠮷) written as
+    UTF-16 surrogate pairs, as PDF needs, instead of five hex digits that readers cut to four (so
+    that the holder's name is copied and searched as printed)."""
+    lines = _reportlab_to_unicode(fontname, subset).split("\n")
+    wide = {f"<{i:02X}> <{v:04X}>": f"<{i:02X}> <{chr(v).encode('utf-16-be').hex().upper()}>"
+            for i, v in enumerate(subset) if v > 0xFFFF}  # fmt: skip
+    return "\n".join(wide.get(line, line) for line in lines)
+
+
+ttfonts.makeToUnicodeCMap = _to_unicode_cmap
+
+
+@dataclass(frozen=True, slots=True)
+class _Fonts:
+    """The Chinese fonts, first choice first, with their faces to ask which characters they draw
+    (no faces: STSong-Light, a font the PDF reader supplies)."""
+
+    names: tuple[str, ...]
+    faces: tuple[Any, ...]
+
+
 @cache
-def cjk_font() -> str:
-    """Register and return the Chinese font's name (embedded UKai, else STSong-Light)."""
+def _fonts() -> _Fonts:
+    names: list[str] = []
+    faces: list[Any] = []
     for path in _KAI_PATHS:
         if path.is_file():
-            pdfmetrics.registerFont(TTFont("UKai", str(path), subfontIndex=0))
-            return "UKai"
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    return "STSong-Light"
+            font = TTFont("UKai", str(path), subfontIndex=0)
+            pdfmetrics.registerFont(font)
+            names.append("UKai")
+            faces.append(font.face)
+            break
+    if not names:
+        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+        return _Fonts(("STSong-Light",), ())
+    for name, path in _FALLBACK_PATHS:
+        if path.is_file():
+            font = TTFont(name, str(path))
+            pdfmetrics.registerFont(font)
+            names.append(name)
+            faces.append(font.face)
+    return _Fonts(tuple(names), tuple(faces))
+
+
+def cjk_font() -> str:
+    """Register the Chinese fonts and return the first choice's name (UKai, else STSong-Light)."""
+    return _fonts().names[0]
 
 
 def font_is_embedded() -> bool:
@@ -81,7 +131,50 @@ def font_is_embedded() -> bool:
     return cjk_font() == "UKai"
 
 
-def _wrap(c: Canvas, text: str, font: str, size: float, width: float) -> list[str]:
+@cache
+def _font_for(ch: str) -> str | None:
+    """The first Chinese font that draws ``ch`` (a glyph with an outline), or None."""
+    fonts = _fonts()
+    if not fonts.faces:  # STSong-Light: the reader's font covers GBK
+        try:
+            ch.encode("gbk")
+        except UnicodeEncodeError:
+            return None
+        return fonts.names[0]
+    for name, face in zip(fonts.names, fonts.faces, strict=True):
+        glyph = face.charToGlyph.get(ord(ch))
+        if glyph is not None and (ch.isspace() or face.glyphPos[glyph + 1] > face.glyphPos[glyph]):
+            return name
+    return None
+
+
+def undrawable(text: str) -> list[str]:
+    """The characters of ``text`` that no font here can print, each once, in order."""
+    out: list[str] = []
+    for ch in text:
+        if not ch.isascii() and ch not in out and _font_for(ch) is None:
+            out.append(ch)
+    return out
+
+
+def _runs(text: str) -> list[tuple[str, str]]:
+    """``text`` as runs of one font each: Latin for ASCII, else the first font that draws it."""
+    runs: list[tuple[str, str]] = []
+    first = cjk_font()
+    for ch in text:
+        font = _LATIN if ch.isascii() else (_font_for(ch) or first)
+        if runs and runs[-1][1] == font:
+            runs[-1] = (runs[-1][0] + ch, font)
+        else:
+            runs.append((ch, font))
+    return runs
+
+
+def _measure(c: Canvas, text: str, size: float) -> float:
+    return sum(c.stringWidth(run, font, size) for run, font in _runs(text))
+
+
+def _wrap(c: Canvas, text: str, size: float, width: float) -> list[str]:
     """Break ``text`` into lines no wider than ``width`` (CJK: any character; Latin: words)."""
     lines: list[str] = []
     current = ""
@@ -100,7 +193,7 @@ def _wrap(c: Canvas, text: str, font: str, size: float, width: float) -> list[st
     for token in tokens:
         trial = current + token
         # no line starts with closing punctuation (禁则): it stays at the end of the line
-        if c.stringWidth(trial, font, size) > width and current and token not in _NO_LINE_START:
+        if _measure(c, trial, size) > width and current and token not in _NO_LINE_START:
             lines.append(current.rstrip())
             current = token.lstrip()
         else:
@@ -158,9 +251,8 @@ def _page(c: Canvas, p: CertificatePage) -> None:
         f"本证书由{p.institution_name}颁发，表明持证人通过本机构组织的职业技能等级认定，"
         "具备该职业（工种）相应技能等级水平。"
     )
-    for line in _wrap(c, statement, kai, 13, text_w):
-        c.setFont(kai, 13)
-        c.drawString(20 * mm, y, line)
+    for line in _wrap(c, statement, 13, text_w):
+        _mixed(c, 20 * mm, y, line, 13)
         y -= 7 * mm
     y -= 2 * mm
     english = (  # the reference style's sentence, word for word
@@ -168,16 +260,15 @@ def _page(c: Canvas, p: CertificatePage) -> None:
         "occupation(job) for successful completion of the occupational skill level assessment "
         f"organized by {p.institution_name_en or p.institution_name}."
     )
-    for line in _wrap(c, english, _LATIN, 10.5, text_w):
-        c.setFont(_LATIN, 10.5)
-        c.drawString(20 * mm, y, line)
+    for line in _wrap(c, english, 10.5, text_w):
+        _mixed(c, 20 * mm, y, line, 10.5)
         y -= 5 * mm
     # issuing institution, seal area, date
     y = 62 * mm
     c.setFont(kai, 12)
     c.drawString(20 * mm, y, "发证机构：")
-    for i, line in enumerate(_wrap(c, p.institution_name, kai, 12, text_w - 25 * mm)):
-        c.drawString(43 * mm, y - i * 6 * mm, line)
+    for i, line in enumerate(_wrap(c, p.institution_name, 12, text_w - 25 * mm)):
+        _mixed(c, 43 * mm, y - i * 6 * mm, line, 12)
     c.setFont(_LATIN, 9)
     c.drawString(20 * mm, y - 5 * mm, "Issued by")
     if p.seal is not None and p.seal.is_file():  # stamped over the institution's name
@@ -203,7 +294,7 @@ def _page(c: Canvas, p: CertificatePage) -> None:
         (16, "本证书核验网址（Verification）：", p.verify_url),
     ):
         if url:
-            _mixed(c, 20 * mm, y_mm * mm, label + url, kai, 9)
+            _mixed(c, 20 * mm, y_mm * mm, label + url, 9)
 
     # --- right page ---
     left = half + 22 * mm
@@ -247,12 +338,10 @@ def _page(c: Canvas, p: CertificatePage) -> None:
         c.drawString(left, y, f"{zh}：")
         c.setFont(_LATIN, 8.5)
         c.drawString(left, y - 4.2 * mm, en)
-        value_font = _LATIN if value.isascii() else kai
-        c.setFont(value_font, 13)
-        c.drawString(left + 36 * mm, y, value)
+        end = _mixed(c, left + 36 * mm, y, value, 13)
         if en == "Skill Level":
             c.setFont(_LATIN, 9)
-            c.drawString(left + 39 * mm + c.stringWidth(value, kai, 13), y, p.level_en)
+            c.drawString(end + 3 * mm, y, p.level_en)
         c.setStrokeGray(0.75)
         c.line(left + 35 * mm, y - 1.5 * mm, width - 22 * mm, y - 1.5 * mm)
         y -= 13 * mm
@@ -262,18 +351,17 @@ def _page(c: Canvas, p: CertificatePage) -> None:
             left + 36 * mm,
             y + 6 * mm,
             f"补发（第 {p.version} 版）Re-issued, version {p.version}",
-            kai,
             9,
         )
 
 
-def _mixed(c: Canvas, x: float, y: float, text: str, kai: str, size: float) -> None:
-    """A line of Chinese and Latin text, each run in its font."""
-    for run in re.findall(r"[\x00-\x7f]+|[^\x00-\x7f]+", text):
-        font = _LATIN if run.isascii() else kai
+def _mixed(c: Canvas, x: float, y: float, text: str, size: float) -> float:
+    """A line of Chinese and Latin text, each run in its font; returns where it ends."""
+    for run, font in _runs(text):
         c.setFont(font, size)
         c.drawString(x, y, run)
         x += c.stringWidth(run, font, size)
+    return x
 
 
 def render(pages: Iterable[CertificatePage], *, title: str = "职业技能等级证书") -> bytes:

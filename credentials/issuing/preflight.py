@@ -21,6 +21,7 @@ from credentials.credential import images, policy, qr, wording
 from credentials.credential.claims import Credential, text_problem
 from credentials.credential.sign import protected_header
 from credentials.errors import RegistryError, RosterProblem
+from credentials.issuing import certificate_pdf
 from credentials.issuing.issuer import Issuer, Options
 from credentials.issuing.register import Register, fingerprint
 from credentials.issuing.roster import RosterRow, roster_digest
@@ -48,9 +49,30 @@ def validate(
     the roster's words, the institution named, the claim limits and the QR code's fixed size."""
     inst = issuer.institution
     problems = _named_institution(rows, inst.filing_number, institution)
+    problems += _unprintable(
+        0, "", inst.name, "the institution's name (registry)", "机构名称（备案目录）"
+    )
     for r in rows:
         problems += _row_problems(r, issuer, today)
     return problems
+
+
+def _unprintable(
+    row: int, column: str, text: str, what_en: str, what_zh: str
+) -> list[RosterProblem]:
+    """A character of printed text that no font here can draw would print as a blank or a box."""
+    chars = certificate_pdf.undrawable(text)
+    if not chars:
+        return []
+    named = "、".join(f"“{ch}”（U+{ord(ch):04X}）" for ch in chars)
+    named_en = ", ".join(f"'{ch}' (U+{ord(ch):04X})" for ch in chars)
+    return [RosterProblem(
+        row, column,
+        f"{what_en} has {named_en}, which no font on this machine can print: install a font that "
+        "has it (Debian: apt-get install fonts-hanazono) and issue again; nothing was signed",
+        f"{what_zh}中的{named}无法打印：本机没有能显示该字的字体。请安装含该字的字体（Debian："
+        "apt-get install fonts-hanazono）后重新签发；没有签发任何证书",
+    )]  # fmt: skip
 
 
 def _named_institution(
@@ -106,6 +128,9 @@ def _row_problems(r: RosterRow, issuer: Issuer, today: dt.date) -> list[RosterPr
                 en += f"; filed for this occupation: {'; '.join(filed)}"
         problems.append(RosterProblem(r.row, _COLUMN[ruling.check], en, zh))
     problems += _who(r, inst, registry)
+    problems += _unprintable(r.row, "姓名", r.holder, "the name", "姓名")
+    if r.job:
+        problems += _unprintable(r.row, "工种/职业方向", r.job, "the job", "工种")
     occupation = registry.occupations.get(r.occupation)
     if r.occupation_name and occupation is not None and occupation.name != r.occupation_name:
         problems.append(RosterProblem(

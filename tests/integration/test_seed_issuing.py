@@ -227,3 +227,58 @@ def test_confirmation_sheet_and_paper_log(office: dict[str, Path]) -> None:
     assert rows[0] == ["证书编号", "版本", "事项", "Event", "日期", "经办人", "备注"]
     assert [r[2] for r in rows[1:] if r[0] == second] == ["清点", "入库", "发放", "销毁"]
     assert rows[-1][-1] == "注销后收回销毁"
+
+
+def _ink(pdf: bytes, box: tuple[float, float, float, float]) -> int:
+    """Dark pixels in a part of the page (fractions of its width and height)."""
+    from PIL import Image
+
+    from tests.support import pdf_page_png
+
+    image = Image.open(io.BytesIO(pdf_page_png(pdf, dpi=150)))
+    w, h = image.size
+    part = image.crop((int(box[0] * w), int(box[1] * h), int(box[2] * w), int(box[3] * h)))
+    return sum(part.histogram()[:128])
+
+
+def test_rare_characters_in_names_print_and_copy_as_written(office: dict[str, Path]) -> None:
+    """刘䶮 (Extension A: UKai has the code point but an empty outline) and 周𠮷 (Extension B: not
+    in UKai) print in HanaMin; the PDF's text is the name as written, beyond U+FFFF included."""
+    from tests.support import pdf_text
+
+    if certificate_pdf.undrawable("䶮𠮷"):
+        pytest.fail("fonts-hanazono is not installed (.ci/run installs it)")
+    page = certificate_pdf.CertificatePage(
+        holder="刘䶮", id_type_zh="居民身份证", id_number="990101199001010019", occupation_name="车工",
+        job="数控车床", level_zh="三级/高级工", level_en="Level 3 / Senior Worker", number=f"{FILING}263000001",
+        version=1, issued=dt.date(2026, 10, 20), institution_name="郑州青禾技师学院职业技能等级认定中心",
+        institution_name_en=None, qr_matrix=[[0] * 61] * 61,
+    )  # fmt: skip
+    name_box = (0.68, 0.36, 0.9, 0.42)
+    alone = _ink(certificate_pdf.render([_with(page, holder="刘")]), name_box)
+    for rare in ("刘䶮", "周𠮷"):
+        pdf = certificate_pdf.render([_with(page, holder=rare)])
+        assert rare in pdf_text(pdf)
+        ink = _ink(pdf, name_box)
+        assert ink > alone * 1.5, (rare, ink, alone)  # the second character is drawn, not blank
+    both = certificate_pdf.render([_with(page, holder="周𠮷")])
+    assert b"HanaMinA" in both or b"HanaMinB" in both  # embedded, as every reader needs
+
+
+def test_a_name_no_font_can_print_is_refused_before_signing(office: dict[str, Path]) -> None:
+    """U+3134A (Extension G, 2020) is in no font here: the row is refused, nothing is signed."""
+    rare = "\U0003134a"
+    assert certificate_pdf.undrawable(f"王{rare}") == [rare]
+    rows = [_person(f"王{rare}", "990101199001010019", "三级", "本单位职工"),
+            _person("王二", "990101199001010027", "三级", "本单位职工")]  # fmt: skip
+    code, out = _issue(office, _roster(office, rows))
+    assert code == 1
+    assert f"第 2 行，姓名 列：姓名中的“{rare}”（U+3134A）无法打印" in out
+    assert "fonts-hanazono" in out
+    assert not office["out"].exists() or not list(office["out"].rglob("*.cose"))
+    assert (
+        not office["register"].exists()
+        or not sqlite3.connect(office["register"])
+        .execute("SELECT count(*) FROM issued")
+        .fetchone()[0]
+    )

@@ -25,6 +25,7 @@ from credentials import visible
 from credentials.errors import CredentialsError, RegistryError, RosterError, RosterProblem
 
 if TYPE_CHECKING:
+    from credentials.issuing.issuer import Issuer
     from credentials.issuing.register import Register
     from credentials.keys import SigningKey
     from credentials.registry.validate.findings import Finding
@@ -739,6 +740,62 @@ def _warn_others(warnings: list[Finding]) -> None:
               f"has an error: {finding.location()} [{finding.rule}]", err=True)  # fmt: skip
 
 
+_published_options = [
+    click.option("--published", "published", envvar="SKILLCERT_PUBLISHED", metavar="URL|DIR|off",
+                 help="主管部门已公布的目录快照（默认：bureau.yaml 的 site_url/snapshot/；off 不检查）：签名密钥"
+                 "须已在其中，否则用人单位核验时显示“密钥未登记” The bureau's published snapshot (default: "
+                 "site_url/snapshot/; off: no check): the key must be in it."),
+    click.option("--strict", is_flag=True, help="签名密钥不在已公布的目录中（或无法确认）时拒绝签发 "
+                 "Refuse when the key is not in the published registry, or that cannot be confirmed."),
+]  # fmt: skip
+
+
+def _with_published(func: F) -> F:
+    for option in reversed(_published_options):
+        func = option(func)
+    return func
+
+
+def _check_published(issuer: Issuer, published: str | None, *, strict: bool) -> None:
+    """Warn (``--strict``: refuse, before anything changes) when the signing key is only in the
+    local copy of the registry, not yet in the one the bureau published."""
+    from credentials.errors import IssuanceRefused
+    from credentials.issuing.published_key import OFF, default_location, key_publication
+
+    if published is not None and published.strip().lower() == OFF:
+        return
+    location = published or default_location(issuer.registry)
+    kid, filing = issuer.key.kid, issuer.institution.filing_number
+    if location is None:
+        found_zh, found_en, status = (
+            "bureau.yaml 没有 site_url",
+            "bureau.yaml has no site_url",
+            "unknown",
+        )
+    else:
+        found = key_publication(kid, filing, issuer.registry, location)
+        if found.status == "published":
+            return
+        found_zh, found_en, status = found.zh, found.en, found.status
+    if status == "missing":
+        zh = (
+            f"{found_zh}：用人单位核验这把密钥签发的证书时会看到“密钥未登记”。请等主管部门合并"
+            "密钥变更并发布网站后再签发"
+        )
+        en = (
+            f"{found_en}: employers verifying what it signs would see 'key not registered'; issue "
+            "after the bureau merged the key and published its site"
+        )
+    else:
+        zh = f"无法确认签名密钥 {kid} 已公布（{found_zh}）"
+        en = f"cannot confirm that key {kid} is published ({found_en})"
+    if strict:
+        raise IssuanceRefused(
+            en + "; nothing was issued (--strict)", zh=zh + "；未签发任何证书（--strict）"
+        )
+    _echo(f"警告 warning: {zh} / {en}", err=True)
+
+
 @main.command("issue")
 @_key_option
 @click.option("--institution", help="机构备案号（须与密钥一致）The institution's filing number: "
@@ -751,6 +808,7 @@ def _warn_others(warnings: list[Finding]) -> None:
               help="发证名册（默认在密钥旁：<密钥目录>/<备案号>-register.sqlite）The issuance register "
               "(default: beside the key).")  # fmt: skip
 @_new_register_option
+@_with_published
 @_out_option
 @_registry_option
 @_at_option
@@ -758,8 +816,8 @@ def issue_cmd(
     key_path: Path, institution: str | None, batch_key: str | None, roster: Path | None,
     name: str | None, id_type: str, id_number: str | None, occupation: str | None,
     occupation_name: str, job: str, level: str | None, issued: str | None, photo: str | None,
-    category: str, quiet: bool, register_path: Path | None, new_register: bool, out: Path,
-    registry_dir: Path, at: dt.datetime | None,
+    category: str, quiet: bool, register_path: Path | None, new_register: bool, published: str | None,
+    strict: bool, out: Path, registry_dir: Path, at: dt.datetime | None,
 ) -> None:  # fmt: skip
     """签发证书：只在已批准的认定批次内，一个人或整份名册（全部成功或全部不签）。
     Issue certificates inside an approved batch: one person, or a whole roster (all or nothing)."""
@@ -774,6 +832,7 @@ def issue_cmd(
     issuer, warnings = Issuer.load(_load_key(key_path), registry_dir)
     filing = issuer.institution.filing_number
     _warn_others(warnings)
+    _check_published(issuer, published, strict=strict)
     register_path = register_path or location.default_path(key_path, filing)
     _private(register_path, what="register", what_zh="发证名册", registry_dir=registry_dir)
     _private(out, what="certificate files", what_zh="证书文件", registry_dir=registry_dir)
@@ -865,12 +924,14 @@ def revoke_cmd(
               help="申请人（须为持证人本人）的证件号码，从标准输入读取 The applicant's ID number (the "
               "holder's), read from standard input; checked against the register.")  # fmt: skip
 @_find_register_option
+@_with_published
 @_out_option
 @_registry_option
 @_at_option
 def reissue_cmd(
     number: str, key_path: Path, reason: str, applied: dt.datetime | None, applicant_stdin: bool,
-    register_path: Path | None, out: Path, registry_dir: Path, at: dt.datetime | None,
+    register_path: Path | None, published: str | None, strict: bool, out: Path, registry_dir: Path,
+    at: dt.datetime | None,
 ) -> None:  # fmt: skip
     """补发：持证人本人申请，核实后签发同一编号的下一版本，此前版本作废（由当前有效的密钥签名）。
     Re-issue (补发) on the holder's own application: the next version, signed with the key valid
@@ -883,6 +944,7 @@ def reissue_cmd(
     applicant = _secret_line("申请人证件号码 The applicant's ID number")
     request = Request(reason, applied.date() if applied else today, applicant)
     issuer, _ = Issuer.load(_load_key(key_path), registry_dir)
+    _check_published(issuer, published, strict=strict)
     _private(out, what="certificate files", what_zh="证书文件", registry_dir=registry_dir)
     with _open_register(_find_register(register_path, number[:13])) as register:
         entry = reissue(number, issuer=issuer, register=register, registry_dir=registry_dir,

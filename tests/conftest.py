@@ -16,8 +16,11 @@ EXTERNAL = VECTORS / "external"
 
 @pytest.fixture(autouse=True)
 def _own_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each test has its own skillcert home (the register index), never the user's."""
+    """Each test has its own skillcert home (the register index), never the user's; issuing does
+    not look for the bureau's published snapshot on the network (the sample's site is
+    example.org), except in the tests of that check (tests/integration/test_published_key.py)."""
     monkeypatch.setenv("SKILLCERT_HOME", str(tmp_path_factory.mktemp("home")))
+    monkeypatch.setenv("SKILLCERT_PUBLISHED", "off")
 
 
 @pytest.fixture

@@ -33,9 +33,13 @@ class Findings:
         return not self.problems
 
 
-def _key_of(entry: Entry, registry: Registry) -> VerifyKey | None:
+def key_of(entry: Entry, registry: Registry) -> VerifyKey | None:
+    """The public key that signed ``entry`` (by its kid), when the registry has it for the
+    certificate's own institution."""
     found = registry.key(entry.kid)
-    return VerifyKey.from_bytes(found[1].public_key) if found else None
+    if found is None or found[0].filing_number != entry.number[:13]:
+        return None
+    return VerifyKey.from_bytes(found[1].public_key)
 
 
 def check(register: Register, registry: Registry, *, out: Path | None = None) -> Findings:
@@ -47,7 +51,7 @@ def check(register: Register, registry: Registry, *, out: Path | None = None) ->
     for entry in register.entries():
         result.certificates += 1
         name = f"{entry.number} v{entry.version}"
-        key = _key_of(entry, registry)
+        key = key_of(entry, registry)
         if key is None:
             result.problems.append((f"{name}: its key {entry.kid} is not in the registry",
                                     f"{name}：其签名密钥 {entry.kid} 不在目录中"))  # fmt: skip
@@ -74,7 +78,7 @@ def regenerate(register: Register, registry: Registry, out: Path, ctx: files.Con
     for entry in register.entries():
         if entry.status != "issued" or not files.missing(entry, out):
             continue
-        key = _key_of(entry, registry)
+        key = key_of(entry, registry)
         if key is None or not files.matches(entry, key):
             continue  # ``check`` names it; a damaged credential is never written out
         if files.foreign(entry, out):

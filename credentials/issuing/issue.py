@@ -38,6 +38,7 @@ from credentials.credential.lookup import lookup_hash
 from credentials.credential.sign import sign
 from credentials.errors import CredentialsError, RegisterError, RosterError, RosterProblem
 from credentials.issuing import files, roster
+from credentials.issuing.integrity import key_of
 from credentials.issuing.issuer import Issuer, Options
 from credentials.issuing.preflight import find_batch, preflight, row_fingerprint
 from credentials.issuing.register import Entry, NewCertificate, Register
@@ -202,10 +203,11 @@ class _Run:
         return result
 
     def _write(self, entries: list[Entry], ctx: files.Context) -> None:
-        """The files of committed certificates, each checked against the register first."""
-        public = self.issuer.key.public_key
+        """The files of committed certificates, each checked against the register first (with
+        the key that signed it: an earlier certificate may carry a key rotated out since)."""
         for entry in entries:
-            if not files.matches(entry, public):
+            public = key_of(entry, self.issuer.registry)
+            if public is None or not files.matches(entry, public):
                 raise RegisterError(
                     f"{entry.number} v{entry.version}: the register's credential does not verify; "
                     "its files were not written (run skillcert register check)",

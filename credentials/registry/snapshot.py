@@ -339,7 +339,7 @@ def _from_files(files: Mapping[str, bytes]) -> Callable[[str], bytes]:
     return read
 
 
-def _reader(location: str) -> Callable[[str], bytes]:
+def _reader(location: str, timeout: float = 30) -> Callable[[str], bytes]:
     """Reads a snapshot file by name, from a directory or an http(s) URL, at most ``_MAX_FILE``."""
     remote = location.startswith(("http://", "https://"))
 
@@ -347,7 +347,7 @@ def _reader(location: str) -> Callable[[str], bytes]:
         try:
             if remote:
                 url = location.rstrip("/") + "/" + name
-                with urllib.request.urlopen(url, timeout=30) as resp:
+                with urllib.request.urlopen(url, timeout=timeout) as resp:
                     body: bytes = resp.read(_MAX_FILE + 1)
             else:
                 path = Path(location) / name
@@ -379,7 +379,7 @@ def stale_as_of(manifest: dict[str, Any], day: dt.date) -> str | None:
 
 
 def fetch(
-    location: str, *, trusted_key: bytes | None, province: str | None = None
+    location: str, *, trusted_key: bytes | None, province: str | None = None, timeout: float = 30
 ) -> tuple[Registry, dict[str, Any]]:
     """The registry of a published snapshot (a directory or the URL of ``snapshot/``).
 
@@ -387,7 +387,7 @@ def fetch(
     shard of ``province`` is fetched (every shard when None or when the snapshot has no such
     province), each checked against its hash.
     """
-    read = _reader(location)
+    read = _reader(location, timeout)
     raw = read(MANIFEST)
     signature = read(SIGNATURE) if trusted_key is not None else None
     manifest = open_manifest(raw, signature, trusted_key=trusted_key)

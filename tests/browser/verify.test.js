@@ -123,7 +123,7 @@ test("a photo of the certificate (rotated, scaled, JPEG) verifies", async () => 
   await context.close();
 });
 
-test("after one visit, verification works with the network off", async () => {
+test("after one visit, verification, the ID check and a photo upload work with the network off", async () => {
   const context = await browser.newContext({ viewport: { width: 360, height: 800 } });
   const page = await context.newPage();
   const url = base + "/v/#" + CREDS.genuine.split("#")[1];
@@ -138,6 +138,18 @@ test("after one visit, verification works with the network off", async () => {
   await page.reload();
   await page.waitForSelector("#sc-verdict");
   assert.match(await page.textContent("#sc-verdict"), /真实有效/);
+  // the ID check (Argon2id, loaded on demand: never used online here, so it came from the precache)
+  await page.fill("#sc-id-number", CREDS.id_number);
+  await page.click("#sc-id-check");
+  await page.waitForFunction(() => document.getElementById("sc-id-result")?.dataset.match, null, { timeout: 20000 });
+  assert.equal(await page.$eval("#sc-id-result", (e) => e.dataset.match), "true");
+  // the photo upload (QR decoding, loaded on demand): a tampered credential, then a photo of the
+  // genuine certificate
+  await page.goto(url.replace(CREDS.genuine.split("#")[1], CREDS.tampered.split("#")[1]));
+  await page.waitForFunction(() => document.getElementById("sc-verdict")?.className.includes("sc-forged"));
+  await page.setInputFiles("#sc-upload", CREDS.photo);
+  await page.waitForFunction(() => document.getElementById("sc-verdict")?.textContent.includes("真实有效"), null, { timeout: 20000 });
+  assert.ok((await page.textContent(".sc-cert")).includes("张小芳"));
   await context.close();
 });
 

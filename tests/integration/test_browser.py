@@ -180,3 +180,47 @@ def test_site_in_a_real_browser(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]
     assert len(list(shots.glob("*-360.png"))) >= 7
+
+
+def test_every_verdict_on_a_phone(tmp_path: Path) -> None:
+    """A site built from the test vectors' registry (its snapshot signed with the vectors' bureau
+    key); every vector on the page at 390 × 844, verdict as Python words it, screenshot kept."""
+    missing = _missing()
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the browser tests: {missing}")
+        pytest.skip(missing)
+    from credentials.credential.verify import check
+    from credentials.credential.wording import verdict
+    from credentials.keys import save_signing_key
+    from credentials.registry.registry import load_registry
+    from tests.vectors.generate import KEYS
+
+    vectors = ROOT / "tests" / "vectors"
+    save_signing_key(KEYS["bureau"], tmp_path / "bureau.key", passphrase=None)
+    site = tmp_path / "site"
+    # a copy outside git: the records' dates are the files' own, as Python's check reads them
+    shutil.copytree(vectors / "registry", tmp_path / "registry")
+    result = CliRunner().invoke(main, ["site", "build", "--registry", str(tmp_path / "registry"), "--out", str(site),
+                                       "--snapshot-key", str(tmp_path / "bureau.key"), "--at", "2026-11-21"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    registry = load_registry(vectors / "registry")
+    cases = []
+    for path in sorted(vectors.glob("*.json")):
+        v = json.loads(path.read_text("utf-8"))
+        if not isinstance(v, dict) or not v.get("qr_text"):  # too long for a QR code: never scanned
+            continue
+        said = verdict(
+            check(bytes.fromhex(v["cose_hex"]), registry, at=dt.date.fromisoformat(v["at"]))
+        )
+        cases.append({"name": path.stem, "fragment": v["qr_text"].split("#", 1)[1], "at": v["at"],
+                      "kind": said.kind, "title": said.title[0]})  # fmt: skip
+    assert len(cases) > 60
+    (tmp_path / "verdicts.json").write_text(json.dumps(cases, ensure_ascii=False), "utf-8")
+    shots = ROOT / "build" / "screenshots"
+    env = {**os.environ, "SITE_DIR": str(site), "SHOTS_DIR": str(shots), "CHROMIUM": CHROMIUM,
+           "VERDICTS": str(tmp_path / "verdicts.json")}  # fmt: skip
+    proc = subprocess.run(["node", "--test", "tests/browser/verdicts.test.js"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=900, check=False)  # fmt: skip
+    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]
+    assert len(list(shots.glob("verdict-*-390.png"))) >= len(cases)

@@ -448,3 +448,47 @@ def test_sqlite_disk_full_is_a_one_line_error(office: dict[str, Path]) -> None:
 
 def _unused(_: io.StringIO) -> None:  # keeps the imports honest for type checkers
     return None
+
+
+def test_an_office_workbook_title_rows_full_width_and_excel_damage(office: dict[str, Path]) -> None:
+    """A roster as an office writes it (issue 14, item 8): a merged title and a date line above
+    the header, full-width digits and spaces from a Chinese input method, IDs Excel damaged, and
+    a scope error, all reported in one round with the sheet's own row numbers; fixed, it issues,
+    and nothing full-width is stored or printed."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["洛阳远川职业技能等级认定中心 2026 年第二批认定人员名册"])
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADER))
+    sheet.append(["填报日期：2026年10月20日"])
+    sheet.append(HEADER)
+    full_width = "９９０１０１１９９００１０１００１９"
+    rows = [
+        _row("\u3000李四\u3000", full_width, level="三级\u3000"),
+        _row("王五", "9.90101E+17"),
+        _row("赵六", "99010119900101006"),  # the final X lost
+        _row("钱七", "990101199001010078", job="不在范围的工种"),
+    ]
+    for row in rows:
+        sheet.append(row)
+    path = office["tmp"] / "名册.xlsx"
+    book.save(path)
+    result = _issue(office, path)
+    assert result.exit_code == 1
+    text = result.output
+    assert "row 5, column 证件号码" in text and "scientific notation" in text
+    assert "row 6, column 证件号码" in text and "has 17 digits, not 18" in text
+    assert "row 7" in text and "不在范围的工种" in text  # scope, in the same round
+    assert "row 4" not in text
+    _nothing_happened(office)
+    sheet.delete_rows(5, 3)
+    book.save(path)
+    result = _issue(office, path)
+    assert result.exit_code == 0, result.output
+    exported = CliRunner().invoke(main, ["register", "export", "--register", str(office["register"]),
+                                         "--registry", str(office["registry"])])  # fmt: skip
+    assert exported.exit_code == 0, exported.output
+    assert "990101199001010019" in exported.output
+    assert "李四" in exported.output
+    assert not any(0xFF01 <= ord(c) <= 0xFF5E or c == "\u3000" for c in exported.output)

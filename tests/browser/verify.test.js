@@ -105,13 +105,32 @@ test("a tampered certificate is not genuine, and says which check failed", async
 
 test("pasted text works too; garbage says it cannot verify", async () => {
   const { page, context } = await verify(CREDS.genuine, 1280);
+  // the ID box is visible, right under the verdict, and a new check clears the old holder's answer
+  const box = await page.$eval("#sc-id", (e) => {
+    const s = getComputedStyle(e);
+    return { border: s.borderTopWidth, background: s.backgroundColor, after: e.previousElementSibling?.id };
+  });
+  assert.notEqual(box.border, "0px");
+  assert.notEqual(box.background, "rgba(0, 0, 0, 0)");
+  assert.equal(box.after, "sc-verdict");
+  await page.fill("#sc-id-number", CREDS.id_number);
+  await page.click("#sc-id-check");
+  await page.waitForFunction(() => document.getElementById("sc-id-result").dataset.match === "true");
   await page.click("summary");
   await page.fill("#sc-paste", "not a credential");
   await page.click("#sc-paste-go");
   await page.waitForFunction(() => document.getElementById("sc-verdict")?.className.includes("sc-unknown"));
+  const idState = () => page.evaluate(() => {
+    const e = document.getElementById("sc-id");
+    if (!e || e.hidden || !e.offsetParent) return "not shown";
+    return [e.querySelector("input").value, e.querySelector("#sc-id-result").textContent,
+      e.querySelector("#sc-id-result").dataset.match ?? null];
+  });
+  assert.equal(await idState(), "not shown");
   await page.fill("#sc-paste", CREDS.genuine);
   await page.click("#sc-paste-go");
   await page.waitForFunction(() => document.getElementById("sc-verdict")?.textContent.includes("真实有效"));
+  assert.deepEqual(await idState(), ["", "", null]);  // the earlier answer is gone
   await context.close();
 });
 

@@ -804,6 +804,7 @@ def _check_published(issuer: Issuer, published: str | None, *, strict: bool) -> 
               "batch (default: the batch that noticed this roster).")  # fmt: skip
 @_person_options
 @click.option("--quiet", is_flag=True, help="不显示进度条 No progress bar.")
+@click.option("--timings", is_flag=True, help="最后打印各阶段用时 Print the time each phase took.")
 @click.option("--register", "register_path", type=click.Path(dir_okay=False, path_type=Path),
               help="发证名册（默认在密钥旁：<密钥目录>/<备案号>-register.sqlite）The issuance register "
               "(default: beside the key).")  # fmt: skip
@@ -816,8 +817,8 @@ def issue_cmd(
     key_path: Path, institution: str | None, batch_key: str | None, roster: Path | None,
     name: str | None, id_type: str, id_number: str | None, occupation: str | None,
     occupation_name: str, job: str, level: str | None, issued: str | None, photo: str | None,
-    category: str, quiet: bool, register_path: Path | None, new_register: bool, published: str | None,
-    strict: bool, out: Path, registry_dir: Path, at: dt.datetime | None,
+    category: str, quiet: bool, timings: bool, register_path: Path | None, new_register: bool,
+    published: str | None, strict: bool, out: Path, registry_dir: Path, at: dt.datetime | None,
 ) -> None:  # fmt: skip
     """签发证书：只在已批准的认定批次内，一个人或整份名册（全部成功或全部不签）。
     Issue certificates inside an approved batch: one person, or a whole roster (all or nothing)."""
@@ -863,6 +864,8 @@ def issue_cmd(
         _echo(f"  …… 另有 {len(result.issued) - 20} 本 and more")
     _echo(f"文件 files: {out}/；批量 PDF batch PDF: {result.batch_pdf}（{result.pages} 页 pages）；"
           f"发证名册 register: {register_path}")  # fmt: skip
+    if timings:
+        _echo("用时 timings: " + ", ".join(f"{k} {v:.2f} s" for k, v in result.seconds.items()))
     _echo(
         "下一步 next: skillcert batch publish —— 公布发证记录后，证书才会显示为“真实有效” / publish "
         'the issuance record: until the bureau merges it, verifiers say "cannot yet confirm"'

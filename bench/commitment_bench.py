@@ -8,6 +8,10 @@ every candidate of two targeted attacks:
 - county and birth year known: 366 birthdays x 1,000 sequence numbers = 366,000 candidates;
 - county and exact birthday known: 1,000 candidates.
 
+Then the choice of implementation (issue 15): libsodium (PyNaCl) against the reference code
+(argon2-cffi) at the commitment's 4 MiB and the lookup hash's 64 MiB, on one and on every core,
+with the bytes compared. ``credentials/keys.py`` uses the faster one for each size.
+
 Prints medians of several rounds and the machine; never fails. The figures go into site/spec.md.
 
     .venv/bin/python bench/commitment_bench.py [--guesses 400] [--rounds 5]
@@ -52,6 +56,38 @@ def every_core(n: int, workers: int) -> float:
         start = time.perf_counter()
         list(pool.map(_guess, range(n)))
         return n / (time.perf_counter() - start)
+
+
+def implementations(rounds: int) -> None:
+    """libsodium against argon2-cffi, same inputs, same bytes."""
+    import nacl.pwhash.argon2id
+    from argon2.low_level import Type, hash_secret_raw
+
+    password, salt = b"skillcert-id-v1:1:410102199909091238", bytes(range(16))
+    workers = os.cpu_count() or 1
+    for mib, n in ((4, 400), (64, 24)):
+        memlimit = mib * 1024 * 1024
+
+        def sodium(_: int, m: int = memlimit) -> bytes:
+            return bytes(nacl.pwhash.argon2id.kdf(16, password, salt, opslimit=1, memlimit=m))
+
+        def reference(_: int, m: int = memlimit) -> bytes:
+            return hash_secret_raw(password, salt, time_cost=1, memory_cost=m // 1024,
+                                   parallelism=1, hash_len=16, type=Type.ID)  # fmt: skip
+
+        same = sodium(0) == reference(0)
+        line = []
+        for name, f in (("libsodium", sodium), ("argon2-cffi", reference)):
+            for threads in (1, workers):
+                rates = []
+                for _ in range(rounds):
+                    with concurrent.futures.ThreadPoolExecutor(threads) as pool:
+                        start = time.perf_counter()
+                        list(pool.map(f, range(n)))
+                        rates.append(n / (time.perf_counter() - start))
+                line.append(f"{name} {threads} thread{'s' if threads > 1 else ''} "
+                            f"{statistics.median(rates):,.0f}/s")  # fmt: skip
+        print(f"Argon2id t=1 m={mib} MiB: " + ", ".join(line) + f"; same bytes: {same}")
 
 
 def hours(candidates: int, per_second: float) -> str:

@@ -27,3 +27,11 @@ def describe() -> str:
         f"{cpu}, {os.cpu_count()} cores{mem}; {platform.system()} {platform.release()}; "
         f"Python {platform.python_version()}"
     )
+
+
+def load() -> str:
+    """The 1-, 5- and 15-minute load averages (what else was running)."""
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"

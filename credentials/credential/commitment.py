@@ -10,9 +10,9 @@ bytes ``skc1`` (Argon2 salts here are 16 bytes); password = UTF-8 of
 ``"skillcert-id-v1:" + id type + ":" + normalised number``.
 Normalised: Unicode NFKC, spaces removed, upper case (a resident ID's final ``x`` becomes ``X``).
 
-Cost (measured by ``bench/commitment_bench.py``): about 2.5 ms and 4 MiB per guess on one core,
-450 guesses a second on two. It confirms an ID number the holder shows; it does not hide it from a
-targeted guess (county and birth year known: 366,000 candidates, about 13 minutes on two cores).
+Cost (measured by ``bench/commitment_bench.py``): about 1.7 ms and 4 MiB per guess on one core,
+1,100 guesses a second on two. It confirms an ID number the holder shows; it does not hide it from
+a targeted guess (county and birth year known: 366,000 candidates, about 6 minutes on two cores).
 ``site/spec.md`` states this threat model. t = 1 keeps issuing at hundreds of certificates per
 second on two cores; memory, not passes, is what slows GPUs.
 """

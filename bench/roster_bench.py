@@ -1,0 +1,195 @@
+"""Benchmark: a roster end to end, as an institution runs it, beside its floor (issue 15).
+
+Runs ``skillcert issue --roster`` (the installed command, a fresh process, every output: the
+register, each certificate's .cose, QR PNG and SVG and one-page PDF, the batch PDF, and the lookup
+hashes the published record will carry) on a generated roster of fictional people built from the
+sample roster's rows and photos. In the same run it measures the floors:
+
+- commitments: the roster's Argon2id ID commitments alone, on every core (threads);
+- pages: bare reportlab pages (the same text, the same embedded font and one photo each, one
+  document per page and no QR code, nothing signed or recorded) in one process;
+- lookups: the roster's lookup hashes (Argon2id, 64 MiB) alone, on every core.
+
+The floor of the certificates is commitments + pages (what cannot be avoided on this machine); the
+lookup hashes are a deliberate cost of the published record (bench/lookup_bench.py) and are
+reported beside their own floor. Medians of ``--rounds``; never fails on time.
+
+    .venv/bin/python bench/roster_bench.py [--rows 2000] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import csv
+import datetime as dt
+import io
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from machine import describe, load
+
+from credentials.credential.claims import IdType
+from credentials.credential.commitment import check_digit, commit
+from credentials.credential.lookup import lookup_hash
+from credentials.keys import SigningKey, save_signing_key
+from credentials.registry import edit
+from tests.support.batches import approved_batch
+
+ROOT = Path(__file__).resolve().parent.parent
+FILING = "Y000041019001"
+SAMPLE = ROOT / "samples" / f"roster-{FILING}.csv"
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玲"
+
+
+def fictional_id(i: int) -> str:
+    body = f"99{i % 10000:04d}{1975 + i % 30}{1 + i % 12:02d}{1 + i % 28:02d}{i % 1000:03d}"
+    return body + check_digit(body)
+
+
+def write_roster(path: Path, rows: int) -> list[tuple[str, str]]:
+    """A roster of ``rows`` fictional people (the sample's occupations, levels and photos)."""
+    with SAMPLE.open(encoding="utf-8-sig") as fh:
+        table = list(csv.reader(fh))
+    header, samples = table[0], table[1:]
+    name_col, id_col = header.index("姓名"), header.index("证件号码")
+    photo_col = header.index("照片")
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    people = []
+    for i in range(rows):
+        row = list(samples[i % len(samples)])
+        row[name_col] = SURNAMES[i % 20] + GIVEN[(i // 20) % 25] + GIVEN[(i // 500) % 25]
+        row[id_col] = fictional_id(i)
+        row[photo_col] = str((SAMPLE.parent / row[photo_col]).resolve())
+        writer.writerow(row)
+        people.append((row[id_col], row[photo_col]))
+    path.write_text(out.getvalue(), "utf-8")
+    return people
+
+
+def floor_commitments(ids: list[str]) -> float:
+    t0 = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+        list(pool.map(lambda n: commit(IdType.RESIDENT_ID, n), ids))
+    return time.perf_counter() - t0
+
+
+def floor_lookups(ids: list[str]) -> float:
+    t0 = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+        list(pool.map(lambda n: lookup_hash("Y000041019001263000001", n), ids))
+    return time.perf_counter() - t0
+
+
+def floor_pages(people: list[tuple[str, str]]) -> float:
+    """Bare reportlab: one document per person, the certificate's text in the embedded UKai
+    subset, one photo; no QR code, nothing else."""
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(TTFont("UKaiBench", "/usr/share/fonts/truetype/arphic/ukai.ttc"))
+    lines = ["职业技能等级证书", "姓名：王伟芳", "证件号码：990001197501010001",
+             "职业名称：车工", "工种/职业方向：数控车床", "职业技能等级：三级/高级工",
+             "证书编号：Y000041019001263000001", "发证日期：2026年10月20日",
+             "评价机构：郑州青禾技师学院", "查询网址：https://skillcert.example.org"]  # fmt: skip
+    t0 = time.perf_counter()
+    for _id, photo in people:
+        buf = io.BytesIO()
+        c = canvas.Canvas(buf, pagesize=landscape(A4))
+        c.setFont("UKaiBench", 14)
+        for j, text in enumerate(lines):
+            c.drawString(72, 500 - 24 * j, text)
+        c.drawImage(photo, 600, 380, width=90, height=126)
+        c.showPage()
+        c.save()
+    return time.perf_counter() - t0
+
+
+def run_issue(work: Path, roster: Path, key: Path) -> tuple[float, str]:
+    out = work / "out"
+    shutil.rmtree(out, ignore_errors=True)
+    register = work / "register.sqlite"
+    register.unlink(missing_ok=True)
+    cmd = [str(Path(sys.executable).parent / "skillcert"), "issue", "--key", str(key),
+           "--roster", str(roster), "--registry", str(work / "registry"), "--register",
+           str(register), "--out", str(out), "--at", "2026-11-21", "--published", "off",
+           "--timings"]  # fmt: skip
+    t0 = time.perf_counter()
+    env = {**os.environ, "SKILLCERT_HOME": str(work / "home")}  # this run's own register index
+    shutil.rmtree(work / "home", ignore_errors=True)
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
+    seconds = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit(proc.stdout[-2000:] + proc.stderr[-2000:])
+    return seconds, proc.stdout + proc.stderr
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, default=2000)
+    ap.add_argument("--rounds", type=int, default=3)
+    args = ap.parse_args()
+    print(f"machine: {describe()}; load {load()}")
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        shutil.copytree(ROOT / "registry", work / "registry")
+        key = SigningKey.generate()
+        key_path = work / "keys" / "institution.key"
+        save_signing_key(key, key_path, passphrase=None, institution=FILING)
+        edit.add_key(work / "registry" / "institutions" / f"{FILING}.yaml", kid=key.kid,
+                     public_key=key.public_key.raw, not_before=dt.date(2025, 1, 1))  # fmt: skip
+        roster = work / "roster.csv"
+        people = write_roster(roster, args.rows)
+        if approved_batch(work / "registry", roster, key) is None:
+            raise SystemExit("the generated roster has problems")
+        ids = [p[0] for p in people]
+        runs, floors = [], []
+        phases: dict[str, list[float]] = {}
+        for _ in range(args.rounds):
+            c = floor_commitments(ids)
+            p = floor_pages(people)
+            lk = floor_lookups(ids)
+            floors.append((c, p, lk))
+            seconds, output = run_issue(work, roster, key_path)
+            runs.append(seconds)
+            for name, value in re.findall(r"(\w+) ([\d.]+) s", output.split("timings:", 1)[-1]):
+                phases.setdefault(name, []).append(float(value))
+        n = args.rows
+        total = statistics.median(runs)
+        c, p, lk = (statistics.median(f[i] for f in floors) for i in range(3))
+        files = sorted((work / "out").iterdir())
+        print(f"roster of {n:,} rows; outputs: {len(files):,} files in out/ "
+              f"(.cose, .png, .svg, .pdf per person; batch PDF)")  # fmt: skip
+        print("skillcert issue --roster, end to end (a fresh process, every output): "
+              f"{n / total:,.0f}/s ({total:.1f} s), phases (median s): "
+              + ", ".join(f"{k} {statistics.median(v):.1f}" for k, v in phases.items()))  # fmt: skip
+        lookups = statistics.median(phases.get("lookups", [0.0]))
+        certs = total - lookups
+        floor = c + p
+        print(f"floor: commitments on {os.cpu_count()} cores {c:.1f} s + bare reportlab pages "
+              f"{p:.1f} s ({n / p:,.0f} pages/s) = {floor:.1f} s ({n / floor:,.0f}/s)")  # fmt: skip
+        print(f"certificates (everything but the lookup hashes): {n / certs:,.0f}/s, "
+              f"ratio to the floor {floor / certs:.2f}  goal >= 0.5")  # fmt: skip
+        print(f"lookup hashes: {lookups:.1f} s against their floor {lk:.1f} s "
+              f"(Argon2id 64 MiB on {os.cpu_count()} cores), ratio {lk / lookups if lookups else 0:.2f}")  # fmt: skip
+        print(f"with the lookup hashes: {n / total:,.0f}/s, ratio to floor + lookups "
+              f"{(floor + lk) / total:.2f}; load after: {load()}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -191,9 +191,14 @@ def foreign(entry: Entry, out: Path) -> bool:
     return True
 
 
-def write(entry: Entry, out: Path, ctx: Context) -> None:
-    """Write (or rewrite) all four files of a certificate; a ``.cose`` file already there with a
-    different whole credential is never overwritten (another register's certificate)."""
+def write(
+    entry: Entry, out: Path, ctx: Context, code: qrsymbol.Symbol | None = None, *,
+    sync_folder: bool = True,
+) -> None:  # fmt: skip
+    """Write (or rewrite) all four files of a certificate (``code``: its QR symbol when already
+    encoded); a ``.cose`` file already there with a different whole credential is never
+    overwritten (another register's certificate). ``sync_folder=False`` leaves the folder's
+    fsync to the caller (once for many certificates: ``sync(out)``)."""
     out.mkdir(parents=True, exist_ok=True)
     cose_path = paths(entry, out)[0]
     if foreign(entry, out):
@@ -201,18 +206,29 @@ def write(entry: Entry, out: Path, ctx: Context) -> None:
             f"{cose_path} holds a different credential (from another register?); not overwritten",
             zh=f"{cose_path} 中是另一份证书（来自另一个发证名册？），不会覆盖",
         )
-    code = qr.make(ctx.site_url, entry.credential)
+    code = code or qr.make(ctx.site_url, entry.credential)
     cose_path, png_path, svg_path, pdf_path = paths(entry, out)
     write_atomic(cose_path, entry.credential)
     write_atomic(png_path, qr.render_png(code))
     write_atomic(svg_path, qr.render_svg(code))
     write_atomic(pdf_path, certificate_pdf.render([page(entry, ctx, code)]))
+    if sync_folder:
+        _fsync_folder(out)
+
+
+def sync(out: Path) -> None:
+    """Make the names of the files written in ``out`` durable (one fsync of the folder)."""
     _fsync_folder(out)
 
 
-def write_batch_pdf(entries: Iterable[Entry], path: Path, ctx: Context) -> int:
-    """One PDF with every certificate, ready to print; returns the page count."""
-    pages = [page(e, ctx) for e in entries]
+def write_batch_pdf(
+    entries: Iterable[Entry], path: Path, ctx: Context,
+    codes: Mapping[tuple[str, int], qrsymbol.Symbol] | None = None,
+) -> int:  # fmt: skip
+    """One PDF with every certificate, ready to print (``codes``: QR symbols already encoded, by
+    number and version); returns the page count."""
+    known = codes or {}
+    pages = [page(e, ctx, known.get((e.number, e.version))) for e in entries]
     write_atomic(path, certificate_pdf.render(pages, title=f"职业技能等级证书 {path.stem}"))
     _fsync_folder(path.parent)
     return len(pages)

@@ -42,6 +42,7 @@ from credentials.issuing.integrity import key_of
 from credentials.issuing.issuer import Issuer, Options
 from credentials.issuing.preflight import find_batch, preflight, row_fingerprint
 from credentials.issuing.register import Entry, NewCertificate, Register
+from credentials.issuing.renderer import Renderer
 from credentials.issuing.roster import RosterRow
 from credentials.numbers import CertificateNumber, FilingNumber
 from credentials.registry.batches import Batch, SerialRange
@@ -140,14 +141,22 @@ class _Run:
         todo = [i for i, fp in enumerate(self.prints) if self.register.by_fingerprint(fp) is None]
         # libsodium's Argon2id runs without the GIL: worker threads compute the commitments on
         # every core while this thread numbers, signs, records and writes files.
+        options = self.options
+        # the file renderer's worker processes first: forked before any thread starts
+        renderer = (Renderer(options.out, self.issuer.context(), rows=len(todo))
+                    if options.write_files else None)  # fmt: skip
         pool = concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
         try:
             pending = {i: pool.submit(_commit, self.rows[i]) for i in todo}
-            result = self._issue(pending)
+            result = self._issue(pending, renderer)
+            if renderer is not None:
+                renderer.close()
             self._lookups(pool, [*result.issued, *result.already])
             return result
         finally:
             pool.shutdown(cancel_futures=True)
+            if renderer is not None:
+                renderer.close()
 
     def _lookups(self, pool: concurrent.futures.ThreadPoolExecutor, entries: list[Entry]) -> None:
         """The lookup hashes the published record will carry (Argon2id, 64 MiB each, on every
@@ -161,14 +170,27 @@ class _Run:
                 self.register.set_lookups(hashes)
         self.phase["lookups"] = time.perf_counter() - clock
 
-    def _issue(self, pending: dict[int, concurrent.futures.Future[bytes]]) -> BatchResult:
+    def _issue(
+        self, pending: dict[int, concurrent.futures.Future[bytes]], renderer: Renderer | None
+    ) -> BatchResult:
         register, options = self.register, self.options
         digest = hashlib.sha256("\n".join(self.prints).encode()).hexdigest()
         key = options.batch.key if options.batch else None
         with register.transaction():  # a re-run of the same roster continues its batch
             batch = register.batch_of(digest) or register.new_batch(options.source, digest, key)
         result = BatchResult(batch, seconds=self.phase)
-        ctx = self.issuer.context()
+        self._chunks(batch, pending, result, renderer)
+        if renderer is not None:
+            self._rest(batch, result, renderer)
+        return result
+
+    def _chunks(
+        self, batch: int, pending: dict[int, concurrent.futures.Future[bytes]],
+        result: BatchResult, renderer: Renderer | None,
+    ) -> None:  # fmt: skip
+        """Number, sign and record chunk after chunk; each chunk's files go to the renderer
+        once it is committed, while the next chunk is signed."""
+        register, options = self.register, self.options
         for start in range(0, len(self.rows), CHUNK):
             chunk = range(start, min(start + CHUNK, len(self.rows)))
             clock = time.perf_counter()
@@ -183,28 +205,43 @@ class _Run:
             self.phase["register"] += time.perf_counter() - clock - waited
             result.issued += fresh
             clock = time.perf_counter()
-            if options.write_files:
-                self._write(fresh, ctx)
+            if renderer is None:
+                self._progress(len(chunk))
+            else:
+                self._verified(fresh)
+                self._guard(partial(renderer.submit, fresh, rows=len(chunk)))
+                self._progress(self._guard(renderer.ready))
             self.phase["files"] += time.perf_counter() - clock
-            if options.progress is not None:
-                options.progress(len(chunk))
-        if options.write_files:
-            # what was issued before: its current version (a re-issue's), never a revoked one
-            current = [register.versions(e.number)[-1] for e in result.already]
-            current = [e for e in current if e.status == "issued"]
-            missing = [e for e in current if files.missing(e, options.out)]
-            self._write(missing, ctx)
-            result.regenerated = len(missing)
-            everything = sorted([*current, *result.issued], key=lambda e: (e.number, e.version))
-            if everything:
-                pdf = options.out / f"batch-{batch}.pdf"
-                result.pages = self._guard(partial(files.write_batch_pdf, everything, pdf, ctx))
-                result.batch_pdf = pdf
-        return result
 
-    def _write(self, entries: list[Entry], ctx: files.Context) -> None:
-        """The files of committed certificates, each checked against the register first (with
-        the key that signed it: an earlier certificate may carry a key rotated out since)."""
+    def _rest(self, batch: int, result: BatchResult, renderer: Renderer) -> None:
+        """Files missing from earlier runs, the batch PDF, and every file written."""
+        register, options = self.register, self.options
+        clock = time.perf_counter()
+        # what was issued before: its current version (a re-issue's), never a revoked one
+        current = [register.versions(e.number)[-1] for e in result.already]
+        current = [e for e in current if e.status == "issued"]
+        missing = [e for e in current if files.missing(e, options.out)]
+        self._verified(missing)
+        self._guard(partial(renderer.submit, missing, rows=0))
+        result.regenerated = len(missing)
+        everything = sorted([*current, *result.issued], key=lambda e: (e.number, e.version))
+        if everything:
+            pdf = options.out / f"batch-{batch}.pdf"
+            write = partial(files.write_batch_pdf, everything, pdf, renderer.ctx, renderer.codes)
+            result.pages = self._guard(write)
+            result.batch_pdf = pdf
+        self.phase["batch_pdf"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+        self._progress(self._guard(renderer.wait))
+        self.phase["files"] += time.perf_counter() - clock
+
+    def _progress(self, rows: int) -> None:
+        if rows and self.options.progress is not None:
+            self.options.progress(rows)
+
+    def _verified(self, entries: list[Entry]) -> None:
+        """Each committed certificate checked against the register before its files are written
+        (with the key that signed it: an earlier certificate may carry a key rotated out since)."""
         for entry in entries:
             public = key_of(entry, self.issuer.registry)
             if public is None or not files.matches(entry, public):
@@ -214,7 +251,6 @@ class _Run:
                     zh=f"{entry.number} 第 {entry.version} 版：发证名册中的证书数据无法通过验证，未写出文件"
                     "（请运行 skillcert register check）",
                 )
-            self._guard(partial(files.write, entry, self.options.out, ctx))
 
     def _guard(self, write: Callable[[], _T]) -> _T:
         """A file write after the commit: a failure (a full disk) loses nothing, and says so."""

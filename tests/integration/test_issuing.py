@@ -525,6 +525,44 @@ def test_sigkill_at_random_points_loses_and_duplicates_nothing(setup: dict[str, 
     assert not list(setup["out"].glob(".*.tmp"))
 
 
+def _children(pid: int) -> set[int]:
+    try:
+        return {int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()}
+    except OSError:
+        return set()
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
+def test_file_workers_die_with_a_killed_issuer(setup: dict[str, Path]) -> None:
+    """The processes that render files are killed with the issuer, so that none writes on
+    behind it; the next run completes what was left."""
+    roster = setup["tmp"] / "workers.csv"
+    _roster(roster, range(120))
+    approved_batch(setup["registry"], roster, setup["key"])
+    proc = subprocess.Popen(
+        _cli(setup, roster), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 60
+    workers: set[int] = set()
+    while time.monotonic() < deadline and proc.poll() is None and len(workers) < 2:
+        workers = _children(proc.pid)
+        time.sleep(0.02)
+    assert len(workers) >= 2, "a roster of 120 rows is rendered by worker processes"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 10
+    alive = set(workers)
+    while alive and time.monotonic() < deadline:
+        alive = {w for w in alive if Path(f"/proc/{w}").exists()
+                 and "State:\tZ" not in Path(f"/proc/{w}/status").read_text()}  # fmt: skip
+        time.sleep(0.05)
+    assert not alive, f"workers {alive} outlived the issuer"
+    final = subprocess.run(_cli(setup, roster), capture_output=True, text=True, check=False)
+    assert final.returncode == 0, final.stdout + final.stderr
+    assert len(list(setup["out"].glob("*.pdf"))) == 120 + 1  # each certificate and the batch
+    assert not list(setup["out"].glob(".*.tmp"))
+
+
 def test_certificate_fonts_are_embedded_or_standard(
     runner: CliRunner, setup: dict[str, Path]
 ) -> None:

@@ -25,3 +25,22 @@ def test_landscape_small_and_coloured_photos_get_advice(tmp_path: Path) -> None:
     assert any("不是白底" in a for a in advice)
     Image.new("RGB", (354, 496), "white").save(path)  # 2 inch at 250 dpi, white
     assert photo_warnings(path) == []
+
+
+def test_damaged_jpegs_are_refused_and_a_changed_file_is_read_again(tmp_path: Path) -> None:
+    """Photos are decoded at a quarter of their size (and read once per run): damage anywhere in
+    the picture is still found, and a file replaced between two checks is checked again."""
+    from credentials.credential.images import photo_problem
+
+    sample = sorted((ROOT / "samples" / "photos").glob("*.jpg"))[0].read_bytes()
+    path = tmp_path / "photo.jpg"
+    path.write_bytes(sample)
+    assert photo_problem(path) is None
+    path.write_bytes(sample[: len(sample) * 2 // 3])  # cut short, as a failed copy leaves it
+    problem = photo_problem(path)
+    assert problem is not None
+    assert "已损坏" in problem[1]
+    path.write_bytes(sample[:-400] + bytes(range(256)) + sample[-144:])  # garbled near the end
+    assert photo_problem(path) is not None
+    path.write_bytes(sample)
+    assert photo_problem(path) is None

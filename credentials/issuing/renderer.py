@@ -1,0 +1,143 @@
+"""Certificate files rendered in worker processes while the issuing process numbers and signs.
+
+A certificate's files (``.cose``, QR PNG and SVG, one-page PDF) take about ten times longer than
+numbering, signing and recording it, almost all of it in reportlab, which holds the GIL. So the
+files of each committed chunk go to worker processes, one per core, and the issuing process goes
+on with the next chunk; ``bench/roster_bench.py`` measures the gain. The QR symbol is encoded once,
+by the issuing process, which keeps it for the batch PDF.
+
+The workers are forked when the renderer starts, before the issuing process starts any thread
+(forking a process with threads can copy a held lock), with the fonts already loaded, so they
+start at once and import nothing. They never touch the register's connection.
+
+Crash safety is unchanged: files are written only after their certificates are committed, each
+one atomically (``files.write_atomic``), and a run that dies leaves only missing files, which the
+next run of the same roster regenerates. Workers die with the process that started them (Linux:
+``PR_SET_PDEATHSIG``), so that a killed issuer leaves no worker writing behind it; the temporary
+files a killed worker leaves are named after its process and removed by the next run.
+
+Workers report a refusal (a ``.cose`` file of another credential) as text, not as a pickled
+exception, and the issuing process raises it.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import ctypes
+import ctypes.util
+import multiprocessing
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from credentials.credential import qr, qrsymbol
+from credentials.errors import CredentialsError, RegisterError
+from credentials.issuing import certificate_pdf, files
+from credentials.issuing.register import Entry
+
+_PR_SET_PDEATHSIG = 1
+# Fewer rows than this are rendered in the issuing process: starting workers costs about 0.4 s.
+PARALLEL_FROM = 48
+
+
+def _die_with_parent() -> None:
+    """Worker initialiser: be killed when the issuing process dies (Linux only)."""
+    if not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() == 1:  # the parent died before the call
+        os._exit(1)
+
+
+def write_all(
+    entries: Sequence[tuple[Entry, qrsymbol.Symbol]], out: Path, ctx: files.Context
+) -> tuple[str, str] | None:
+    """Write the files of ``entries``; a refusal comes back as ``(en, zh)`` (an ``OSError``
+    is raised as itself)."""
+    try:
+        for entry, code in entries:
+            files.write(entry, out, ctx, code, sync_folder=False)
+        if entries:
+            files.sync(out)
+    except CredentialsError as err:
+        return str(err), err.zh or str(err)
+    return None
+
+
+class Renderer:
+    """Writes the files of committed certificates: in worker processes for a large roster, in
+    this process for a small one. ``submit`` returns at once; ``wait`` returns how many
+    certificates' files were written since the last call, and raises the first failure."""
+
+    def __init__(self, out: Path, ctx: files.Context, *, rows: int) -> None:
+        self.out = out
+        self.ctx = ctx
+        self.codes: dict[tuple[str, int], qrsymbol.Symbol] = {}
+        self.pool: concurrent.futures.ProcessPoolExecutor | None = None
+        self.pending: list[tuple[concurrent.futures.Future[tuple[str, str] | None], int]] = []
+        self.workers = os.cpu_count() or 1
+        if rows >= PARALLEL_FROM and self.workers > 1 and sys.platform != "win32":
+            certificate_pdf.cjk_font()  # loaded once, inherited by the workers
+            self.pool = concurrent.futures.ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=_die_with_parent,
+            )
+            self.pool.submit(os.getpid).result()  # every worker forked now, before any thread
+
+    def submit(self, entries: Sequence[Entry], *, rows: int) -> None:
+        """Write the files of ``entries``; ``rows`` is what the progress counts when they are."""
+        work = []
+        for entry in entries:
+            code = qr.make(self.ctx.site_url, entry.credential)
+            self.codes[(entry.number, entry.version)] = code
+            work.append((entry, code))
+        if not work or self.pool is None:
+            _raise(write_all(work, self.out, self.ctx))
+            self.pending.append((_done(), rows))
+            return
+        # in pieces, so that every worker is busy until the last file (a chunk's rows are
+        # counted when its last piece is written)
+        step = max(1, -(-len(work) // self.workers))
+        pieces = [work[i : i + step] for i in range(0, len(work), step)]
+        for n, piece in enumerate(pieces, start=1):
+            future = self.pool.submit(write_all, piece, self.out, self.ctx)
+            self.pending.append((future, rows if n == len(pieces) else 0))
+
+    def ready(self) -> int:
+        """How many certificates' files are written among those not yet counted (no waiting)."""
+        done: list[tuple[concurrent.futures.Future[tuple[str, str] | None], int]] = []
+        waiting: list[tuple[concurrent.futures.Future[tuple[str, str] | None], int]] = []
+        for f, n in self.pending:
+            (done if f.done() else waiting).append((f, n))
+        self.pending = waiting
+        for f, _ in done:
+            _raise(f.result())
+        return sum(n for _, n in done)
+
+    def wait(self) -> int:
+        """Wait for every submitted file; how many certificates were counted now."""
+        count = 0
+        for future, n in self.pending:
+            _raise(future.result())
+            count += n
+        self.pending = []
+        return count
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _done() -> concurrent.futures.Future[tuple[str, str] | None]:
+    future: concurrent.futures.Future[tuple[str, str] | None] = concurrent.futures.Future()
+    future.set_result(None)
+    return future
+
+
+def _raise(refusal: tuple[str, str] | None) -> None:
+    if refusal is not None:
+        raise RegisterError(refusal[0], zh=refusal[1])

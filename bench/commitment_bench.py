@@ -20,17 +20,16 @@ Prints medians of several rounds and the machine; never fails. The figures go in
 from __future__ import annotations
 
 import argparse
-import concurrent.futures
 import os
 import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from machine import describe
+from timing import on_threads, per_call, span
 
 from credentials.credential import commitment
 from credentials.credential.claims import IdType
@@ -42,20 +41,6 @@ COUNTY_AND_BIRTHDAY = 1000
 
 def _guess(i: int) -> bool:
     return commitment.matches(TARGET, IdType.RESIDENT_ID, f"41010219990909{i:03d}8")
-
-
-def one_core(n: int) -> float:
-    start = time.perf_counter()
-    for i in range(n):
-        _guess(i)
-    return (time.perf_counter() - start) / n
-
-
-def every_core(n: int, workers: int) -> float:
-    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
-        start = time.perf_counter()
-        list(pool.map(_guess, range(n)))
-        return n / (time.perf_counter() - start)
 
 
 def implementations(rounds: int) -> None:
@@ -79,20 +64,10 @@ def implementations(rounds: int) -> None:
         line = []
         for name, f in (("libsodium", sodium), ("argon2-cffi", reference)):
             for threads in (1, workers):
-                rates = []
-                for _ in range(rounds):
-                    with concurrent.futures.ThreadPoolExecutor(threads) as pool:
-                        start = time.perf_counter()
-                        list(pool.map(f, range(n)))
-                        rates.append(n / (time.perf_counter() - start))
+                rates = [n / on_threads(f, range(n), threads) for _ in range(rounds)]
                 line.append(f"{name} {threads} thread{'s' if threads > 1 else ''} "
                             f"{statistics.median(rates):,.0f}/s")  # fmt: skip
         print(f"Argon2id t=1 m={mib} MiB: " + ", ".join(line) + f"; same bytes: {same}")
-
-
-def hours(candidates: int, per_second: float) -> str:
-    seconds = candidates / per_second
-    return f"{seconds / 60:,.1f} min" if seconds < 3600 else f"{seconds / 3600:,.1f} h"
 
 
 def main() -> None:
@@ -101,16 +76,15 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=5)
     args = ap.parse_args()
     workers = os.cpu_count() or 1
-    per_guess = statistics.median(one_core(args.guesses) for _ in range(args.rounds))
-    rate = statistics.median(
-        every_core(args.guesses * workers, workers) for _ in range(args.rounds)
-    )
+    per_guess = statistics.median(per_call(_guess, args.guesses) for _ in range(args.rounds))
+    n = args.guesses * workers
+    rate = statistics.median(n / on_threads(_guess, range(n), workers) for _ in range(args.rounds))
     print(f"machine: {describe()}")
     print(
         f"one guess (Argon2id t=1, m=4 MiB), one core: {per_guess * 1000:.2f} ms (median of {args.rounds})"
     )
     print(f"guesses per second on {workers} cores: {rate:,.0f}")
-    print(f"county + birth year known ({COUNTY_AND_YEAR:,} candidates): {hours(COUNTY_AND_YEAR, rate)} "
+    print(f"county + birth year known ({COUNTY_AND_YEAR:,} candidates): {span(COUNTY_AND_YEAR / rate)} "
           f"on this machine")  # fmt: skip
     print(f"county + birthday known ({COUNTY_AND_BIRTHDAY:,} candidates): "
           f"{COUNTY_AND_BIRTHDAY / rate:.1f} s on this machine")  # fmt: skip

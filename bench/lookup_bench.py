@@ -18,17 +18,16 @@ Prints medians of several rounds and the machine; never fails. The figures go in
 from __future__ import annotations
 
 import argparse
-import concurrent.futures
 import os
 import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from machine import describe
+from timing import on_threads, per_call, span
 
 from credentials.credential.lookup import lookup_hash
 
@@ -41,34 +40,15 @@ def _guess(i: int) -> bytes:
     return lookup_hash(NUMBER, f"41010219990909{i:03d}8")
 
 
-def one_core(n: int) -> float:
-    start = time.perf_counter()
-    for i in range(n):
-        _guess(i)
-    return (time.perf_counter() - start) / n
-
-
-def every_core(n: int, workers: int) -> float:
-    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
-        start = time.perf_counter()
-        list(pool.map(_guess, range(n)))
-        return n / (time.perf_counter() - start)
-
-
-def span(seconds: float) -> str:
-    return f"{seconds / 60:,.1f} min" if seconds < 3600 else f"{seconds / 3600:,.1f} h"
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--guesses", type=int, default=40)
     ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args()
     workers = os.cpu_count() or 1
-    per_guess = statistics.median(one_core(args.guesses) for _ in range(args.rounds))
-    rate = statistics.median(
-        every_core(args.guesses * workers, workers) for _ in range(args.rounds)
-    )
+    per_guess = statistics.median(per_call(_guess, args.guesses) for _ in range(args.rounds))
+    n = args.guesses * workers
+    rate = statistics.median(n / on_threads(_guess, range(n), workers) for _ in range(args.rounds))
     print(describe())
     print(
         f"lookup hash (Argon2id t=1, m=64 MiB): median {per_guess * 1000:.1f} ms a guess on one core"

@@ -21,8 +21,6 @@ reported beside their own floor. Medians of ``--rounds``; never fails on time.
 from __future__ import annotations
 
 import argparse
-import concurrent.futures
-import csv
 import datetime as dt
 import io
 import os
@@ -39,9 +37,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from machine import describe, load
+from synthetic import write_roster
+from timing import on_threads
 
 from credentials.credential.claims import IdType
-from credentials.credential.commitment import check_digit, commit
+from credentials.credential.commitment import commit
 from credentials.credential.lookup import lookup_hash
 from credentials.keys import SigningKey, save_signing_key
 from credentials.registry import edit
@@ -49,54 +49,6 @@ from tests.support.batches import approved_batch
 
 ROOT = Path(__file__).resolve().parent.parent
 FILING = "Y000041019001"
-SAMPLE = ROOT / "samples" / f"roster-{FILING}.csv"
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
-GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玲"
-
-
-def fictional_id(i: int) -> str:
-    body = f"99{i % 10000:04d}{1975 + i % 30}{1 + i % 12:02d}{1 + i % 28:02d}{i % 1000:03d}"
-    return body + check_digit(body)
-
-
-def write_roster(path: Path, rows: int) -> list[tuple[str, str]]:
-    """A roster of ``rows`` fictional people (the sample's occupations, levels and photos, each
-    photo copied to a file of its own)."""
-    with SAMPLE.open(encoding="utf-8-sig") as fh:
-        table = list(csv.reader(fh))
-    header, samples = table[0], table[1:]
-    name_col, id_col = header.index("姓名"), header.index("证件号码")
-    photo_col = header.index("照片")
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    people = []
-    for i in range(rows):
-        row = list(samples[i % len(samples)])
-        row[name_col] = SURNAMES[i % 20] + GIVEN[(i // 20) % 25] + GIVEN[(i // 500) % 25]
-        row[id_col] = fictional_id(i)
-        photo = path.parent / "photos" / f"{i:05d}.jpg"  # one file per person, as in a real roster
-        photo.parent.mkdir(exist_ok=True)
-        shutil.copyfile(SAMPLE.parent / row[photo_col], photo)
-        row[photo_col] = str(photo)
-        writer.writerow(row)
-        people.append((row[id_col], row[photo_col]))
-    path.write_text(out.getvalue(), "utf-8")
-    return people
-
-
-def floor_commitments(ids: list[str]) -> float:
-    t0 = time.perf_counter()
-    with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 1) as pool:
-        list(pool.map(lambda n: commit(IdType.RESIDENT_ID, n), ids))
-    return time.perf_counter() - t0
-
-
-def floor_lookups(ids: list[str]) -> float:
-    t0 = time.perf_counter()
-    with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 1) as pool:
-        list(pool.map(lambda n: lookup_hash("Y000041019001263000001", n), ids))
-    return time.perf_counter() - t0
 
 
 def floor_pages(people: list[tuple[str, str]]) -> float:
@@ -186,13 +138,14 @@ def main() -> None:
         if approved_batch(work / "registry", roster, key) is None:
             raise SystemExit("the generated roster has problems")
         ids = [p[0] for p in people]
+        workers = os.cpu_count() or 1
         runs, floors = [], []
         phases: dict[str, list[float]] = {}
         for _ in range(args.rounds):
-            c = floor_commitments(ids)
+            c = on_threads(lambda n: commit(IdType.RESIDENT_ID, n), ids, workers)
             p = floor_pages(people)
             one = floor_one_document(people)
-            lk = floor_lookups(ids)
+            lk = on_threads(lambda n: lookup_hash("Y000041019001263000001", n), ids, workers)
             floors.append((c, p, lk, one))
             seconds, output = run_issue(work, roster, key_path)
             runs.append(seconds)

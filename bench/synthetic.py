@@ -6,12 +6,16 @@ Deterministic for a given seed. Writes YAML text directly (the shape ``skillcert
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import random
 import shutil
 from pathlib import Path
 
 import yaml
+
+from credentials.credential.commitment import check_digit
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "registry"
@@ -143,3 +147,41 @@ def _day_before(iso: str) -> str:
     import datetime as dt
 
     return (dt.date.fromisoformat(iso) - dt.timedelta(days=1)).isoformat()
+
+
+def fictional_id(i: int) -> str:
+    """The ``i``-th fictional resident ID number (county 99…, which does not exist; unique for
+    i < 10,000, with a valid check digit)."""
+    body = f"99{i % 10000:04d}{1985 + i % 20}0{1 + i % 9}{10 + i % 18}{i % 1000:03d}"
+    return body + check_digit(body)
+
+
+_SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
+_GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玲"
+
+
+def write_roster(path: Path, rows: int) -> list[tuple[str, str]]:
+    """A roster of ``rows`` fictional people of Y000041019001 (returned as (ID number, photo)) (the sample's occupations, levels and photos, each
+    photo copied to a file of its own)."""
+    sample = ROOT / "samples" / "roster-Y000041019001.csv"
+    with sample.open(encoding="utf-8-sig") as fh:
+        table = list(csv.reader(fh))
+    header, samples = table[0], table[1:]
+    name_col, id_col = header.index("姓名"), header.index("证件号码")
+    photo_col = header.index("照片")
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    people = []
+    for i in range(rows):
+        row = list(samples[i % len(samples)])
+        row[name_col] = _SURNAMES[i % 20] + _GIVEN[(i // 20) % 25] + _GIVEN[(i // 500) % 25]
+        row[id_col] = fictional_id(i)
+        photo = path.parent / "photos" / f"{i:05d}.jpg"  # one file per person, as in a real roster
+        photo.parent.mkdir(exist_ok=True)
+        shutil.copyfile(sample.parent / row[photo_col], photo)
+        row[photo_col] = str(photo)
+        writer.writerow(row)
+        people.append((row[id_col], row[photo_col]))
+    path.write_text(out.getvalue(), "utf-8")
+    return people

@@ -204,15 +204,7 @@ def _format_int(level: str, mask: int) -> int:
     return int.from_bytes(lanes, "big")
 
 
-@cache
-def _lane_masks() -> tuple[int, int]:
-    """(lanes that have a right neighbour and one below, all lanes) as 0x01 per lane."""
-    n = SIZE
-    inner = bytearray(n * n)
-    for r in range(n - 1):
-        for c in range(n - 1):
-            inner[r * n + c] = 1
-    return int.from_bytes(inner, "big"), int.from_bytes(b"\x01" * (n * n), "big")
+_ONES = int.from_bytes(b"\x01" * (SIZE * SIZE), "big")  # 0x01 in every lane
 
 
 # --- encoding -------------------------------------------------------------------------------------
@@ -327,9 +319,8 @@ def _penalty(lanes_int: int) -> int:
     byte: ``x >> 8`` puts each module's left neighbour under it, ``x >> 8 * SIZE`` the one above.
     """
     n = SIZE
-    ones = _lane_masks()[1]
     has_left, has_above, has_both = _edge_masks()
-    light_int = ~lanes_int & ones
+    light_int = ~lanes_int & _ONES
     # N2: 3 for each 2 x 2 block of one colour (anchored at its lower right module)
     blocks = 0
     for x in (lanes_int, light_int):

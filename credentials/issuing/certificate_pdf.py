@@ -196,11 +196,7 @@ def _width(text: str, size: float) -> float:
     return sum(pdfmetrics.stringWidth(run, font, size) for run, font in _runs(text))
 
 
-def _measure(c: Canvas, text: str, size: float) -> float:
-    return _width(text, size)
-
-
-def _wrap(c: Canvas, text: str, size: float, width: float) -> list[str]:
+def _wrap(text: str, size: float, width: float) -> list[str]:
     """Break ``text`` into lines no wider than ``width`` (CJK: any character; Latin: words)."""
     lines: list[str] = []
     current = ""
@@ -280,7 +276,7 @@ def _page(c: Canvas, p: CertificatePage) -> None:
         f"本证书由{p.institution_name}颁发，表明持证人通过本机构组织的职业技能等级认定，"
         "具备该职业（工种）相应技能等级水平。"
     )
-    for line in _wrap(c, statement, 13, text_w):
+    for line in _wrap(statement, 13, text_w):
         _mixed(c, 20 * mm, y, line, 13)
         y -= 7 * mm
     y -= 2 * mm
@@ -289,14 +285,14 @@ def _page(c: Canvas, p: CertificatePage) -> None:
         "occupation(job) for successful completion of the occupational skill level assessment "
         f"organized by {p.institution_name_en or p.institution_name}."
     )
-    for line in _wrap(c, english, 10.5, text_w):
+    for line in _wrap(english, 10.5, text_w):
         _mixed(c, 20 * mm, y, line, 10.5)
         y -= 5 * mm
     # issuing institution, seal area, date
     y = 62 * mm
     c.setFont(kai, 12)
     c.drawString(20 * mm, y, "发证机构：")
-    for i, line in enumerate(_wrap(c, p.institution_name, 12, text_w - 25 * mm)):
+    for i, line in enumerate(_wrap(p.institution_name, 12, text_w - 25 * mm)):
         _mixed(c, 43 * mm, y - i * 6 * mm, line, 12)
     c.setFont(_LATIN, 9)
     c.drawString(20 * mm, y - 5 * mm, "Issued by")

@@ -139,18 +139,18 @@ class _Run:
 
     def issue(self) -> BatchResult:
         todo = [i for i, fp in enumerate(self.prints) if self.register.by_fingerprint(fp) is None]
-        # libsodium's Argon2id runs without the GIL: worker threads compute the commitments on
-        # every core while this thread numbers, signs, records and writes files.
         options = self.options
         # the file renderer's worker processes first: forked before any thread starts
         renderer = (Renderer(options.out, self.issuer.context(), rows=len(todo))
                     if options.write_files else None)  # fmt: skip
+        # Argon2id runs without the GIL: worker threads compute the commitments on every core
+        # while this thread numbers, signs and records, and the renderer writes files.
         pool = concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
         try:
             pending = {i: pool.submit(_commit, self.rows[i]) for i in todo}
             result = self._issue(pending, renderer)
             if renderer is not None:
-                renderer.close()
+                renderer.close()  # every file is written: free the workers' memory for the lookups
             self._lookups(pool, [*result.issued, *result.already])
             return result
         finally:

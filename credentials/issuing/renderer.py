@@ -52,9 +52,13 @@ def _die_with_parent() -> None:
         os._exit(1)
 
 
+_Refusal = tuple[str, str] | None
+_Pending = tuple[concurrent.futures.Future[_Refusal], int]  # a piece of work, the rows it counts
+
+
 def write_all(
     entries: Sequence[tuple[Entry, qrsymbol.Symbol]], out: Path, ctx: files.Context
-) -> tuple[str, str] | None:
+) -> _Refusal:
     """Write the files of ``entries``; a refusal comes back as ``(en, zh)`` (an ``OSError``
     is raised as itself)."""
     try:
@@ -77,7 +81,7 @@ class Renderer:
         self.ctx = ctx
         self.codes: dict[tuple[str, int], qrsymbol.Symbol] = {}
         self.pool: concurrent.futures.ProcessPoolExecutor | None = None
-        self.pending: list[tuple[concurrent.futures.Future[tuple[str, str] | None], int]] = []
+        self.pending: list[_Pending] = []
         self.workers = os.cpu_count() or 1
         if rows >= PARALLEL_FROM and self.workers > 1 and sys.platform != "win32":
             certificate_pdf.cjk_font()  # loaded once, inherited by the workers
@@ -99,18 +103,18 @@ class Renderer:
             _raise(write_all(work, self.out, self.ctx))
             self.pending.append((_done(), rows))
             return
-        # in pieces, so that every worker is busy until the last file (a chunk's rows are
-        # counted when its last piece is written)
+        # in pieces, so that every worker is busy until the last file; each piece counts its
+        # own certificates (the first also the chunk's rows issued before, which have no files)
         step = max(1, -(-len(work) // self.workers))
-        pieces = [work[i : i + step] for i in range(0, len(work), step)]
-        for n, piece in enumerate(pieces, start=1):
-            future = self.pool.submit(write_all, piece, self.out, self.ctx)
-            self.pending.append((future, rows if n == len(pieces) else 0))
+        extra = rows - len(work)
+        for i in range(0, len(work), step):
+            future = self.pool.submit(write_all, work[i : i + step], self.out, self.ctx)
+            self.pending.append((future, len(work[i : i + step]) + (extra if i == 0 else 0)))
 
     def ready(self) -> int:
         """How many certificates' files are written among those not yet counted (no waiting)."""
-        done: list[tuple[concurrent.futures.Future[tuple[str, str] | None], int]] = []
-        waiting: list[tuple[concurrent.futures.Future[tuple[str, str] | None], int]] = []
+        done: list[_Pending] = []
+        waiting: list[_Pending] = []
         for f, n in self.pending:
             (done if f.done() else waiting).append((f, n))
         self.pending = waiting
@@ -119,7 +123,7 @@ class Renderer:
         return sum(n for _, n in done)
 
     def wait(self) -> int:
-        """Wait for every submitted file; how many certificates were counted now."""
+        """Wait for every submitted file; how many rows are counted now."""
         count = 0
         for future, n in self.pending:
             _raise(future.result())
@@ -132,12 +136,12 @@ class Renderer:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _done() -> concurrent.futures.Future[tuple[str, str] | None]:
-    future: concurrent.futures.Future[tuple[str, str] | None] = concurrent.futures.Future()
+def _done() -> concurrent.futures.Future[_Refusal]:
+    future: concurrent.futures.Future[_Refusal] = concurrent.futures.Future()
     future.set_result(None)
     return future
 
 
-def _raise(refusal: tuple[str, str] | None) -> None:
+def _raise(refusal: _Refusal) -> None:
     if refusal is not None:
         raise RegisterError(refusal[0], zh=refusal[1])

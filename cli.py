@@ -186,6 +186,32 @@ def _registry_option(func: F) -> F:
     )(func)
 
 
+def _cache_option(func: F) -> F:
+    return click.option(
+        "--cache",
+        "cache_dir",
+        metavar="DIR|off",
+        envvar="SKILLCERT_CACHE",
+        default=None,
+        help="解析缓存目录（按 git blob 哈希，未改动的文件不再解析）；off 不用缓存。默认 "
+        "~/.cache/skillcert。Parse cache (by git blob id); off: none.",
+    )(func)
+
+
+def _parse_cache(cache_dir: str | None) -> Any:
+    """The parse cache the options name (None for ``off``); a cache that cannot be used is said
+    in one line and the command goes on without it."""
+    if cache_dir is not None and cache_dir.strip().lower() == "off":
+        return None
+    from credentials.registry.validate.parse_cache import ParseCache, default_folder
+
+    folder = Path(cache_dir) if cache_dir else default_folder(os.environ)
+    cache = ParseCache(folder)
+    if cache.problem is not None:
+        _echo(f"注意 note: {cache.problem[0]} / {cache.problem[1]}", err=True)
+    return cache
+
+
 def _at_option(func: F) -> F:
     return click.option(
         "--at",
@@ -333,7 +359,8 @@ def registry() -> None:
     show_default=True,
     help="text 给人看，json 给脚本，github 为 Actions 注释。",
 )
-def registry_check(registry_dir: Path, fmt: str) -> None:
+@_cache_option
+def registry_check(registry_dir: Path, fmt: str, cache_dir: str | None) -> None:
     """校验目录中的每个文件；有错误时退出码为 1（警告不影响）。
     Validate every file of the registry; exit 1 on any error (warnings allowed)."""
     from credentials.registry.registry import check_registry
@@ -344,7 +371,8 @@ def registry_check(registry_dir: Path, fmt: str) -> None:
         format_text,
     )
 
-    result = check_registry(registry_dir, keep_institutions=False)
+    cache = _parse_cache(cache_dir)
+    result = check_registry(registry_dir, keep_institutions=False, cache=cache)
     errors, warnings = count(result.findings)
     if fmt == "json":
         _echo(format_json(result.findings, files=result.files))
@@ -380,13 +408,15 @@ def registry_show(filing: str, registry_dir: Path, at: dt.datetime | None) -> No
 @click.argument("base")
 @click.argument("head", required=False)
 @_registry_option
-def registry_diff(base: str, head: str | None, registry_dir: Path) -> None:
+@_cache_option
+def registry_diff(base: str, head: str | None, registry_dir: Path, cache_dir: str | None) -> None:
     """概述从 BASE 到 HEAD（默认工作区）的目录变更（Markdown）；变更文件有错误时退出码为 1。
     Summarise what changes in the registry from BASE to HEAD (default: the working tree)."""
     from credentials.registry.diff import summarize
     from credentials.registry.git import changed_registry
 
-    text, ok = summarize(changed_registry(registry_dir, base, head))
+    change = changed_registry(registry_dir, base, head)
+    text, ok = summarize(change, _parse_cache(cache_dir))
     _echo(text)
     sys.exit(0 if ok else 1)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import random
 import shutil
 from pathlib import Path
@@ -42,6 +43,25 @@ def _province_rules(code: str) -> str:
         f"    cities: {{{cities}}}\n    sequence:\n      - {{part: city, length: 2}}\n"
         "      - {part: order, length: 4, ranges: [{min: 1, max: 9999}]}\n"
     )
+
+
+def _reference_data(dest: Path, bureau: str) -> list[dict]:
+    """Write the sample's occupations, every skill occupation given the national standard's five
+    levels (a mature registry's reference data: the sample knows the levels of only a few), and
+    return those an institution may file: skill occupations that are not access-controlled."""
+    text = (SAMPLE / "occupations.yaml").read_text("utf-8")
+    lines = []
+    for line in text.splitlines():
+        if line.startswith("  - {code: ") and line[11] in "3456" and "levels:" not in line:
+            line = line[:-1] + ', levels: [5, 4, 3, 2, 1], levels_source: "合成 synthetic"}'
+        lines.append(line)
+    dest.write_text("\n".join(lines) + "\n", "utf-8")
+    access = {o["code"] for o in yaml.safe_load(bureau).get("access_occupations") or []}
+    return [
+        occ
+        for occ in yaml.safe_load("\n".join(lines))["occupations"]
+        if occ["code"][0] in "3456" and occ["code"] not in access
+    ]
 
 
 def _public_key(seed: bytes) -> str:
@@ -87,8 +107,7 @@ def generate(
     if national:
         bureau += "".join(_province_rules(code) for code in _OTHER_PROVINCES)
     (dest / "bureau.yaml").write_text(bureau, "utf-8")
-    shutil.copy(SAMPLE / "occupations.yaml", dest / "occupations.yaml")
-    occupations = yaml.safe_load((SAMPLE / "occupations.yaml").read_text("utf-8"))["occupations"]
+    occupations = _reference_data(dest / "occupations.yaml", bureau)
     per_city: dict[tuple[str, str], int] = {}
     provinces = list(_PROVINCES) + (list(_OTHER_PROVINCES) if national else [])
     for i in range(count):
@@ -110,9 +129,15 @@ def generate(
         until2 = _day_before(f"{year + 2 * years}-{start[5:7]}-01")
         rows = []
         for occ in rng.sample(occupations, 10):
-            levels = sorted(rng.sample([1, 2, 3, 4, 5], rng.randrange(1, 6)), reverse=True)
+            allowed = occ.get("levels") or [1, 2, 3, 4, 5]
+            levels = sorted(rng.sample(allowed, rng.randrange(1, len(allowed) + 1)), reverse=True)
+            job = (
+                json.dumps(rng.choice(occ["jobs"]), ensure_ascii=False)
+                if occ.get("jobs")
+                else "null"
+            )
             rows.append(
-                f"  - occupation: {occ['code']}\n    name: {occ['name']}\n    job: null\n"
+                f"  - occupation: {occ['code']}\n    name: {occ['name']}\n    job: {job}\n"
                 f"    levels: [{', '.join(map(str, levels))}]\n    basis: national_standard\n"
                 f"    since: {start}\n"
             )

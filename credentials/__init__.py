@@ -21,36 +21,81 @@ Starting points (the recipes; ``cose`` and ``keys`` are the primitives underneat
 
 from __future__ import annotations
 
-from credentials.credential.claims import Credential, IdType
-from credentials.credential.sign import sign
-from credentials.credential.verify import Check, Report, VerifiedCredential, check, verify
-from credentials.errors import (
-    CredentialsError,
-    GitError,
-    InvalidNumber,
-    IssuanceRefused,
-    KeyFileError,
-    MalformedCredential,
-    RegisterError,
-    RegistryError,
-    RosterError,
-    SnapshotError,
-    UnreadableInput,
-    VerificationFailed,
-)
-from credentials.keys import SigningKey, VerifyKey
-from credentials.levels import Level
-from credentials.numbers import CertificateNumber, FilingNumber, format_number, parse_number
-from credentials.registry.model import (
-    Bureau,
-    Institution,
-    KeyEntry,
-    Occupation,
-    Revocation,
-    ScopeRow,
-)
-from credentials.registry.registry import Registry, check_registry, load_registry
-from credentials.registry.validate.findings import Finding
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the names below are imported on first use (PEP 562): `skillcert --help` and
+    # `registry diff` need not load the signer, the verifier and the schemas
+    from credentials.credential.claims import Credential, IdType
+    from credentials.credential.sign import sign
+    from credentials.credential.verify import Check, Report, VerifiedCredential, check, verify
+    from credentials.errors import (
+        CredentialsError,
+        GitError,
+        InvalidNumber,
+        IssuanceRefused,
+        KeyFileError,
+        MalformedCredential,
+        RegisterError,
+        RegistryError,
+        RosterError,
+        SnapshotError,
+        UnreadableInput,
+        VerificationFailed,
+    )
+    from credentials.keys import SigningKey, VerifyKey
+    from credentials.levels import Level
+    from credentials.numbers import CertificateNumber, FilingNumber, format_number, parse_number
+    from credentials.registry.model import (
+        Bureau,
+        Institution,
+        KeyEntry,
+        Occupation,
+        Revocation,
+        ScopeRow,
+    )
+    from credentials.registry.registry import Registry, check_registry, load_registry
+    from credentials.registry.validate.findings import Finding
+
+_LAZY = {
+    "Bureau": "credentials.registry.model",
+    "CertificateNumber": "credentials.numbers",
+    "Check": "credentials.credential.verify",
+    "Credential": "credentials.credential.claims",
+    "CredentialsError": "credentials.errors",
+    "FilingNumber": "credentials.numbers",
+    "Finding": "credentials.registry.validate.findings",
+    "GitError": "credentials.errors",
+    "IdType": "credentials.credential.claims",
+    "Institution": "credentials.registry.model",
+    "InvalidNumber": "credentials.errors",
+    "IssuanceRefused": "credentials.errors",
+    "KeyEntry": "credentials.registry.model",
+    "KeyFileError": "credentials.errors",
+    "Level": "credentials.levels",
+    "MalformedCredential": "credentials.errors",
+    "Occupation": "credentials.registry.model",
+    "RegisterError": "credentials.errors",
+    "Registry": "credentials.registry.registry",
+    "RegistryError": "credentials.errors",
+    "Report": "credentials.credential.verify",
+    "Revocation": "credentials.registry.model",
+    "RosterError": "credentials.errors",
+    "ScopeRow": "credentials.registry.model",
+    "SigningKey": "credentials.keys",
+    "SnapshotError": "credentials.errors",
+    "UnreadableInput": "credentials.errors",
+    "VerificationFailed": "credentials.errors",
+    "VerifiedCredential": "credentials.credential.verify",
+    "VerifyKey": "credentials.keys",
+    "check": "credentials.credential.verify",
+    "check_registry": "credentials.registry.registry",
+    "format_number": "credentials.numbers",
+    "load_registry": "credentials.registry.registry",
+    "parse_number": "credentials.numbers",
+    "sign": "credentials.credential.sign",
+    "verify": "credentials.credential.verify",
+}
 
 __version__ = "0.2.0"
 
@@ -94,3 +139,12 @@ __all__ = [
     "sign",
     "verify",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'credentials' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

@@ -27,6 +27,15 @@ _HIDDEN_BUT_LINES = re.compile(f"(?![\\n\\t])[{HIDDEN_CLASS}]")
 # code spans, links and images, attribute lists, and script URLs.
 _MARKUP = re.compile(r"[<>`]|\]\(|!\[|\{[:#.]|&#|&[A-Za-z][A-Za-z0-9]{1,31};|(?i:javascript\s*:)")
 
+# A backslash, every hidden character, markup's single characters, and how the rest begins (flow
+# lists and maps of YAML use [ ] { } alone, which is not markup).
+_CARRIERS = re.compile(
+    "[\\\\<>`&" + HIDDEN_CLASS.replace("\\x00-\\x1f", "\\x00-\\x08\\x0b-\\x1f") + "]"
+)
+
+_MARKUP_PAIRS = ("](", "![", "{:", "{#", "{.")
+_SCRIPT = re.compile(r"(?i:javascript)")
+
 
 def hidden(text: str, *, allow_lines: bool = False) -> str | None:
     """The first hidden character of ``text`` as ``U+XXXX`` (None when there is none);
@@ -39,6 +48,19 @@ def markup(text: str) -> str | None:
     """The first piece of markup syntax in ``text`` (None when there is none)."""
     m = _MARKUP.search(text)
     return m.group() if m else None
+
+
+def could_carry(source: str) -> bool:
+    """Whether values read from the YAML ``source`` may hold a hidden character or markup: only
+    when the source itself has one, or a backslash (a double-quoted escape such as ``\\u202e``
+    makes any character). Folding joins lines with a space or a newline, which no markup pattern
+    spans except ``javascript :``, and that is found in the source too. Line breaks and tabs of the
+    source are allowed, as in multi-line notes."""
+    return (
+        _CARRIERS.search(source) is not None
+        or any(pair in source for pair in _MARKUP_PAIRS)
+        or _SCRIPT.search(source) is not None
+    )
 
 
 def show(text: str, *, keep_lines: bool = False) -> str:

@@ -14,13 +14,26 @@ VECTORS = ROOT / "tests" / "vectors"
 EXTERNAL = VECTORS / "external"
 
 
+@pytest.fixture(scope="session")
+def _parse_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("parse-cache")
+
+
 @pytest.fixture(autouse=True)
-def _own_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _own_home(
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    _parse_cache_folder: Path,
+) -> None:
     """Each test has its own skillcert home (the register index), never the user's; issuing does
     not look for the bureau's published snapshot on the network (the sample's site is
-    example.org), except in the tests of that check (tests/integration/test_published_key.py)."""
+    example.org), except in the tests of that check (tests/integration/test_published_key.py).
+    The registry parse cache is one for the session, never the user's: every check after the
+    first of a file runs from it, so the whole suite also says that a cached parse finds what a
+    fresh one does."""
     monkeypatch.setenv("SKILLCERT_HOME", str(tmp_path_factory.mktemp("home")))
     monkeypatch.setenv("SKILLCERT_PUBLISHED", "off")
+    monkeypatch.setenv("SKILLCERT_CACHE", str(_parse_cache_folder))
 
 
 @pytest.fixture

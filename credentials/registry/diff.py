@@ -19,9 +19,10 @@ from credentials.registry.describe import levels_long
 from credentials.registry.git import RegistryChange
 from credentials.registry.model import Bureau, Institution, Occupation, ScopeRow
 from credentials.registry.records import IssuanceRecord
-from credentials.registry.validate import batch_rules, crossfile_rules, secret_scan
+from credentials.registry.validate import batch_rules, crossfile_rules, parse_cache, secret_scan
 from credentials.registry.validate.check import (
     PERSONAL_DATA,
+    Reading,
     check_files,
     check_institution_file,
     classify,
@@ -48,10 +49,13 @@ _IDENTITY = {
 }
 
 
-def summarize(change: RegistryChange) -> tuple[str, bool]:
-    """The Markdown summary and whether the changed files have no error."""
-    findings, head_insts, base_insts = _validate(change)
-    batches = _batches(change)
+def summarize(
+    change: RegistryChange, cache: parse_cache.ParseCache | None = None
+) -> tuple[str, bool]:
+    """The Markdown summary and whether the changed files have no error (``cache``: parses kept
+    from earlier runs, for the reference data and related files that rarely change)."""
+    findings, head_insts, base_insts, bureau = _validate(change, cache)
+    batches = _batches(change, bureau)
     errors, warnings = count(findings)
     out = [
         f"## 评价机构目录变更 Registry changes: `{change.base}` → `{change.head}`",
@@ -90,20 +94,26 @@ def _counts(change: RegistryChange) -> str:
 
 
 def _validate(
-    change: RegistryChange,
-) -> tuple[list[Finding], dict[str, Institution], dict[str, Institution]]:
+    change: RegistryChange, cache: parse_cache.ParseCache | None
+) -> tuple[list[Finding], dict[str, Institution], dict[str, Institution], Bureau | None]:
     prefix = change.prefix
     changed_names = {prefix + p for s, p in change.changes if s != "D"}
     findings: list[Finding] = []
     head_insts: dict[str, Institution] = {}
+    ends = [
+        *change.head_files.values(),
+        *change.related_files.values(),
+        *change.base_files.values(),
+    ]
+    reading = Reading.of(cache, ends)
     if change.all_head_files is not None:
         # Bureau rules or reference data changed: every file may be affected.
-        result = check_files(change.all_head_files, prefix=prefix)
+        result = check_files(change.all_head_files, prefix=prefix, cache=cache)
         findings = result.findings
         head_insts = {i.file: i for i in result.institutions.values()}
         bureau, occupations = result.bureau, result.occupations
     else:
-        bureau, occupations, findings = load_context(change.head_files, prefix)
+        bureau, occupations, findings = load_context(change.head_files, prefix, reading)
         findings = [f for f in findings if f.file in changed_names]
         for status, rel in change.changes:
             if status == "D":
@@ -111,7 +121,9 @@ def _validate(
             raw = change.head_files.get(rel, b"")
             kind = classify(rel)
             if kind == "institution":
-                inst, problems = check_institution_file(raw, prefix + rel, bureau, occupations)
+                inst, problems = check_institution_file(
+                    raw, prefix + rel, bureau, occupations, reading
+                )
                 findings += problems
                 if inst is not None:
                     head_insts[inst.file] = inst
@@ -126,7 +138,7 @@ def _validate(
         findings += _batch_findings(change, bureau, occupations)
         related = [crossfile_rules.facts(i, bureau) for i in head_insts.values()]
         for rel, raw in change.related_files.items():
-            inst, _ = check_institution_file(raw, prefix + rel, bureau, occupations)
+            inst, _ = check_institution_file(raw, prefix + rel, bureau, occupations, reading)
             if inst is not None:
                 related.append(crossfile_rules.facts(inst, bureau))
         findings += crossfile_rules.check(related, bureau, report_for=changed_names)
@@ -135,10 +147,12 @@ def _validate(
         if status == "A" or classify(rel) != "institution":
             continue
         inst, _ = check_institution_file(
-            change.base_files.get(rel, b""), prefix + rel, bureau, occupations
+            change.base_files.get(rel, b""), prefix + rel, bureau, occupations, reading
         )
         if inst is not None:
             base_insts[inst.file] = inst
+    if cache is not None and reading is not None:
+        cache.store(reading.new)
     for status, rel in change.changes:
         if status == "D" and classify(rel) in ("institution", "batch", "record"):
             findings.append(finding("history-deleted", prefix + rel, (1, 1), what=f"file {rel}"))
@@ -148,7 +162,7 @@ def _validate(
         old = base_insts.get(name)
         if old is not None:
             findings += _deleted_history(old, new)
-    return findings, head_insts, base_insts
+    return findings, head_insts, base_insts, bureau
 
 
 def _batch_files(change: RegistryChange) -> dict[str, bytes]:
@@ -179,10 +193,9 @@ def _batch_findings(
     return batch_rules.check(files, institutions, bureau, change.prefix).findings
 
 
-def _batches(change: RegistryChange) -> batch_rules.Outcome:
+def _batches(change: RegistryChange, bureau: Bureau | None) -> batch_rules.Outcome:
     """The batches and records of the folders a change touches, as the head has them (for the
     summary; their findings are in the validation)."""
-    bureau, _, _ = load_context(change.head_files, change.prefix)
     return batch_rules.check(_batch_files(change), {}, bureau, change.prefix)
 
 

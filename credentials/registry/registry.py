@@ -8,6 +8,7 @@ is indexed by filing number and key id; every question takes the date as an argu
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,11 @@ from credentials.registry.model import (
 )
 from credentials.registry.records import IssuanceRecord, Records, RecordSource
 from credentials.registry.validate.check import ValidationResult, check_files
+from credentials.registry.validate.parse_cache import ParseCache
+
+
+def _raise(err: OSError) -> None:
+    raise err
 
 
 def read_tree(root: Path) -> dict[str, bytes]:
@@ -36,13 +42,19 @@ def read_tree(root: Path) -> dict[str, bytes]:
             zh=f"评价机构目录 {root} 不存在（用 --registry 指定）",
         )
     files: dict[str, bytes] = {}
+    base = str(root)
     try:
-        for path in root.rglob("*"):
-            rel = path.relative_to(root)
-            if any(part.startswith(".") and part not in (".gitkeep",) for part in rel.parts):
-                continue
-            if path.is_file():
-                files[rel.as_posix()] = path.read_bytes()
+        for folder, dirs, names in os.walk(base, onerror=_raise):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))  # not followed: symlinks
+            rel_folder = os.path.relpath(folder, base).replace(os.sep, "/")
+            prefix = "" if rel_folder == "." else rel_folder + "/"
+            for name in names:
+                if name.startswith(".") and name != ".gitkeep":
+                    continue
+                path = os.path.join(folder, name)
+                if os.path.isfile(path):
+                    with open(path, "rb") as f:
+                        files[prefix + name] = f.read()
     except OSError as err:
         raise RegistryError(
             (), en=f"cannot read the registry: {err}", zh=f"无法读取评价机构目录：{err.filename}"
@@ -59,13 +71,18 @@ def display_prefix(root: Path) -> str:
     return "" if shown in ("", ".") else shown.rstrip("/") + "/"
 
 
-def check_registry(root: Path, *, keep_institutions: bool = True) -> ValidationResult:
+def check_registry(
+    root: Path, *, keep_institutions: bool = True, cache: ParseCache | None = None
+) -> ValidationResult:
     """Validate the registry directory ``root``; never raises for bad data.
 
-    ``keep_institutions=False`` when only the findings matter (faster on large registries).
+    ``keep_institutions=False`` when only the findings matter (faster on large registries);
+    ``cache`` keeps parses between runs (unchanged files are not parsed again).
     """
     files = read_tree(root)
-    return check_files(files, prefix=display_prefix(root), keep_institutions=keep_institutions)
+    return check_files(
+        files, prefix=display_prefix(root), keep_institutions=keep_institutions, cache=cache
+    )
 
 
 @dataclass(frozen=True, slots=True)

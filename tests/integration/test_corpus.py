@@ -71,3 +71,36 @@ def test_corpus_is_large_and_covers_every_rule() -> None:
                  "schema-invalid"}  # fmt: skip
     missing = set(messages.rule_ids()) - covered - elsewhere
     assert not missing, f"rules without a corpus case: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
+def test_case_finds_the_same_through_the_parse_cache(
+    case: Path, registry_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every finding, message and position of a fresh check comes back when the files' parses
+    come from the cache instead, and the cached files are not parsed again."""
+    from credentials.registry.validate import check
+    from credentials.registry.validate.parse_cache import ParseCache
+
+    for rel, content in parse_case(case.read_bytes())[1]:
+        target = registry_copy / rel
+        if content is None:
+            target.unlink()
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+    files = read_tree(registry_copy)
+    fresh = check_files(files, prefix="").findings
+    cache = ParseCache(tmp_path / "cache")
+    filling = check_files(files, prefix="", cache=cache).findings
+    parsed: list[str] = []
+    real_parse = check.yamldoc.parse
+
+    def counting(raw: bytes, name: str) -> object:
+        parsed.append(name)
+        return real_parse(raw, name)
+
+    monkeypatch.setattr(check.yamldoc, "parse", counting)
+    cached = check_files(files, prefix="", cache=cache).findings
+    assert sorted(fresh, key=repr) == sorted(filling, key=repr) == sorted(cached, key=repr)
+    assert not [n for n in parsed if check.classify(n) in ("institution", "bureau", "occupations")]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -22,6 +22,7 @@ from credentials.registry.validate import (
     batch_rules,
     crossfile_rules,
     file_rules,
+    parse_cache,
     schemas,
     secret_scan,
     text_rules,
@@ -35,6 +36,7 @@ OCCUPATIONS_FILE = "occupations.yaml"
 INSTITUTIONS_DIR = "institutions"
 SEALS_DIR = "seals"
 _SEAL_MAX_BYTES = 512 * 1024
+_INSTITUTIONS = INSTITUTIONS_DIR + "/"
 _IGNORED = {"README.md", ".gitkeep", ".gitattributes"}
 _PARALLEL_FROM = 400
 # files that hold holders' personal data: never in the registry, never in a published site
@@ -65,6 +67,8 @@ class ValidationResult:
 def classify(rel: str) -> str:
     """``bureau``, ``occupations``, ``institution``, ``batch``, ``notice``, ``record``,
     ``ignored`` or ``unexpected``."""
+    if rel.startswith(_INSTITUTIONS) and rel.endswith(".yaml") and rel.count("/") == 1:
+        return "institution"  # the common case, without building a path
     p = PurePosixPath(rel)
     if rel == BUREAU_FILE:
         return "bureau"
@@ -86,8 +90,23 @@ def classify(rel: str) -> str:
     return "unexpected"
 
 
+@dataclass(slots=True)
+class Reading:
+    """Cached parses for a run (looked up at once) and the new ones to keep."""
+
+    entries: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    new: list[tuple[str, str, str, str]] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, cache: parse_cache.ParseCache | None, raws: Iterable[bytes]) -> Reading | None:
+        """The entries ``cache`` holds for ``raws`` (None without a cache)."""
+        if cache is None:
+            return None
+        return cls(cache.lookup(parse_cache.blob_id(raw) for raw in raws))
+
+
 def load_context(
-    files: Mapping[str, bytes], prefix: str
+    files: Mapping[str, bytes], prefix: str, reading: Reading | None = None
 ) -> tuple[Bureau | None, dict[str, Occupation], list[Finding]]:
     """Parse and check the bureau file and the occupation reference data."""
     out: list[Finding] = []
@@ -99,7 +118,7 @@ def load_context(
         if raw is None:
             out.append(finding("file-missing", name, (1, 1), what=rel))
             continue
-        doc, problems = _parse(raw, name)
+        doc, problems = _parse(raw, name, reading)
         out += problems
         if doc is None:
             continue
@@ -127,17 +146,39 @@ def load_bureau(raw: bytes | None) -> Bureau | None:
     return Bureau.from_data(doc.data)
 
 
-def _parse(raw: bytes, name: str) -> tuple[yamldoc.Document | None, list[Finding]]:
+def _parse(
+    raw: bytes, name: str, reading: Reading | None = None
+) -> tuple[yamldoc.Document | None, list[Finding]]:
+    """Parse one file (or take its parse from the cache) and scan it for private keys."""
+    key = parse_cache.blob_id(raw) if reading is not None else None
+    if reading is not None and key is not None:
+        cached = parse_cache.decode(raw, reading.entries.get(key))
+        if cached is not None:
+            problems = cached.findings_for(name)
+            if cached.data is None:
+                return None, problems
+            text = raw.decode("utf-8-sig")  # it decoded when it was parsed
+            return yamldoc.Document(name, cached.data, text, cached.lines), problems
     doc, problems = yamldoc.parse(raw, name)
     text = raw.decode("utf-8", errors="replace")
-    return doc, secret_scan.scan(text, name) + problems
+    problems = secret_scan.scan(text, name) + problems
+    if reading is not None:
+        parsed = parse_cache.Parsed.of(
+            doc.data if doc else None, doc.lines if doc else {}, problems
+        )
+        reading.new.append(parse_cache.encode(raw, parsed, key))
+    return doc, problems
 
 
 def check_institution_file(
-    raw: bytes, name: str, bureau: Bureau | None, occupations: dict[str, Occupation]
+    raw: bytes,
+    name: str,
+    bureau: Bureau | None,
+    occupations: dict[str, Occupation],
+    reading: Reading | None = None,
 ) -> tuple[Institution | None, list[Finding]]:
     """Parse, schema-check and rule-check one institution file."""
-    doc, problems = _parse(raw, name)
+    doc, problems = _parse(raw, name, reading)
     if doc is None:
         return None, problems
     schema_problems = schemas.validate(doc, "institution")
@@ -150,8 +191,8 @@ def check_institution_file(
 
 Outcome = tuple[Institution | None, crossfile_rules.Facts | None, list[Finding]]
 
-# The worker processes inherit the context by fork.
-_CONTEXT: tuple[Bureau | None, dict[str, Occupation], bool] = (None, {}, True)
+# The worker processes inherit the context and the cached entries by fork.
+_CONTEXT: tuple[Bureau | None, dict[str, Occupation], bool, Reading | None] = (None, {}, True, None)
 
 
 def _check_one(
@@ -159,17 +200,23 @@ def _check_one(
     name: str,
     bureau: Bureau | None,
     occupations: dict[str, Occupation],
+    reading: Reading | None,
     *,
     keep: bool,
 ) -> Outcome:
-    inst, problems = check_institution_file(raw, name, bureau, occupations)
+    inst, problems = check_institution_file(raw, name, bureau, occupations, reading)
     facts = crossfile_rules.facts(inst, bureau) if inst is not None else None
     return (inst if keep else None), facts, problems
 
 
-def _work(batch: Sequence[tuple[str, bytes]]) -> list[Outcome]:
-    bureau, occupations, keep = _CONTEXT
-    return [_check_one(raw, name, bureau, occupations, keep=keep) for name, raw in batch]
+def _work(
+    batch: Sequence[tuple[str, bytes]],
+) -> tuple[list[Outcome], list[tuple[str, str, str, str]]]:
+    bureau, occupations, keep, inherited = _CONTEXT
+    reading = Reading(inherited.entries) if inherited is not None else None
+    outcomes = [_check_one(raw, name, bureau, occupations, reading, keep=keep)
+                for name, raw in batch]  # fmt: skip
+    return outcomes, reading.new if reading is not None else []
 
 
 def check_institution_files(
@@ -178,34 +225,52 @@ def check_institution_files(
     occupations: dict[str, Occupation],
     *,
     keep_institutions: bool = True,
+    reading: Reading | None = None,
 ) -> list[Outcome]:
     """Check many institution files, on every core when there are many.
 
     Without ``keep_institutions`` only findings and cross-file facts come back from the workers:
-    shipping whole models between processes costs more than a third of a full check.
+    shipping whole models between processes costs more than a third of a full check. New parses
+    for the cache come back into ``reading``.
     """
     keep = keep_institutions
     workers = os.cpu_count() or 1
     if len(items) < _PARALLEL_FROM or workers == 1:
-        return [_check_one(raw, name, bureau, occupations, keep=keep) for name, raw in items]
+        return [_check_one(raw, name, bureau, occupations, reading, keep=keep)
+                for name, raw in items]  # fmt: skip
     global _CONTEXT
-    _CONTEXT = (bureau, occupations, keep)
+    _CONTEXT = (bureau, occupations, keep, reading)
     size = max(50, len(items) // (workers * 8))
     batches = [items[i : i + size] for i in range(0, len(items), size)]
     ctx = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        return [r for batch in pool.map(_work, batches) for r in batch]
+    out: list[Outcome] = []
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            for outcomes, new in pool.map(_work, batches):
+                out += outcomes
+                if reading is not None:
+                    reading.new += new
+    finally:
+        _CONTEXT = (None, {}, True, None)
+    return out
 
 
 def check_files(
-    files: Mapping[str, bytes], *, prefix: str = "registry/", keep_institutions: bool = True
+    files: Mapping[str, bytes],
+    *,
+    prefix: str = "registry/",
+    keep_institutions: bool = True,
+    cache: parse_cache.ParseCache | None = None,
 ) -> ValidationResult:
     """Validate a whole registry given as ``{relative path: bytes}``.
 
     ``keep_institutions=False`` is for a check only: the result then has no models, which makes
-    large registries faster to check.
+    large registries faster to check. With a ``cache``, files parsed in an earlier run are not
+    parsed again (the findings are the same: ``parse_cache`` says why).
     """
-    bureau, occupations, findings = load_context(files, prefix)
+    reading = Reading.of(cache, (raw for rel, raw in files.items()
+                                 if classify(rel) in ("institution", "bureau", "occupations")))  # fmt: skip
+    bureau, occupations, findings = load_context(files, prefix, reading)
     items = []
     batch_files: dict[str, bytes] = {}
     for rel in sorted(files):
@@ -224,8 +289,10 @@ def check_files(
     result = ValidationResult(findings, bureau=bureau, occupations=occupations, files=len(files))
     all_facts = []
     outcomes = check_institution_files(
-        items, bureau, occupations, keep_institutions=keep_institutions
+        items, bureau, occupations, keep_institutions=keep_institutions, reading=reading
     )
+    if cache is not None and reading is not None:
+        cache.store(reading.new)
     for inst, facts, problems in outcomes:
         result.findings += problems
         if facts is not None:

@@ -7,7 +7,7 @@ returns findings. Rules that need several files (uniqueness, pilot limits) are i
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import PurePath
 
 from credentials import labels
@@ -66,7 +66,7 @@ def _file_name(doc: Document, inst: Institution) -> Iterator[Finding]:
 
 def _filing_number(doc: Document, inst: Institution, bureau: Bureau | None) -> Iterator[Finding]:
     number = inst.filing_number
-    pos = doc.pos(("filing_number",))
+    pos = doc.at(("filing_number",))
     if number[0] != inst.category:
         yield finding(
             "filing-number-category", doc.file, pos, letter=number[0], category=inst.category
@@ -119,7 +119,7 @@ def _filing_number(doc: Document, inst: Institution, bureau: Bureau | None) -> I
 
 def _sequence(doc: Document, inst: Institution, rules: ProvinceRules) -> Iterator[Finding]:
     seq = inst.filing_number[7:13]
-    pos = doc.pos(("filing_number",))
+    pos = doc.at(("filing_number",))
     if sum(s.length for s in rules.sequence) != len(seq):
         return  # the rule itself is wrong: reported once, in bureau.yaml
     offset = 0
@@ -187,7 +187,7 @@ def _sequence(doc: Document, inst: Institution, rules: ProvinceRules) -> Iterato
                 )
 
 
-def _seq(doc: Document, pos: tuple[int, int], seq: str, zh: str, en: str) -> Finding:
+def _seq(doc: Document, pos: Callable[[], tuple[int, int]], seq: str, zh: str, en: str) -> Finding:
     return finding(
         "filing-number-sequence", doc.file, pos, sequence=seq, reason_zh=zh, reason_en=en
     )
@@ -197,7 +197,7 @@ def _validity(doc: Document, inst: Institution, bureau: Bureau | None) -> Iterat
     rules = bureau.provinces.get(inst.province) if bureau else None
     previous = None
     for i, p in enumerate(inst.validity):
-        pos = doc.pos(("validity", i))
+        pos = doc.at(("validity", i))
         if p.until < p.start:
             yield finding("validity-order", doc.file, pos, start=p.start, until=p.until)
         elif rules and inst.type in rules.validity_year_end_types:
@@ -252,7 +252,7 @@ def _status(doc: Document, inst: Institution) -> Iterator[Finding]:
     previous = None
     withdrawn = None
     for i, ev in enumerate(inst.status):
-        pos = doc.pos(("status", i))
+        pos = doc.at(("status", i))
         if i == 0 and ev.status != "active":
             yield finding("status-first", doc.file, pos, status=ev.status)
         if ev.date < inst.filing_date:
@@ -309,7 +309,7 @@ def _keys(doc: Document, inst: Institution) -> Iterator[Finding]:
 def _revoked(doc: Document, inst: Institution) -> Iterator[Finding]:
     seen: dict[tuple[str, int | None], int] = {}
     for i, rev in enumerate(inst.revoked):
-        pos = doc.pos(("revoked", i, "number"))
+        pos = doc.at(("revoked", i, "number"))
         try:
             number = parse_number(rev.number)
         except InvalidNumber as err:
@@ -345,12 +345,12 @@ def _revoked(doc: Document, inst: Institution) -> Iterator[Finding]:
                 other=seen[key],
             )
         else:
-            seen[key] = doc.pos(("revoked", i))[0]
+            seen[key] = doc.lines["revoked"][i]
 
 
 def _reissued(doc: Document, inst: Institution) -> Iterator[Finding]:
     for i, re_ in enumerate(inst.reissued):
-        pos = doc.pos(("reissued", i, "number"))
+        pos = doc.at(("reissued", i, "number"))
         try:
             number = parse_number(re_.number)
         except InvalidNumber as err:
@@ -366,7 +366,7 @@ def check_bureau(doc: Document, bureau: Bureau) -> list[Finding]:
     """Rules for bureau.yaml: province codes, sequence rules, the snapshot key."""
     out = []
     for code, rules in bureau.provinces.items():
-        pos = doc.key_pos(("provinces", code))
+        pos = doc.key_at(("provinces", code))
         if code not in labels.PROVINCES:
             out.append(finding("bureau-province-code", doc.file, pos, province=code))
         length = sum(s.length for s in rules.sequence)
@@ -419,7 +419,7 @@ def check_occupations(doc: Document) -> tuple[dict[str, Occupation], list[Findin
                 )
             )
             continue
-        lines[code] = doc.pos(("occupations", i))[0]
+        lines[code] = doc.lines["occupations"][i]
         levels = row.get("levels")
         table[code] = Occupation(
             code, row["name"], tuple(row["edition"]), tuple(row.get("jobs", ())), row.get("marks"),

@@ -6,6 +6,7 @@ what is wrong and what to do, for a bureau clerk. ``finding()`` is the only way 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from credentials.registry.validate import batch_messages, institution_messages
@@ -182,8 +183,13 @@ def rule_ids() -> tuple[str, ...]:
     return tuple(_RULES)
 
 
-def finding(rule: str, file: str, pos: tuple[int, int], **fields: Any) -> Finding:
-    """Make the finding for ``rule`` at ``pos`` (1-based line, column) in ``file``."""
+def finding(
+    rule: str, file: str, pos: tuple[int, int] | Callable[[], tuple[int, int]], **fields: Any
+) -> Finding:
+    """Make the finding for ``rule`` at ``pos`` (1-based line, column) in ``file``; ``pos`` may be
+    a ``Document.at`` look-up, made only now that there is a finding."""
+    if callable(pos):
+        pos = pos()
     severity, zh, en = _RULES[rule]
     return Finding(
         rule=rule,

@@ -13,14 +13,16 @@ import re
 from collections.abc import Callable, Iterator
 from functools import cache
 from importlib import resources
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import jsonschema
 import jsonschema_rs
 
 from credentials.registry.validate.findings import Finding
 from credentials.registry.validate.messages import finding
 from credentials.registry.validate.yamldoc import Document, Path
+
+if TYPE_CHECKING:
+    import jsonschema
 
 Kind = Literal["institution", "bureau", "occupations", "batch", "notice"]
 
@@ -55,6 +57,8 @@ def _fast(kind: Kind) -> Any:
 
 @cache
 def _explaining(kind: Kind) -> jsonschema.protocols.Validator:
+    import jsonschema  # only for a document jsonschema_rs rejects: 70 ms of import saved otherwise
+
     cls = jsonschema.validators.validator_for(schema(kind))
     cls.check_schema(schema(kind))
     validator: jsonschema.protocols.Validator = cls(schema(kind), format_checker=cls.FORMAT_CHECKER)
@@ -128,7 +132,7 @@ def _titles(sch: Any, field: str) -> tuple[str, str]:
     return zh, en or zh
 
 
-Explainer = Callable[[jsonschema.ValidationError, Document, Path], Iterator[Finding]]
+Explainer = Callable[["jsonschema.ValidationError", Document, Path], Iterator[Finding]]
 
 
 def _required(err: jsonschema.ValidationError, doc: Document, path: Path) -> Iterator[Finding]:

@@ -35,7 +35,7 @@ def check(
     periods_ok = all(p.start <= p.until for p in inst.validity)
     seen: list[int] = []
     for i, row in enumerate(inst.scope):
-        pos = doc.pos(("scope", i))
+        pos = doc.at(("scope", i))
         if row.until is not None and row.until < row.since:
             yield finding("scope-date-order", doc.file, pos, since=row.since, until=row.until)
         if periods_ok and not any(p.covers(row.since) for p in inst.validity):

@@ -36,6 +36,8 @@ def _shown(path: tuple[str | int, ...]) -> str:
 
 def check(doc: Document) -> list[Finding]:
     """Every text value of a file reaches some page or summary: no markup, nothing hidden."""
+    if doc.text and not visible.could_carry(doc.text):
+        return []  # no value can hold what the file's text does not (escapes need a backslash)
     out = []
     for path, text in _strings(doc.data, ()):
         what = visible.hidden(text, allow_lines=True)

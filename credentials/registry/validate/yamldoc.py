@@ -9,7 +9,9 @@ what the files mean.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import yaml
@@ -42,15 +44,32 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 @dataclass(slots=True)
 class Document:
-    """A parsed file: its data, and its node tree to find where a value stands (1-based)."""
+    """A parsed file: its data, the line of each item of its top-level lists, and its text.
+
+    Positions are looked up only for findings: the node tree is kept from the parse, or, for a
+    document that came from the parse cache, composed again from the text on first use.
+    """
 
     file: str
     data: Any
+    text: str = field(default="", repr=False)
+    lines: dict[str, list[int]] = field(default_factory=dict, repr=False)
     root: yaml.Node | None = field(default=None, repr=False)
+
+    def _tree(self) -> yaml.Node | None:
+        if self.root is None and self.text:
+            loader = _FastLoader(self.text)
+            try:
+                self.root = loader.get_single_node()
+            except yaml.YAMLError:  # cannot happen for text that parsed once; positions fall back
+                return None
+            finally:
+                loader.dispose()
+        return self.root
 
     def _node(self, path: Path) -> tuple[yaml.Node | None, yaml.Node | None]:
         """The value node at ``path`` (or its nearest ancestor) and the key node naming it."""
-        node, key_node = self.root, None
+        node, key_node = self._tree(), None
         for part in path:
             if isinstance(node, yaml.MappingNode) and isinstance(part, str):
                 for k, v in node.value:
@@ -69,15 +88,18 @@ class Document:
 
     def item_lines(self, fields: tuple[str, ...]) -> dict[tuple[str, int], int]:
         """The line of each item of the top-level lists ``fields``, by (field, index)."""
-        out: dict[tuple[str, int], int] = {}
-        if not isinstance(self.root, yaml.MappingNode):
-            return out
-        for key, value in self.root.value:
-            listed = isinstance(key, yaml.ScalarNode) and key.value in fields
-            if listed and isinstance(value, yaml.SequenceNode):
-                for i, item in enumerate(value.value):
-                    out[(key.value, i)] = item.start_mark.line + 1
-        return out
+        return {
+            (name, i): line for name in fields for i, line in enumerate(self.lines.get(name, ()))
+        }
+
+    def at(self, path: Path) -> Callable[[], Pos]:
+        """``pos(path)``, looked up when called: for rules that name a place before they know
+        whether there is anything wrong there."""
+        return partial(self.pos, path)
+
+    def key_at(self, path: Path) -> Callable[[], Pos]:
+        """``key_pos(path)``, looked up when called."""
+        return partial(self.key_pos, path)
 
     def pos(self, path: Path) -> Pos:
         """Position of the value at ``path``, or of its nearest parent that exists."""
@@ -92,35 +114,49 @@ class Document:
         return _mark(node) if node is not None else (1, 1)
 
 
+def _list_lines(root: yaml.Node) -> dict[str, list[int]]:
+    """The line of each item of every top-level list (kept with the data: issuing names them)."""
+    out: dict[str, list[int]] = {}
+    if isinstance(root, yaml.MappingNode):
+        for key, value in root.value:
+            if isinstance(key, yaml.ScalarNode) and isinstance(value, yaml.SequenceNode):
+                out[key.value] = [item.start_mark.line + 1 for item in value.value]
+    return out
+
+
 def _mark(node: yaml.Node) -> Pos:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-_BOOL_NULL_WORDS = frozenset(
-    [
-        "yes",
-        "Yes",
-        "YES",
-        "no",
-        "No",
-        "NO",
-        "true",
-        "True",
-        "TRUE",
-        "false",
-        "False",
-        "FALSE",
-        "on",
-        "On",
-        "ON",
-        "off",
-        "Off",
-        "OFF",
-        "null",
-        "Null",
-        "NULL",
-    ]
-)
+# Plain scalars starting with a letter that YAML 1.1 reads as something other than a string.
+_WORDS = {
+    **dict.fromkeys(
+        [
+            "yes",
+            "Yes",
+            "YES",
+            "no",
+            "No",
+            "NO",
+            "true",
+            "True",
+            "TRUE",
+            "false",
+            "False",
+            "FALSE",
+            "on",
+            "On",
+            "ON",
+            "off",
+            "Off",
+            "OFF",
+        ],
+        _BOOL,
+    ),
+    **dict.fromkeys(["null", "Null", "NULL"], _NULL),
+}
+# First characters with which a plain scalar may resolve to something other than a string.
+_MAYBE_SPECIAL = frozenset("0123456789-+.~<=")
 
 
 class _FastLoader(_Loader):  # type: ignore[misc]
@@ -129,24 +165,27 @@ class _FastLoader(_Loader):  # type: ignore[misc]
     PyYAML resolves every plain scalar in Python by trying regular expressions. Most scalars in
     registry files are names and words: when a plain scalar cannot be a number, date, boolean, null
     or merge key (by its first character and the YAML 1.1 words), it is a string; anything else
-    goes to the full resolver, so the result is the same as PyYAML's.
+    goes to the full resolver, so the result is the same as PyYAML's (a test compares them).
     """
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
         if kind is yaml.ScalarNode:
             if not implicit[0]:
                 return _STR
-            if value and value[0] not in _MAYBE_SPECIAL and value not in _BOOL_NULL_WORDS:
-                return _STR
+            if value and value[0] not in _MAYBE_SPECIAL:
+                return _WORDS.get(value, _STR)
             if value.isdigit() and (len(value) == 1 or value[0] != "0"):
                 return _INT
             if _ISO_DATE.fullmatch(value):
                 return _TIMESTAMP
-        return super().resolve(kind, value, implicit)
+            return super().resolve(kind, value, implicit)
+        return _MAP if kind is yaml.MappingNode else _SEQ  # no path resolvers are registered
 
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        """No path resolvers: nothing to track (libyaml's composer calls this for every node)."""
 
-# First characters with which a plain scalar may resolve to something other than a string.
-_MAYBE_SPECIAL = frozenset("0123456789-+.~<=")
+    def ascend_resolver(self) -> None:
+        """No path resolvers: nothing to track."""
 
 
 class _Builder:
@@ -212,6 +251,11 @@ class _Builder:
         return value
 
 
+def engine() -> str:
+    """Which YAML parser this is (part of the parse cache's version)."""
+    return f"PyYAML {yaml.__version__}, libyaml {getattr(yaml, '__with_libyaml__', False)}"
+
+
 _CONTENT = re.compile(r"^[ \t]*[^#\s]", re.MULTILINE)
 
 
@@ -261,4 +305,4 @@ def parse(raw: bytes, file: str) -> tuple[Document | None, list[Finding]]:
         return None, [*findings, finding("yaml-empty", file, (1, 1))]
     builder = _Builder(file, loader)
     data = builder.build(node)
-    return Document(file, data, node), findings + builder.findings
+    return Document(file, data, text, _list_lines(node), node), findings + builder.findings

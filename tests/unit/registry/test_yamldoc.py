@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from credentials.registry.validate import schemas, secret_scan, yamldoc
 from tests.conftest import SAMPLE_REGISTRY
@@ -74,3 +76,106 @@ def test_every_sample_file_is_schema_valid() -> None:
         assert doc is not None
         assert problems == []
         assert schemas.validate(doc, kind) == []  # type: ignore[arg-type]
+
+
+_SCALARS = [
+    "yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF", "TRUE", "FALSE", "y", "n", "true", "False", "null", "NULL", "Null", "~", "", "0", "7",
+    "012", "0x1F", "0o17", "0b101", "1_000", "-3", "+4", "3.5", ".5", "1e3", ".inf", "-.Inf", ".nan",
+    "2022-03-01", "2022-3-1", "2022-03-01 10:00:00", "2022-03-01T10:00:00Z", "190:20:30", "<<", "=",
+    "-", "--", "——", "无", "车工", "6-18-01-01", "Y000041019001", "a b", "nothing", "Yes please",
+]  # fmt: skip
+
+
+def _tags(node: object) -> list[str]:
+    import yaml
+
+    assert isinstance(node, yaml.Node)
+    if isinstance(node, yaml.MappingNode):
+        return [node.tag] + [t for k, v in node.value for t in (*_tags(k), *_tags(v))]
+    if isinstance(node, yaml.SequenceNode):
+        return [node.tag] + [t for item in node.value for t in _tags(item)]
+    return [node.tag]
+
+
+@pytest.mark.parametrize("scalar", _SCALARS)
+def test_the_quick_resolver_tags_every_scalar_as_pyyaml_does(scalar: str) -> None:
+    import yaml
+
+    for text in (f"k: {scalar}\n", f"k: [{scalar}]\n", f"- {scalar}\n", f"{scalar}: 1\n",
+                 f"k: '{scalar}'\n", f'k: !!str {scalar or "x"}\n'):  # fmt: skip
+        try:
+            theirs = yaml.compose(text, Loader=yaml.SafeLoader)  # PyYAML's own resolver
+        except yaml.YAMLError:
+            continue  # not a scalar in this place ("-", "--" in a flow list)
+        ours = yamldoc._FastLoader(text).get_single_node()
+        assert _tags(ours) == _tags(theirs), text
+
+
+def test_the_quick_resolver_tags_every_sample_and_corpus_file_as_pyyaml_does() -> None:
+    import yaml
+
+    texts = [p.read_text("utf-8") for p, _ in _all_documents()]
+    texts += [(SAMPLE_REGISTRY / "occupations.yaml").read_text("utf-8")]
+    texts += [raw.decode("utf-8", "replace") for _, raw in _corpus_documents()]
+    compared = 0
+    for text in texts:
+        try:
+            theirs = yaml.compose(text, Loader=yaml.SafeLoader)
+        except yaml.YAMLError:
+            continue
+        if theirs is not None:
+            assert _tags(yamldoc._FastLoader(text).get_single_node()) == _tags(theirs)
+            compared += 1
+    assert compared > 20
+
+
+def test_a_document_from_text_alone_finds_its_positions_again() -> None:
+    """A document restored from the parse cache has no node tree: positions come from its text."""
+    raw = b"a: 1\nb:\n  - x: '01'\n    y: 2022-03-01\n  - x: '02'\n"
+    doc, _ = yamldoc.parse(raw, "f.yaml")
+    assert doc is not None
+    again = yamldoc.Document(doc.file, doc.data, doc.text, doc.lines)
+    assert again.root is None
+    assert again.pos(("b", 0, "y")) == doc.pos(("b", 0, "y")) == (4, 8)
+    assert again.item_lines(("b",)) == doc.item_lines(("b",)) == {("b", 0): 3, ("b", 1): 5}
+
+
+_PIECES = ["车工", "a", " ", "<b>", ">", "`", "](x)", "![", "{:", "{#", "&#60;", "&amp;", "javascript:",
+           "JavaScript :", "{.x", "\u202e", "\u200b", "\u00ad", "\ufeff", "\x7f", "\t", "]", "(", "&", "{"]  # fmt: skip
+_ESCAPES = {"\u202e": "\\u202E", "\u200b": "\\u200b", "\u00ad": "\\xAD", "\ufeff": "\\uFEFF",
+            "\x7f": "\\x7f", "\t": "\\t", "<": "\\x3c", "`": "\\x60", "a": "\\x61"}  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=6), min_size=1, max_size=4),
+       st.sampled_from(["double", "escaped", "single", "literal", "folded", "plain-lines"]))  # fmt: skip
+def test_text_rules_find_the_same_without_walking_clean_files(
+    values: list[list[str]], style: str
+) -> None:
+    """The text pre-check (no hidden character, markup or backslash in the file: no value can have
+    one) never hides a finding the value-by-value walk makes, whatever the quoting style."""
+    from credentials.registry.validate import text_rules
+
+    lines = []
+    for i, pieces in enumerate(values):
+        value = "".join(pieces)
+        if style == "double":
+            lines.append(f'v{i}: "{value.replace(chr(92), chr(92) * 2).replace(chr(34), "")}"')
+        elif style == "escaped":
+            lines.append(
+                f'v{i}: "{"".join(_ESCAPES.get(ch, ch) for ch in value if ch != chr(34))}"'
+            )
+        elif style == "single":
+            lines.append(f"v{i}: '{value.replace(chr(39), chr(39) * 2)}'")
+        elif style in ("literal", "folded"):
+            body = "\n".join(f"  {p}" for p in pieces if p.strip())
+            lines.append(f"v{i}: {'|' if style == 'literal' else '>'}\n{body or '  x'}")
+        else:  # plain text over several lines (folded into one with spaces)
+            body = "\n".join(f"  x{p.strip()}" for p in pieces)
+            lines.append(f"v{i}:\n{body}")
+    raw = ("\n".join(lines) + "\n").encode()
+    doc, _ = yamldoc.parse(raw, "f.yaml")
+    if doc is None:
+        return  # not YAML (a piece broke the syntax): the parse finding covers it
+    walked = yamldoc.Document(doc.file, doc.data, "", doc.lines, doc.root)  # no text: full walk
+    assert text_rules.check(doc) == text_rules.check(walked)

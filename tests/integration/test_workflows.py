@@ -56,6 +56,9 @@ class Runner:
         self.tmp = tmp
         self.expressions = expressions
         self.venv = tmp / "venv"
+        self.home = tmp / "runner-home"  # the job's home: where "~" of actions/cache points
+        self.caches = tmp / "actions-cache"  # what actions/cache saved, by key
+        self.post: list[tuple[Path, str]] = []  # caches to save when the job ends
         self.artifacts: dict[str, Path] = {}
         self.comments: list[tuple[str, str]] = []
         self.pages: list[Path] = []
@@ -76,6 +79,8 @@ class Runner:
             **keep,
             "PATH": path,
             "RUNNER_TEMP": str(self.tmp / "runner-temp"),
+            # skillcert's default parse cache is ~/.cache/skillcert: in the job's home, not ours
+            "SKILLCERT_CACHE": str(self.home / ".cache" / "skillcert"),
             "CI": "true",
             **extra,
         }
@@ -104,6 +109,10 @@ class Runner:
         """Run one job; its exit code (a failing step stops the job, as on GitHub)."""
         spec = yaml.safe_load((WORKFLOWS / workflow).read_text("utf-8"))
         steps: list[dict[str, Any]] = spec["jobs"][job]["steps"]
+        self.expressions |= {
+            "runner.os": "Linux",
+            "github.sha": _git(self.repo, "rev-parse", "HEAD").strip(),
+        }
         outputs: dict[str, dict[str, str]] = {}
         failed = 0
         for step in steps:
@@ -133,6 +142,10 @@ class Runner:
                 )
             if code != 0:
                 failed = code
+        for path, key in self.post:  # actions/cache saves in the job's post step
+            if path.exists() and not (self.caches / key).exists():
+                shutil.copytree(path, self.caches / key)
+        self.post = []
         return failed
 
     @staticmethod
@@ -151,6 +164,18 @@ class Runner:
             return  # the working copy is checked out; Node is on the PATH
         if name == "actions/setup-python":
             self.setup_python()
+        elif name == "actions/cache":
+            path = Path(given["path"].replace("~", str(self.home), 1))
+            assert given["path"] == "~/.cache/skillcert", "the cache is skillcert's default folder"
+            saved = sorted(
+                self.caches.glob(given["restore-keys"] + "*"), key=lambda p: p.stat().st_mtime
+            )
+            exact = self.caches / given["key"]
+            source = exact if exact.exists() else (saved[-1] if saved else None)
+            if source is not None:
+                shutil.rmtree(path, ignore_errors=True)
+                shutil.copytree(source, path)
+            self.post.append((path, given["key"]))
         elif name == "actions/upload-artifact":
             kept = self.tmp / "artifacts" / given["name"]
             shutil.rmtree(kept, ignore_errors=True)  # a re-run replaces the artifact
@@ -175,7 +200,10 @@ class Runner:
         spec = yaml.safe_load((self.repo / ".gitlab-ci.yml").read_text("utf-8"))
         self.setup_python()  # the image's Python: a fresh environment
         lines = [*spec.get("before_script", []), *spec[job]["script"]]
-        return self.shell("\n".join(lines), {**spec.get("variables", {}), **variables}, check=False)
+        given = {**spec.get("variables", {}), **variables, "CI_PROJECT_DIR": str(self.repo)}
+        expanded = {k: re.sub(r"\$(\w+)", lambda m: given.get(m.group(1), m.group()), str(v))
+                    for k, v in given.items()}  # fmt: skip
+        return self.shell("\n".join(lines), expanded, check=False)
 
 
 def test_the_github_and_gitlab_pipelines_run_as_written(tmp_path: Path) -> None:
@@ -201,6 +229,8 @@ def test_the_github_and_gitlab_pipelines_run_as_written(tmp_path: Path) -> None:
                                      "github.event.workflow_run.id": "1", "github.token": "t",
                                      "github.event.workflow_run.event": "pull_request"})  # fmt: skip
     assert runner.github_job("registry-check.yml", "check") == 0, "\n".join(runner.log[-4:])
+    (saved,) = runner.caches.iterdir()  # the parse cache, saved for the next run
+    assert (saved / "registry-parse-cache.sqlite").stat().st_size > 0
     # the comment job runs in the base repository and never runs the pull request's code
     comment = yaml.safe_load((WORKFLOWS / "registry-comment.yml").read_text("utf-8"))
     assert not any("checkout" in s.get("uses", "") for s in comment["jobs"]["comment"]["steps"])

@@ -87,8 +87,16 @@ const vectors = fs.readdirSync(vectorsDir).filter((f) => f.endsWith(".json")).ma
 const jobs = [];
 while (jobs.length < 1000) jobs.push(...vectors);
 jobs.length = 1000;
-const t0 = performance.now();
-for (const v of jobs) await check(unhex(v.cose_hex), registry, v.at);
-const seconds = (performance.now() - t0) / 1000;
+// The first pass compiles the verifier and reads the records from disk: timed apart (cold), then
+// five warm passes, of which the median (what a page checking one QR code after another sees).
+const pass = async () => {
+  const t0 = performance.now();
+  for (const v of jobs) await check(unhex(v.cose_hex), registry, v.at);
+  return (performance.now() - t0) / 1000;
+};
+const coldSeconds = await pass();
+const warm = [];
+for (let i = 0; i < 5; i++) warm.push(await pass());
 console.log(JSON.stringify({ first_visit_ms: median(first), cached_after_load_ms: median(cached), first_visit_bytes_gzip: firstBytes,
-  lookup_first_ms: median(lookupFirst), lookup_cached_ms: median(lookupCached), lookup_records_bytes_gzip: lookupBytes, node_checks_per_s: 1000 / seconds }));
+  lookup_first_ms: median(lookupFirst), lookup_cached_ms: median(lookupCached), lookup_records_bytes_gzip: lookupBytes,
+  node_checks_per_s_cold: 1000 / coldSeconds, node_checks_per_s: 1000 / median(warm) }));

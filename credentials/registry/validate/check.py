@@ -156,7 +156,7 @@ def _parse(
         cached = parse_cache.decode(raw, reading.entries.get(key))
         if cached is not None:
             problems = cached.findings_for(name)
-            if cached.data is None:
+            if not cached.parsed:
                 return None, problems
             text = raw.decode("utf-8-sig")  # it decoded when it was parsed
             return yamldoc.Document(name, cached.data, text, cached.lines), problems
@@ -164,10 +164,7 @@ def _parse(
     text = raw.decode("utf-8", errors="replace")
     problems = secret_scan.scan(text, name) + problems
     if reading is not None:
-        parsed = parse_cache.Parsed.of(
-            doc.data if doc else None, doc.lines if doc else {}, problems
-        )
-        reading.new.append(parse_cache.encode(raw, parsed, key))
+        reading.new.append(parse_cache.encode(raw, parse_cache.Parsed.of(doc, problems), key))
     return doc, problems
 
 

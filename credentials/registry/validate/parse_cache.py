@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from credentials.registry.validate import yamldoc
-from credentials.registry.validate.findings import Finding
+from credentials.registry.validate.findings import Finding, Severity
 
 _FILE = "registry-parse-cache.sqlite"
 _MAX_ENTRIES = 250_000  # about 1 GB at most; the oldest go first
@@ -50,28 +50,36 @@ def blob_id(raw: bytes) -> str:
 class Parsed:
     """What parsing one file gave, without its name (one entry serves identical files)."""
 
-    data: Any  # None when the file could not be parsed
+    parsed: bool  # False when the file could not be parsed (a document may also be plain null)
+    data: Any
     lines: dict[str, list[int]]
     findings: tuple[
-        tuple[str, str, int, int, str, str], ...
-    ]  # rule, severity, line, column, zh, en
+        tuple[str, Severity, int, int, str, str], ...
+    ]  # rule, severity, line, col, zh, en
 
     def findings_for(self, file: str) -> list[Finding]:
         """The findings, as found in ``file``."""
-        return [Finding(r, s, file, line, col, zh, en) for r, s, line, col, zh, en in self.findings]  # type: ignore[arg-type]
+        return [Finding(r, s, file, line, col, zh, en) for r, s, line, col, zh, en in self.findings]
 
     @classmethod
-    def of(cls, data: Any, lines: dict[str, list[int]], findings: Iterable[Finding]) -> Parsed:
-        """Build from a parse's outcome."""
+    def of(cls, doc: yamldoc.Document | None, findings: Iterable[Finding]) -> Parsed:
+        """Build from a parse's outcome (``doc`` None: the file could not be parsed)."""
         rows = tuple((f.rule, f.severity, f.line, f.column, f.zh, f.en) for f in findings)
-        return cls(data, lines, rows)
+        if doc is None:
+            return cls(parsed=False, data=None, lines={}, findings=rows)
+        return cls(parsed=True, data=doc.data, lines=doc.lines, findings=rows)
 
 
 def encode(raw: bytes, parsed: Parsed, key: str | None = None) -> tuple[str, str, str, str]:
     """(blob id, SHA-256 of the bytes, JSON, SHA-256 of the JSON): a row to store (``key``: the
     blob id when it is known already)."""
     text = json.dumps(
-        {"data": parsed.data, "lines": parsed.lines, "findings": parsed.findings},
+        {
+            "parsed": parsed.parsed,
+            "data": parsed.data,
+            "lines": parsed.lines,
+            "findings": parsed.findings,
+        },
         ensure_ascii=False,
         separators=(",", ":"),
     )
@@ -99,12 +107,20 @@ def decode(raw: bytes, entry: tuple[object, object, object] | None) -> Parsed | 
         loaded = json.loads(text)
         lines = {str(k): [int(n) for n in v] for k, v in loaded["lines"].items()}
         findings = tuple(
-            (str(r), str(s), int(line), int(col), str(zh), str(en))
+            (str(r), _severity(s), int(line), int(col), str(zh), str(en))
             for r, s, line, col, zh, en in loaded["findings"]
         )
-        return Parsed(loaded["data"], lines, findings)
+        return Parsed(
+            parsed=loaded["parsed"] is True, data=loaded["data"], lines=lines, findings=findings
+        )
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
+
+
+def _severity(value: object) -> Severity:
+    if value == "error" or value == "warning":
+        return value
+    raise ValueError(f"not a severity: {value!r}")
 
 
 def parser_version() -> str:

@@ -170,7 +170,7 @@ def _parsed(raw: bytes) -> parse_cache.Parsed:
 
     doc, problems = yamldoc.parse(raw, "x")
     assert doc is not None
-    return parse_cache.Parsed.of(doc.data, doc.lines, problems)
+    return parse_cache.Parsed.of(doc, problems)
 
 
 def test_checking_files_leaves_no_reference_cycle() -> None:
@@ -199,3 +199,21 @@ def test_checking_files_leaves_no_reference_cycle() -> None:
     finally:
         gc.enable()
     assert sum(1 for _, _, problems in outcomes if problems) > 30
+
+
+@pytest.mark.parametrize(
+    "text", [b"~\n", b"null\n", b"# only a comment\n", b"", b"- a\n", b"'x'\n"]
+)
+def test_documents_that_are_not_mappings_find_the_same_through_the_cache(
+    registry_copy: Path, tmp_path: Path, text: bytes
+) -> None:
+    """A document that is plain null parsed (the schema then refuses it); an empty one did not:
+    the cache keeps the difference."""
+    (registry_copy / _FILE).write_bytes(text)
+    files = read_tree(registry_copy)
+    cache = ParseCache(tmp_path)
+    fresh = check_files(files, prefix="").findings
+    check_files(files, prefix="", cache=cache)
+    cached = check_files(files, prefix="", cache=cache).findings
+    assert fresh
+    assert sorted(fresh, key=repr) == sorted(cached, key=repr)

@@ -18,7 +18,7 @@ from credentials.credential import qr, qrsymbol
 from credentials.credential.claims import Credential, IdType
 from credentials.errors import CredentialsError, RegisterError
 from credentials.issuing import certificate_pdf
-from credentials.issuing.register import Entry
+from credentials.issuing.register import Entry, fsync_folder
 from credentials.keys import VerifyKey
 from credentials.levels import Level
 from credentials.registry.model import Institution
@@ -78,14 +78,6 @@ def missing(entry: Entry, out: Path) -> bool:
         return files[0].read_bytes() != entry.credential
     except OSError:
         return True
-
-
-def _fsync_folder(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -213,12 +205,12 @@ def write(
     write_atomic(svg_path, qr.render_svg(code))
     write_atomic(pdf_path, certificate_pdf.render([page(entry, ctx, code)]))
     if sync_folder:
-        _fsync_folder(out)
+        fsync_folder(out)
 
 
 def sync(out: Path) -> None:
     """Make the names of the files written in ``out`` durable (one fsync of the folder)."""
-    _fsync_folder(out)
+    fsync_folder(out)
 
 
 def write_batch_pdf(
@@ -230,5 +222,5 @@ def write_batch_pdf(
     known = codes or {}
     pages = [page(e, ctx, known.get((e.number, e.version))) for e in entries]
     write_atomic(path, certificate_pdf.render(pages, title=f"职业技能等级证书 {path.stem}"))
-    _fsync_folder(path.parent)
+    fsync_folder(path.parent)
     return len(pages)

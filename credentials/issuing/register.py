@@ -44,8 +44,9 @@ def _create_private(path: Path) -> None:
     os.close(fd)
 
 
-def _fsync_folder(folder: Path) -> None:
-    """Make a rename in ``folder`` durable."""
+def fsync_folder(folder: Path) -> None:
+    """Make a rename or a new file in ``folder`` durable (the register's copies and the issued
+    files both need it)."""
     fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -413,7 +414,7 @@ class Register:
             with tmp.open("rb") as fh:
                 os.fsync(fh.fileno())
             os.replace(tmp, dest)
-            _fsync_folder(dest.parent)
+            fsync_folder(dest.parent)
         except sqlite3.Error as err:
             tmp.unlink(missing_ok=True)
             raise _failed(self.path, err) from err

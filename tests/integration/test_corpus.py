@@ -44,17 +44,22 @@ def parse_case(raw: bytes) -> tuple[set[tuple[str, str, int]], list[tuple[str, b
     return expects, parts
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
-def test_case_produces_exactly_its_findings(case: Path, registry_copy: Path) -> None:
-    expects, parts = parse_case(case.read_bytes())
-    assert parts, "a case writes at least one file"
+def write_case(parts: list[tuple[str, bytes | None]], registry: Path) -> None:
+    """Write a case's parts into a copy of the sample registry (None: delete the file)."""
     for rel, content in parts:
-        target = registry_copy / rel
+        target = registry / rel
         if content is None:
             target.unlink()
         else:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
+def test_case_produces_exactly_its_findings(case: Path, registry_copy: Path) -> None:
+    expects, parts = parse_case(case.read_bytes())
+    assert parts, "a case writes at least one file"
+    write_case(parts, registry_copy)
     result = check_files(read_tree(registry_copy), prefix="")
     found = {(f.rule, f.file, f.line) for f in result.findings}
     assert found == expects, "\n".join(f"{f.location()} {f.rule}" for f in result.findings)
@@ -82,13 +87,7 @@ def test_case_finds_the_same_through_the_parse_cache(
     from credentials.registry.validate import check
     from credentials.registry.validate.parse_cache import ParseCache
 
-    for rel, content in parse_case(case.read_bytes())[1]:
-        target = registry_copy / rel
-        if content is None:
-            target.unlink()
-        else:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content)
+    write_case(parse_case(case.read_bytes())[1], registry_copy)
     files = read_tree(registry_copy)
     fresh = check_files(files, prefix="").findings
     cache = ParseCache(tmp_path / "cache")

@@ -179,3 +179,24 @@ def test_text_rules_find_the_same_without_walking_clean_files(
         return  # not YAML (a piece broke the syntax): the parse finding covers it
     walked = yamldoc.Document(doc.file, doc.data, "", doc.lines, doc.root)  # no text: full walk
     assert text_rules.check(doc) == text_rules.check(walked)
+
+
+_MARKUP_BITS = [
+    *"<>`]([!{}:#.&;\n\t\r\\\u202e\u200b\x7f\u00ad",
+    "javascript",
+    "JavaScript",
+    "amp",
+    "x",
+    "车",
+]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(_MARKUP_BITS), max_size=8).map("".join))
+def test_the_text_pre_check_covers_every_piece_of_markup_and_hidden_character(text: str) -> None:
+    """``visible.could_carry`` is a quick stand-in for ``markup`` and ``hidden``: whatever either
+    finds in a text, the pre-check must see in it too (so a new markup pattern cannot slip past)."""
+    from credentials import visible
+
+    if visible.markup(text) is not None or visible.hidden(text, allow_lines=True) is not None:
+        assert visible.could_carry(text)

@@ -20,7 +20,7 @@ import io
 import re
 import zlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -91,10 +91,26 @@ ttfonts.makeToUnicodeCMap = _to_unicode_cmap
 
 class _Flate(pdfdoc.PDFStreamFilterZCompress):
     """Flate at zlib level 3, not 6: measured (bench/roster_bench.py) a quarter less time per
-    one-page certificate for files 5 % larger (the font subset is most of each file)."""
+    one-page certificate for files 5 % larger (the font subset is most of each file). The
+    streams of the shared font subset (``_template``) come back identical in every document, so
+    the last few large streams are kept compressed."""
+
+    def __init__(self) -> None:
+        self.kept: dict[str | bytes, bytes] = {}
 
     def encode(self, text: str | bytes) -> bytes:
-        return zlib.compress(text.encode("utf8") if isinstance(text, str) else text, 3)
+        if len(text) < _KEEP_FROM:
+            return zlib.compress(text.encode("utf8") if isinstance(text, str) else text, 3)
+        done = self.kept.pop(text, None)
+        if done is None:
+            done = zlib.compress(text.encode("utf8") if isinstance(text, str) else text, 3)
+        self.kept[text] = done  # the most recent last
+        while len(self.kept) > _KEEP:
+            del self.kept[next(iter(self.kept))]
+        return done
+
+
+_KEEP, _KEEP_FROM = 16, 2048
 
 
 pdfdoc.PDFZCompress = _Flate()
@@ -111,8 +127,24 @@ class _Fonts:
 
 def _keep_tables(font: Any) -> None:
     """Every document's font subset is cut from the same tables: read each table of the font
-    file once (reportlab copies the whole glyph table out of the file for every document)."""
-    font.face.get_table = cache(font.face.get_table)
+    file once (reportlab copies the whole glyph table out of the file for every document), and
+    keep the last few subsets made (the template's is the same in every document)."""
+    face = font.face
+    face.get_table = cache(face.get_table)
+    make = face.makeSubset
+    made: dict[tuple[int, ...], bytes] = {}
+
+    def make_subset(subset: Sequence[int]) -> bytes:
+        key = tuple(subset)
+        data = made.pop(key, None)
+        if data is None:
+            data = make(subset)
+        made[key] = data  # the most recent last
+        while len(made) > _KEEP:
+            del made[next(iter(made))]
+        return data
+
+    face.makeSubset = make_subset
 
 
 @cache
@@ -389,6 +421,48 @@ def _mixed(c: Canvas, x: float, y: float, text: str, size: float) -> float:
     return x
 
 
+def _template_of(p: CertificatePage) -> CertificatePage:
+    """The page with nothing of its holder: what every certificate of the institution prints."""
+    return replace(p, holder="", id_type_zh="", id_number="", occupation_name="", job="",
+                   level_zh="", level_en="", number="", version=1, qr_matrix=(b"\x00",),
+                   photo=None)  # fmt: skip
+
+
+@lru_cache(maxsize=64)
+def _template_chars(template: CertificatePage) -> str:
+    """The Chinese characters ``template`` prints in the first font, in the order it prints
+    them (drawn on a scratch page that is never saved)."""
+    scratch = Canvas(io.BytesIO(), pagesize=PAGE)
+    _page(scratch, template)
+    font: Any = pdfmetrics.getFont(cjk_font())  # a TTFont (reportlab's stubs say Font)
+    state = font.state.get(scratch.__dict__["_doc"])
+    if state is None:
+        return ""
+    order = sorted(state.assignments.items(), key=lambda kv: kv[1])
+    return "".join(chr(code) for code, n in order if code > 127 and n > 0)
+
+
+def _share_template(c: Canvas, p: CertificatePage) -> None:
+    """Give the characters every certificate of the institution prints the first font subset
+    of ``c``'s document, and the holder's own characters the next one.
+
+    reportlab cuts one font subset per 256 characters, in the order they are first drawn, so
+    each one-page certificate had a subset of its own to make and compress (a third of its
+    time). With the template's characters first and the subset closed after them, the first
+    subset is the same in every certificate of the institution and is made and compressed once
+    per process (``_keep_tables``, ``_Flate``); the holder's few characters go in a small second
+    subset. The subsets hold no other holder's characters.
+    """
+    if not _fonts().faces:  # STSong-Light: the reader's font, nothing embedded
+        return
+    font: Any = pdfmetrics.getFont(cjk_font())  # a TTFont (reportlab's stubs say Font)
+    doc = c.__dict__["_doc"]
+    font.splitString(_template_chars(_template_of(p)), doc)
+    state = font.state[doc]
+    if state.nextCode & 0xFF:
+        state.nextCode = (state.nextCode | 0xFF) + 1
+
+
 def render(pages: Iterable[CertificatePage], *, title: str = "职业技能等级证书") -> bytes:
     """A PDF with one A4 landscape page per certificate."""
     buf = io.BytesIO()
@@ -397,6 +471,8 @@ def render(pages: Iterable[CertificatePage], *, title: str = "职业技能等级
     c.setCreator("skillcert")
     count = 0
     for page in pages:
+        if count == 0:
+            _share_template(c, page)
         _page(c, page)
         c.showPage()
         count += 1

@@ -1,0 +1,64 @@
+"""The printed certificate's font subsets: the template's characters in one subset that every
+certificate of an institution shares, the holder's own in a second one, the page unchanged."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zlib
+from dataclasses import replace
+
+import pytest
+
+from credentials.credential import qr
+from credentials.issuing import certificate_pdf
+from tests.support import pdf_page_png, pdf_text
+
+_FONT_FILE = re.compile(rb"/Length (\d+) /Length1 \d+\s*>>\s*stream\r?\n")
+
+
+def _page(holder: str) -> certificate_pdf.CertificatePage:
+    return certificate_pdf.CertificatePage(
+        holder=holder, id_type_zh="居民身份证", id_number="990001197501010001",
+        occupation_name="车工", job="数控车床", level_zh="三级/高级工", level_en="Level 3",
+        number="Y000041019001263000001", version=1, issued=dt.date(2026, 10, 20),
+        institution_name="郑州青禾技师学院", institution_name_en="Zhengzhou Qinghe Technician College",
+        qr_matrix=qr.make("https://skillcert.example.org", b"\x01" * 120).matrix,
+        certificate_query_url="http://zscx.osta.org.cn/", verify_url="https://skillcert.example.org/v/",
+    )  # fmt: skip
+
+
+def _font_files(pdf: bytes) -> list[bytes]:
+    """The embedded TrueType subsets (FontFile2 streams carry /Length1), decompressed."""
+    return [zlib.decompress(pdf[m.end() : m.end() + int(m[1])]) for m in _FONT_FILE.finditer(pdf)]
+
+
+@pytest.fixture(autouse=True)
+def _ukai() -> None:
+    if not certificate_pdf.font_is_embedded():
+        pytest.skip("AR PL UKai is not installed (Debian: fonts-arphic-ukai)")
+
+
+def test_certificates_share_the_template_subset_and_keep_their_holders_apart() -> None:
+    one = certificate_pdf.render([_page("王伟芳")])
+    two = certificate_pdf.render([_page("鑫淼焱")])
+    first, second = _font_files(one), _font_files(two)
+    assert len(first) == len(second) == 2
+    assert first[0] == second[0]  # the template's subset, byte for byte
+    assert first[1] != second[1]  # each holder's own characters
+    assert len(first[1]) < len(first[0])
+    template = certificate_pdf._template_chars(certificate_pdf._template_of(_page("鑫淼焱")))
+    assert "职业技能等级证书" in template
+    assert not set("王伟芳鑫淼焱") & set(template)
+    assert "鑫淼焱" in pdf_text(two)
+    assert "王伟芳" not in pdf_text(two)
+
+
+def test_a_shared_subset_prints_the_very_same_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    page = replace(_page("欧阳娜娜"), job=None, version=2)
+    shared = certificate_pdf.render([page])
+    monkeypatch.setattr(certificate_pdf, "_share_template", lambda c, p: None)
+    alone = certificate_pdf.render([page])
+    assert len(_font_files(alone)) == 1
+    assert pdf_page_png(shared, dpi=150) == pdf_page_png(alone, dpi=150)
+    assert pdf_text(shared) == pdf_text(alone)

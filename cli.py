@@ -869,10 +869,16 @@ def issue_cmd(
     _private(out, what="certificate files", what_zh="证书文件", registry_dir=registry_dir)
     location.claim(filing, register_path, home=_home(), new_register=new_register)
     options = Options(out=out, today=today, source=source, institution=institution, batch_key=batch_key, need_batch=True)  # fmt: skip
+    checked = None
     if not register_path.exists():  # a refused roster leaves no new register behind
-        roster_rows(table, issuer, None, options, photos=photos)
+        checked = roster_rows(table, issuer, None, options, photos=photos)
     with _open_register(register_path) as register:
-        rows = roster_rows(table, issuer, register, options, photos=photos)
+        # rows checked before the register was made are checked against it by issue_rows
+        rows = (
+            checked
+            if checked is not None
+            else roster_rows(table, issuer, register, options, photos=photos)
+        )
         for advice in photo_advice(rows):
             _echo(f"提示 note: {advice}", err=True)
         if quiet:

@@ -153,13 +153,13 @@ def run(
             options = Options(out=out / plan.filing, today=day, source=str(roster), institution=plan.filing,
                               need_batch=True)  # fmt: skip
             try:
-                rows = roster_rows(table, issuer, register, options, photos=roster.parent)
+                ready = roster_rows(table, issuer, register, options, photos=roster.parent)
             except RosterError as err:
                 if plan.issue_day is not None:  # only the rejected batch is refused
                     raise
                 yield f"签发被拒绝 issue refused：{err.problems[0].zh}"
                 continue
-            result = issue_rows(rows, issuer, register, options)
+            result = issue_rows(ready, issuer, register, options)
             issued.setdefault(plan.filing, []).extend(result.issued)
             yield (f"签发 issue             {len(result.issued)} 张证书 certificates（{result.issued[0].number} …）"
                    f"{day}；整批 PDF batch PDF {result.batch_pdf}")  # fmt: skip

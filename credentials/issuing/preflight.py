@@ -189,12 +189,20 @@ def _who(r: RosterRow, inst: Institution, registry: Registry) -> list[RosterProb
 def preflight(
     rows: Sequence[RosterRow], issuer: Issuer, register: Register | None, options: Options
 ) -> list[RosterProblem]:
-    """Everything that could refuse a row, for every row, before a number is taken: ``validate``,
-    then the photos, the serials left and the output folder (``register`` None: a register not
-    made yet, so that a refused roster leaves no file behind)."""
+    """Everything that could refuse a row, for every row, before a number is taken:
+    ``row_problems``, then ``register_problems`` (``register`` None: a register not made yet, so
+    that a refused roster leaves no file behind)."""
+    problems = row_problems(rows, issuer, options)
+    problems += register_problems(rows, issuer, register, options)
+    return sorted(problems, key=lambda p: p.row)
+
+
+def row_problems(
+    rows: Sequence[RosterRow], issuer: Issuer, options: Options
+) -> list[RosterProblem]:
+    """What the rows alone can be refused for: ``validate``, the batch and the photos."""
     problems = validate(rows, issuer, today=options.today, institution=options.institution)
     problems += batch_problems(rows, issuer, options)
-    problems += _record_guard(issuer, register)
     bureau = issuer.registry.bureau
     rules = bureau.provinces.get(issuer.institution.province) if bureau else None
     for r in rows:
@@ -205,6 +213,15 @@ def preflight(
             why = images.photo_problem(Path(r.photo))
             if why is not None:
                 problems.append(RosterProblem(r.row, "照片", *why))
+    return problems
+
+
+def register_problems(
+    rows: Sequence[RosterRow], issuer: Issuer, register: Register | None, options: Options
+) -> list[RosterProblem]:
+    """What the register refuses ``rows`` for: behind the published record, the batch's total
+    reached, the serials used up, and the output folder for the new rows' files."""
+    problems = _record_guard(issuer, register)
     filing = issuer.institution.filing_number
     new = [
         r
@@ -228,7 +245,7 @@ def preflight(
                                           f"但只剩 {left} 个流水号"))  # fmt: skip
     if options.write_files and new:
         problems += _output_problems(options.out, len(rows))
-    return sorted(problems, key=lambda p: p.row)
+    return problems
 
 
 def batch_problems(

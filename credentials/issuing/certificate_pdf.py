@@ -19,7 +19,7 @@ import datetime as dt
 import io
 import re
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from pathlib import Path
@@ -285,30 +285,65 @@ def _draw_qr(
 
 
 def _page(c: Canvas, p: CertificatePage) -> None:
+    """One certificate, step by step in reading order (``_STEPS``). The steps that draw what
+    every certificate of the institution prints are drawn once per process and their drawing
+    operators replayed (``_replay``) where the document shares the template's font subsets
+    (``_share_template``); the holder's steps are drawn for each page."""
+    template = _template_of(p)
+    shared = c.__dict__.get("_skillcert_template") == template
+    recorded = iter(_segments(template)) if shared else None
+    for common, step in _STEPS:
+        if not common:
+            step(c, p)
+        elif recorded is None or not _replay(c, next(recorded)):
+            recorded = None  # from here on, draw everything
+            step(c, p)
+
+
+_Step = Callable[[Canvas, CertificatePage], None]
+_HALF = PAGE[0] / 2
+_TEXT_W = _HALF - 40 * mm
+_LEFT = _HALF + 22 * mm  # the right page's left edge
+_PHOTO_W, _PHOTO_H = 25 * mm, 35 * mm
+_TOP = PAGE[1] - 25 * mm
+_QR_X = PAGE[0] - 22 * mm - QR_SIZE_MM * mm
+_FIELDS = (
+    ("姓名", "Name"),
+    ("证件类型", "ID Type"),
+    ("证件号码", "ID No."),
+    ("职业名称", "Occupation"),
+    ("工种/职业方向", "Job"),
+    ("职业技能等级", "Skill Level"),
+    ("证书编号", "Certificate No."),
+)
+
+
+def _field_y(i: int) -> float:
+    return _TOP - _PHOTO_H - 22 * mm - 13 * mm * i
+
+
+def _title_and_statement(c: Canvas, p: CertificatePage) -> None:
+    """The frame, the title, the statement and the issuing institution."""
     kai = cjk_font()
     width, height = PAGE
-    half = width / 2
     c.setStrokeColorRGB(0.55, 0.1, 0.1)
     c.setLineWidth(1.2)
     c.rect(8 * mm, 8 * mm, width - 16 * mm, height - 16 * mm)
     c.setLineWidth(0.4)
-    c.line(half, 14 * mm, half, height - 14 * mm)
-
-    # --- left page ---
-    cx = half / 2
+    c.line(_HALF, 14 * mm, _HALF, height - 14 * mm)
+    cx = _HALF / 2
     c.setFillColorRGB(0.55, 0.1, 0.1)
     c.setFont(kai, 30)
     c.drawCentredString(cx, height - 45 * mm, "职业技能等级证书")
     c.setFont(_LATIN, 15)
     c.drawCentredString(cx, height - 54 * mm, "Certificate of Occupational Skill Level")
     c.setFillGray(0)
-    text_w = half - 40 * mm
     y = height - 75 * mm
     statement = (
         f"本证书由{p.institution_name}颁发，表明持证人通过本机构组织的职业技能等级认定，"
         "具备该职业（工种）相应技能等级水平。"
     )
-    for line in _wrap(statement, 13, text_w):
+    for line in _wrap(statement, 13, _TEXT_W):
         _mixed(c, 20 * mm, y, line, 13)
         y -= 7 * mm
     y -= 2 * mm
@@ -317,34 +352,44 @@ def _page(c: Canvas, p: CertificatePage) -> None:
         "occupation(job) for successful completion of the occupational skill level assessment "
         f"organized by {p.institution_name_en or p.institution_name}."
     )
-    for line in _wrap(english, 10.5, text_w):
+    for line in _wrap(english, 10.5, _TEXT_W):
         _mixed(c, 20 * mm, y, line, 10.5)
         y -= 5 * mm
-    # issuing institution, seal area, date
     y = 62 * mm
     c.setFont(kai, 12)
     c.drawString(20 * mm, y, "发证机构：")
-    for i, line in enumerate(_wrap(p.institution_name, 12, text_w - 25 * mm)):
+    for i, line in enumerate(_wrap(p.institution_name, 12, _TEXT_W - 25 * mm)):
         _mixed(c, 43 * mm, y - i * 6 * mm, line, 12)
     c.setFont(_LATIN, 9)
     c.drawString(20 * mm, y - 5 * mm, "Issued by")
-    if p.seal is not None and p.seal.is_file():  # stamped over the institution's name
+
+
+def _seal(c: Canvas, p: CertificatePage) -> None:
+    """The seal stamped over the institution's name, or room for the wet stamp."""
+    if p.seal is not None and p.seal.is_file():
         size = 40 * mm
-        c.drawImage(str(p.seal), 43 * mm, y - size / 2 - 2 * mm, size, size,
+        c.drawImage(str(p.seal), 43 * mm, 62 * mm - size / 2 - 2 * mm, size, size,
                     mask="auto", preserveAspectRatio=True, anchor="c")  # fmt: skip
-    else:  # room for the wet stamp
-        c.setDash(2, 2)
-        c.setStrokeGray(0.6)
-        c.circle(half - 45 * mm, 55 * mm, 19 * mm)
-        c.setDash()
-        c.setFillGray(0.6)
-        c.setFont(kai, 9)
-        c.drawCentredString(half - 45 * mm, 54 * mm, "（印章 Seal）")
-        c.setFillGray(0)
-    c.setFont(kai, 12)
+        return
+    c.setDash(2, 2)
+    c.setStrokeGray(0.6)
+    c.circle(_HALF - 45 * mm, 55 * mm, 19 * mm)
+    c.setDash()
+    c.setFillGray(0.6)
+    c.setFont(cjk_font(), 9)
+    c.drawCentredString(_HALF - 45 * mm, 54 * mm, "（印章 Seal）")
+    c.setFillGray(0)
+
+
+def _date(c: Canvas, p: CertificatePage) -> None:
+    c.setFont(cjk_font(), 12)
     c.drawString(20 * mm, 42 * mm, f"发证日期：{p.issued.year}年{p.issued.month}月{p.issued.day}日")
     c.setFont(_LATIN, 9)
     c.drawString(20 * mm, 37 * mm, f"Issue date: {p.issued.isoformat()}")
+
+
+def _urls_and_frame(c: Canvas, p: CertificatePage) -> None:
+    """The query URLs, and the photo's frame on the right page."""
     for y_mm, label, url in (
         (28, "证书信息查询网址（Certificate Information）：", p.certificate_query_url),
         (22, "机构信息查询网址（Assessment Information）：", p.institution_query_url),
@@ -352,64 +397,125 @@ def _page(c: Canvas, p: CertificatePage) -> None:
     ):
         if url:
             _mixed(c, 20 * mm, y_mm * mm, label + url, 9)
-
-    # --- right page ---
-    left = half + 22 * mm
-    photo_w, photo_h = 25 * mm, 35 * mm
-    top = height - 25 * mm
     c.setStrokeGray(0.5)
     c.setLineWidth(0.5)
-    c.rect(left, top - photo_h, photo_w, photo_h)
+    c.rect(_LEFT, _TOP - _PHOTO_H, _PHOTO_W, _PHOTO_H)
+
+
+def _photo(c: Canvas, p: CertificatePage) -> None:
     if p.photo is not None and p.photo.is_file():
         c.drawImage(  # a path: a JPEG goes in as it is (DCTDecode), four times faster
-            str(p.photo),
-            left,
-            top - photo_h,
-            photo_w,
-            photo_h,
-            preserveAspectRatio=True,
-            anchor="c",
-        )
+            str(p.photo), _LEFT, _TOP - _PHOTO_H, _PHOTO_W, _PHOTO_H,
+            preserveAspectRatio=True, anchor="c",
+        )  # fmt: skip
     else:
         c.setFillGray(0.6)
-        c.setFont(kai, 9)
-        c.drawCentredString(left + photo_w / 2, top - photo_h / 2, "照片 Photo")
+        c.setFont(cjk_font(), 9)
+        c.drawCentredString(_LEFT + _PHOTO_W / 2, _TOP - _PHOTO_H / 2, "照片 Photo")
         c.setFillGray(0)
+
+
+def _qr(c: Canvas, p: CertificatePage) -> None:
     qr_size = QR_SIZE_MM * mm
-    qr_x = width - 22 * mm - qr_size
-    _draw_qr(c, p.qr_matrix, qr_x, top - qr_size, qr_size)
-    c.setFont(kai, 8)
-    c.drawCentredString(qr_x + qr_size / 2, top - qr_size - 5 * mm, "扫码核验 Scan to verify")
-    fields = [
-        ("姓名", "Name", p.holder),
-        ("证件类型", "ID Type", p.id_type_zh),
-        ("证件号码", "ID No.", p.id_number),
-        ("职业名称", "Occupation", p.occupation_name),
-        ("工种/职业方向", "Job", p.job or p.no_job_text),
-        ("职业技能等级", "Skill Level", p.level_zh),
-        ("证书编号", "Certificate No.", p.number),
-    ]
-    y = top - photo_h - 22 * mm
-    for zh, en, value in fields:
-        c.setFont(kai, 12)
-        c.drawString(left, y, f"{zh}：")
-        c.setFont(_LATIN, 8.5)
-        c.drawString(left, y - 4.2 * mm, en)
-        end = _mixed(c, left + 36 * mm, y, value, 13)
-        if en == "Skill Level":
+    _draw_qr(c, p.qr_matrix, _QR_X, _TOP - qr_size, qr_size)
+
+
+def _label(i: int) -> _Step:
+    """Field ``i``'s labels, after the line under field ``i - 1`` (the QR code's caption
+    before the first field; the last line alone after the last field)."""
+
+    def draw(c: Canvas, p: CertificatePage) -> None:
+        if i == 0:
+            qr_size = QR_SIZE_MM * mm
+            c.setFont(cjk_font(), 8)
+            c.drawCentredString(
+                _QR_X + qr_size / 2, _TOP - qr_size - 5 * mm, "扫码核验 Scan to verify"
+            )
+        else:
+            y = _field_y(i - 1)
+            c.setStrokeGray(0.75)
+            c.line(_LEFT + 35 * mm, y - 1.5 * mm, PAGE[0] - 22 * mm, y - 1.5 * mm)
+        if i < len(_FIELDS):
+            zh, en = _FIELDS[i]
+            c.setFont(cjk_font(), 12)
+            c.drawString(_LEFT, _field_y(i), f"{zh}：")
+            c.setFont(_LATIN, 8.5)
+            c.drawString(_LEFT, _field_y(i) - 4.2 * mm, en)
+
+    return draw
+
+
+def _value(i: int) -> _Step:
+    """Field ``i``'s value (the level with its English name)."""
+
+    def draw(c: Canvas, p: CertificatePage) -> None:
+        value = (p.holder, p.id_type_zh, p.id_number, p.occupation_name, p.job or p.no_job_text,
+                 p.level_zh, p.number)[i]  # fmt: skip
+        end = _mixed(c, _LEFT + 36 * mm, _field_y(i), value, 13)
+        if i == 5:
             c.setFont(_LATIN, 9)
-            c.drawString(end + 3 * mm, y, p.level_en)
-        c.setStrokeGray(0.75)
-        c.line(left + 35 * mm, y - 1.5 * mm, width - 22 * mm, y - 1.5 * mm)
-        y -= 13 * mm
+            c.drawString(end + 3 * mm, _field_y(i), p.level_en)
+
+    return draw
+
+
+def _version(c: Canvas, p: CertificatePage) -> None:
     if p.version > 1:  # a re-issue says so apart from the number, which stays as issued
-        _mixed(
-            c,
-            left + 36 * mm,
-            y + 6 * mm,
-            f"补发（第 {p.version} 版）Re-issued, version {p.version}",
-            9,
-        )
+        _mixed(c, _LEFT + 36 * mm, _field_y(7) + 6 * mm,
+               f"补发（第 {p.version} 版）Re-issued, version {p.version}", 9)  # fmt: skip
+
+
+# (whether every certificate of the institution prints it alike, the step), in reading order
+_STEPS: tuple[tuple[bool, _Step], ...] = (
+    (True, _title_and_statement), (False, _seal), (False, _date), (True, _urls_and_frame),
+    (False, _photo), (False, _qr),
+    *((step, draw(i)) for i in range(len(_FIELDS)) for step, draw in ((True, _label), (False, _value))),
+    (True, _label(len(_FIELDS))), (False, _version),
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class _Segment:
+    """A common step's drawing operators, recorded once, with the fonts it names: those it
+    named first, in order, and the internal name of every font known when it ended."""
+
+    ops: tuple[str, ...]
+    new_fonts: tuple[str, ...]
+    names: tuple[tuple[str, str], ...]
+
+
+@lru_cache(maxsize=64)
+def _segments(template: CertificatePage) -> tuple[_Segment, ...]:
+    """The common steps of ``template`` as drawn in a fresh document sharing its subsets."""
+    scratch = Canvas(io.BytesIO(), pagesize=PAGE)
+    _share_template(scratch, template)
+    doc = scratch.__dict__["_doc"]
+    code: list[str] = scratch.__dict__["_code"]
+    out = []
+    for common, step in _STEPS:
+        known, start = list(doc.fontMapping), len(code)
+        step(scratch, template)
+        if common:
+            new = tuple(name for name in doc.fontMapping if name not in known)
+            out.append(_Segment(tuple(code[start:]), new, tuple(doc.fontMapping.items())))
+    return tuple(out)
+
+
+def _replay(c: Canvas, segment: _Segment) -> bool:
+    """Append ``segment``'s operators to the page when every font it names has the same
+    internal name in ``c``'s document as where it was recorded; False (nothing appended): draw
+    it instead."""
+    doc = c.__dict__["_doc"]
+    for name in segment.new_fonts:  # name the fonts in the recorded order
+        font: Any = pdfmetrics.getFont(name)
+        if font._dynamicFont:
+            font.getSubsetInternalName(0, doc)
+        else:
+            doc.getInternalFontName(name)
+    if any(doc.fontMapping.get(name) != internal for name, internal in segment.names):
+        return False
+    c.__dict__["_code"].extend(segment.ops)
+    return True
 
 
 def _mixed(c: Canvas, x: float, y: float, text: str, size: float) -> float:
@@ -425,42 +531,51 @@ def _template_of(p: CertificatePage) -> CertificatePage:
     """The page with nothing of its holder: what every certificate of the institution prints."""
     return replace(p, holder="", id_type_zh="", id_number="", occupation_name="", job="",
                    level_zh="", level_en="", number="", version=1, qr_matrix=(b"\x00",),
-                   photo=None)  # fmt: skip
+                   issued=dt.date(2000, 1, 1), photo=None)  # fmt: skip
 
 
 @lru_cache(maxsize=64)
-def _template_chars(template: CertificatePage) -> str:
-    """The Chinese characters ``template`` prints in the first font, in the order it prints
-    them (drawn on a scratch page that is never saved)."""
+def _template_chars(template: CertificatePage) -> tuple[tuple[str, str], ...]:
+    """The characters ``template`` prints in each embedded font (the first one, and HanaMin for
+    a rare character in the institution's name), in the order it prints them: drawn on a
+    scratch page that is never saved."""
     scratch = Canvas(io.BytesIO(), pagesize=PAGE)
-    _page(scratch, template)
-    font: Any = pdfmetrics.getFont(cjk_font())  # a TTFont (reportlab's stubs say Font)
-    state = font.state.get(scratch.__dict__["_doc"])
-    if state is None:
-        return ""
-    order = sorted(state.assignments.items(), key=lambda kv: kv[1])
-    return "".join(chr(code) for code, n in order if code > 127 and n > 0)
+    for _, step in _STEPS:
+        step(scratch, template)
+    doc = scratch.__dict__["_doc"]
+    out = []
+    for name in _fonts().names:
+        font: Any = pdfmetrics.getFont(name)  # a TTFont (reportlab's stubs say Font)
+        state = font.state.get(doc)
+        if state is not None:
+            order = sorted(state.assignments.items(), key=lambda kv: kv[1])
+            out.append((name, "".join(chr(code) for code, n in order if code > 127 and n > 0)))
+    return tuple(out)
 
 
 def _share_template(c: Canvas, p: CertificatePage) -> None:
-    """Give the characters every certificate of the institution prints the first font subset
-    of ``c``'s document, and the holder's own characters the next one.
+    """Give the characters every certificate of the institution prints the first font subsets
+    of ``c``'s document, and the holder's own characters the next ones.
 
     reportlab cuts one font subset per 256 characters, in the order they are first drawn, so
     each one-page certificate had a subset of its own to make and compress (a third of its
     time). With the template's characters first and the subset closed after them, the first
     subset is the same in every certificate of the institution and is made and compressed once
-    per process (``_keep_tables``, ``_Flate``); the holder's few characters go in a small second
-    subset. The subsets hold no other holder's characters.
+    per process (``_keep_tables``, ``_Flate``), and the template's drawing can be replayed
+    (``_segments``); the holder's few characters go in a small subset of their own. No subset
+    holds another holder's characters.
     """
     if not _fonts().faces:  # STSong-Light: the reader's font, nothing embedded
         return
-    font: Any = pdfmetrics.getFont(cjk_font())  # a TTFont (reportlab's stubs say Font)
+    template = _template_of(p)
     doc = c.__dict__["_doc"]
-    font.splitString(_template_chars(_template_of(p)), doc)
-    state = font.state[doc]
-    if state.nextCode & 0xFF:
-        state.nextCode = (state.nextCode | 0xFF) + 1
+    for name, chars in _template_chars(template):
+        font: Any = pdfmetrics.getFont(name)
+        font.splitString(chars, doc)
+        state = font.state[doc]
+        if state.nextCode & 0xFF:
+            state.nextCode = (state.nextCode | 0xFF) + 1
+    c.__dict__["_skillcert_template"] = template
 
 
 def render(pages: Iterable[CertificatePage], *, title: str = "职业技能等级证书") -> bytes:

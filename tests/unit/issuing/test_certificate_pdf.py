@@ -4,6 +4,7 @@ certificate of an institution shares, the holder's own in a second one, the page
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import zlib
 from dataclasses import replace
@@ -47,18 +48,56 @@ def test_certificates_share_the_template_subset_and_keep_their_holders_apart() -
     assert first[0] == second[0]  # the template's subset, byte for byte
     assert first[1] != second[1]  # each holder's own characters
     assert len(first[1]) < len(first[0])
-    template = certificate_pdf._template_chars(certificate_pdf._template_of(_page("鑫淼焱")))
+    fonts = certificate_pdf._template_chars(certificate_pdf._template_of(_page("鑫淼焱")))
+    template = "".join(chars for _, chars in fonts)
     assert "职业技能等级证书" in template
     assert not set("王伟芳鑫淼焱") & set(template)
     assert "鑫淼焱" in pdf_text(two)
     assert "王伟芳" not in pdf_text(two)
 
 
-def test_a_shared_subset_prints_the_very_same_page(monkeypatch: pytest.MonkeyPatch) -> None:
-    page = replace(_page("欧阳娜娜"), job=None, version=2)
+@pytest.mark.parametrize(
+    ("holder", "institution"),
+    [
+        ("欧阳娜娜", "郑州青禾技师学院"),
+        ("周𠮷", "郑州青禾技师学院"),
+        ("刘䶮", "郑州𠮷青禾技师学院"),
+    ],
+)
+def test_a_shared_subset_and_replayed_template_print_the_very_same_page(
+    monkeypatch: pytest.MonkeyPatch, holder: str, institution: str
+) -> None:
+    """Rare characters (HanaMin A and B) in the name or the institution's name name fonts in
+    another order: what cannot be replayed is drawn, and the page is the same either way."""
+    if certificate_pdf.undrawable("䶮𠮷"):
+        pytest.skip("HanaMin is not installed (Debian: fonts-hanazono)")
+    page = replace(_page(holder), institution_name=institution, job=None, version=2)
+    replayed = []
+    real = certificate_pdf._replay
+    monkeypatch.setattr(
+        certificate_pdf, "_replay", lambda c, s: replayed.append(real(c, s)) or replayed[-1]
+    )
     shared = certificate_pdf.render([page])
+    batch = certificate_pdf.render([page, replace(page, holder="王伟芳"), page])
+    assert replayed[0]  # the title and statement, at least, are replayed
     monkeypatch.setattr(certificate_pdf, "_share_template", lambda c, p: None)
     alone = certificate_pdf.render([page])
-    assert len(_font_files(alone)) == 1
+    assert len(_font_files(alone)) < len(_font_files(shared))
     assert pdf_page_png(shared, dpi=150) == pdf_page_png(alone, dpi=150)
     assert pdf_text(shared) == pdf_text(alone)
+    for i in (0, 2):
+        assert pdf_page_png(batch, page=i, dpi=150) == pdf_page_png(alone, dpi=150)
+
+
+def test_a_template_is_not_replayed_where_its_fonts_have_other_names() -> None:
+    """Operators name fonts by the document's internal names (/F2, /F3): a document that named
+    Times-Roman before the Chinese font gets the template drawn, not replayed."""
+    page = _page("王伟芳")
+    first = certificate_pdf._segments(certificate_pdf._template_of(page))[0]
+    c = certificate_pdf.Canvas(io.BytesIO(), pagesize=certificate_pdf.PAGE)
+    certificate_pdf._share_template(c, page)
+    c.setFont("Times-Roman", 9)  # named first here, third where the template was recorded
+    assert not certificate_pdf._replay(c, first)
+    fresh = certificate_pdf.Canvas(io.BytesIO(), pagesize=certificate_pdf.PAGE)
+    certificate_pdf._share_template(fresh, page)
+    assert certificate_pdf._replay(fresh, first)

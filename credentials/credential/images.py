@@ -10,7 +10,6 @@ import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 import zxingcpp
 from PIL import Image, UnidentifiedImageError
@@ -79,7 +78,8 @@ class _Photo:
     kind: str | None
     width: int
     height: int
-    border: tuple[Any, ...]
+    border: int  # pixels sampled along the border
+    white: int  # how many of them are white
 
 
 def _read_photo(path: Path) -> _Photo:
@@ -90,7 +90,7 @@ def _read_photo(path: Path) -> _Photo:
                 kind = img.format
                 width, height = img.size
                 if width * height > MAX_PIXELS:
-                    return _Photo("pixels", kind, width, height, ())
+                    return _Photo("pixels", kind, width, height, 0, 0)
                 # a JPEG decoded at 1/4 scale: every block is still decoded (damage is found),
                 # five times faster; the border is sampled from the smaller picture
                 img.draft("RGB", (max(1, width // 4), max(1, height // 4)))
@@ -98,14 +98,31 @@ def _read_photo(path: Path) -> _Photo:
                 sx, sy = img.size[0] / width, img.size[1] / height
                 rgb = img.convert("RGB")
                 w, h = rgb.size
-                border = [rgb.getpixel((int(x * sx), y)) for x in range(0, width, max(1, width // 40))
-                          for y in (0, 1, h - 2, h - 1)]  # fmt: skip
-                border += [rgb.getpixel((x, int(y * sy))) for y in range(0, height, max(1, height // 40))
-                           for x in (0, 1, w - 2, w - 1)]  # fmt: skip
+                pixels = rgb.tobytes()  # read once: a per-pixel getpixel() cost 0.9 ms a photo
+                spots = [(int(x * sx), y) for x in range(0, width, max(1, width // 40))
+                         for y in (0, 1, h - 2, h - 1)]  # fmt: skip
+                spots += [(x, int(y * sy)) for y in range(0, height, max(1, height // 40))
+                          for x in (0, 1, w - 2, w - 1)]  # fmt: skip
+                white = _white(pixels, w, h, spots)
+                if white is None:
+                    return _Photo("damaged", None, 0, 0, 0, 0)
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError, IndexError,
             Image.DecompressionBombError, Image.DecompressionBombWarning):  # fmt: skip
-        return _Photo("damaged", None, 0, 0, ())
-    return _Photo(None, kind, width, height, tuple(border))
+        return _Photo("damaged", None, 0, 0, 0, 0)
+    return _Photo(None, kind, width, height, len(spots), white)
+
+
+def _white(pixels: bytes, w: int, h: int, spots: list[tuple[int, int]]) -> int | None:
+    """How many of ``spots`` are white in RGB ``pixels`` (``w`` × ``h``); None when a spot is
+    outside the picture. Negative coordinates count from the end, as ``getpixel`` does."""
+    white = 0
+    for x, y in spots:
+        if not (-w <= x < w and -h <= y < h):
+            return None
+        at = ((y % h) * w + x % w) * 3
+        low, high = min(pixels[at : at + 3]), max(pixels[at : at + 3])
+        white += low >= 215 and high - low <= 25
+    return white
 
 
 @lru_cache(maxsize=8192)
@@ -152,7 +169,7 @@ def photo_warnings(path: Path) -> list[tuple[str, str]]:
     photo = _photo(str(path), st.st_mtime_ns, st.st_size, st.st_ino)
     if photo.problem is not None:
         return out
-    width, height, border = photo.width, photo.height, photo.border
+    width, height = photo.width, photo.height
     ratio = width / height if height else 0
     if not 0.64 <= ratio <= 0.78:
         out.append((f"photo {path.name} is {width}x{height}: not the portrait proportions of a 1- or 2-inch photo",
@@ -160,10 +177,7 @@ def photo_warnings(path: Path) -> list[tuple[str, str]]:
     if width < 295 or height < 413:
         out.append((f"photo {path.name} is {width}x{height} pixels: under 295x413 it prints blurred",
                     f"照片 {path.name} 只有 {width}×{height} 像素，低于 295×413 会打印模糊"))  # fmt: skip
-    whites = sum(
-        1 for px in border if isinstance(px, tuple) and min(px) >= 215 and max(px) - min(px) <= 25
-    )
-    if border and whites < 0.8 * len(border):
+    if photo.border and photo.white < 0.8 * photo.border:
         out.append(
             (f"photo {path.name} does not have a white background", f"照片 {path.name} 不是白底")
         )

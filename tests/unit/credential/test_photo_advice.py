@@ -3,10 +3,13 @@ pixels, a white background, as the reference style asks (彩色（白底）)."""
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
+from credentials.credential import images
 from credentials.credential.images import photo_warnings
 from tests.conftest import ROOT
 
@@ -44,3 +47,45 @@ def test_damaged_jpegs_are_refused_and_a_changed_file_is_read_again(tmp_path: Pa
     assert photo_problem(path) is not None
     path.write_bytes(sample)
     assert photo_problem(path) is None
+
+
+@pytest.mark.parametrize("size", [(1, 1), (2, 1), (1, 3), (4, 4), (7, 5), (40, 60), (295, 413)])
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
+def test_the_border_is_sampled_as_getpixel_samples_it(
+    tmp_path: Path, size: tuple[int, int], fmt: str
+) -> None:
+    """The white-background count reads the picture's bytes once; it samples the very pixels
+    Pillow's getpixel() gives (negative coordinates from the end, on pictures of one pixel)."""
+    rnd = random.Random(f"{size}{fmt}")
+    path = tmp_path / f"p.{fmt.lower()}"
+    picture = Image.new("RGB", size, "white")
+    for _ in range(size[0] * size[1] // 3):
+        xy = (rnd.randrange(size[0]), rnd.randrange(size[1]))
+        picture.putpixel(xy, (rnd.randrange(256), rnd.randrange(256), 230))
+    picture.save(path, fmt)
+    with Image.open(path) as img:
+        width, height = img.size
+        img.draft("RGB", (max(1, width // 4), max(1, height // 4)))
+        rgb = img.convert("RGB")
+    w, h = rgb.size
+    sx, sy = w / width, h / height
+    spots = [
+        (int(x * sx), y) for x in range(0, width, max(1, width // 40)) for y in (0, 1, h - 2, h - 1)
+    ]
+    spots += [
+        (x, int(y * sy))
+        for y in range(0, height, max(1, height // 40))
+        for x in (0, 1, w - 2, w - 1)
+    ]
+    expected: tuple[str | None, int, int] = ("damaged", 0, 0)
+    try:
+        pixels = [rgb.getpixel(spot) for spot in spots]
+    except IndexError:  # a picture one pixel wide or high has no second row or column
+        pass
+    else:
+        whites = [
+            p for p in pixels if isinstance(p, tuple) and min(p) >= 215 and max(p) - min(p) <= 25
+        ]
+        expected = (None, len(spots), len(whites))
+    photo = images._read_photo(path)
+    assert (photo.problem, photo.border, photo.white) == expected

@@ -100,25 +100,19 @@ ttfonts.makeToUnicodeCMap = _to_unicode_cmap
 class _Flate(pdfdoc.PDFStreamFilterZCompress):
     """Flate at zlib level 3, not 6: measured (bench/roster_bench.py) a quarter less time per
     one-page certificate for files 5 % larger (the font subset is most of each file). The
-    streams of the shared font subset (``_template``) come back identical in every document, so
+    streams of the shared font subset (``_share_template``) come back identical in every document, so
     the last few large streams are kept compressed."""
 
-    def __init__(self) -> None:
-        self.kept: dict[str | bytes, bytes] = {}
-
     def encode(self, text: str | bytes) -> bytes:
-        if len(text) < _KEEP_FROM:
-            return zlib.compress(text.encode("utf8") if isinstance(text, str) else text, 3)
-        done = self.kept.pop(text, None)
-        if done is None:
-            done = zlib.compress(text.encode("utf8") if isinstance(text, str) else text, 3)
-        self.kept[text] = done  # the most recent last
-        while len(self.kept) > _KEEP:
-            del self.kept[next(iter(self.kept))]
-        return done
+        return _deflate(text) if len(text) < _KEEP_FROM else _deflate_kept(text)
+
+
+def _deflate(text: str | bytes) -> bytes:
+    return zlib.compress(text.encode("utf8") if isinstance(text, str) else text, 3)
 
 
 _KEEP, _KEEP_FROM = 16, 2048
+_deflate_kept = lru_cache(maxsize=_KEEP)(_deflate)
 
 
 pdfdoc.PDFZCompress = _Flate()
@@ -139,20 +133,8 @@ def _keep_tables(font: Any) -> None:
     keep the last few subsets made (the template's is the same in every document)."""
     face = font.face
     face.get_table = cache(face.get_table)
-    make = face.makeSubset
-    made: dict[tuple[int, ...], bytes] = {}
-
-    def make_subset(subset: Sequence[int]) -> bytes:
-        key = tuple(subset)
-        data = made.pop(key, None)
-        if data is None:
-            data = make(subset)
-        made[key] = data  # the most recent last
-        while len(made) > _KEEP:
-            del made[next(iter(made))]
-        return data
-
-    face.makeSubset = make_subset
+    made = lru_cache(maxsize=_KEEP)(face.makeSubset)  # reportlab passes a list: keyed as a tuple
+    face.makeSubset = lambda subset: made(tuple(subset))
 
 
 @cache

@@ -31,8 +31,8 @@ _MAX_SERIAL = 999_999
 
 
 def _create_private(path: Path) -> None:
-    """A new register is created readable by its owner only (mode 0600): it holds every holder's
-    full ID number. SQLite gives its -wal and -shm files the same mode."""
+    """A new file readable by its owner only (mode 0600): a register holds every holder's full ID
+    number. SQLite gives its -wal and -shm files the same mode. An existing file is left alone."""
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
@@ -42,6 +42,34 @@ def _create_private(path: Path) -> None:
             f"cannot create the register {path}: {err.strerror}", zh=f"无法创建发证名册 {path}"
         ) from err
     os.close(fd)
+
+
+def _put_in_place(built: Path, path: Path) -> bool:
+    """Give the finished file ``built`` the name ``path`` only if nothing has that name yet, so a
+    second process never sees a register half made (an empty file reads as one that lost its
+    content) and nothing is ever overwritten. A hard link does it in one step; where the file
+    system has none (FAT on a USB stick), the bytes are copied into a file created exclusively.
+    Returns False when ``path`` existed already; ``built`` is removed either way."""
+    try:
+        try:
+            os.link(built, path)
+        except FileExistsError:
+            return False
+        except OSError:  # no hard links here
+            data = built.read_bytes()
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                return False
+            try:
+                os.write(fd, data)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        fsync_folder(path.parent)
+        return True
+    finally:
+        built.unlink(missing_ok=True)
 
 
 def fsync_folder(folder: Path) -> None:
@@ -65,6 +93,13 @@ def _failed(path: Path, err: sqlite3.Error) -> RegisterError:
     else:
         zh = f"发证名册 {path} 无法使用（{text}）"
     return RegisterError(f"register {path}: {text}", zh=zh)
+
+
+def _no_overwrite(dest: Path) -> RegisterError:
+    return RegisterError(
+        f"{dest} exists already; a backup never overwrites",
+        zh=f"{dest} 已存在；备份不会覆盖已有文件",
+    )
 
 
 class Register:
@@ -103,10 +138,33 @@ class Register:
                 f"{path} is a folder, not a register", zh=f"{path} 是文件夹，不是发证名册"
             )
         if size is None:
-            _create_private(path)
+            self._create()
+        self._open()
+
+    def _create(self) -> None:
+        """A new register is built whole under a temporary name beside ``path`` (schema in place,
+        mode 0600) and then put in place: two processes starting on a new register at once both
+        end up in the same, complete one."""
+        path = self.path
+        self.path = path.with_name(f".{path.name}.{os.getpid()}.new")
+        self.path.unlink(missing_ok=True)
+        try:
+            _create_private(self.path)
+            self._open()
+            self.db.close()
+            _put_in_place(self.path, path)
+        except OSError as err:
+            raise RegisterError(
+                f"cannot create the register {path}: {err.strerror}", zh=f"无法创建发证名册 {path}"
+            ) from err
+        finally:
+            self.path.unlink(missing_ok=True)
+            self.path = path
+
+    def _open(self) -> None:
         try:
             self.db = self._connect()
-            if readonly:
+            if self.readonly:
                 self._check_version()
             else:
                 self.db.execute("PRAGMA journal_mode=WAL")
@@ -115,8 +173,8 @@ class Register:
                 self._migrate()
         except sqlite3.Error as err:
             raise RegisterError(
-                f"{path} is not a usable register database: {err}",
-                zh=f"{path} 不是可用的发证名册数据库（文件已损坏或不是发证名册）",
+                f"{self.path} is not a usable register database: {err}",
+                zh=f"{self.path} 不是可用的发证名册数据库（文件已损坏或不是发证名册）",
             ) from err
 
     def _connect(self) -> sqlite3.Connection:
@@ -399,10 +457,7 @@ class Register:
         """A consistent copy of the register (SQLite's backup API: what sits in the WAL too), made
         readable by its owner only and flushed to disk; returns its size in bytes."""
         if dest.exists():
-            raise RegisterError(
-                f"{dest} exists already; a backup never overwrites",
-                zh=f"{dest} 已存在；备份不会覆盖已有文件",
-            )
+            raise _no_overwrite(dest)
         tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
         try:
             _create_private(tmp)
@@ -413,8 +468,8 @@ class Register:
                 target.close()
             with tmp.open("rb") as fh:
                 os.fsync(fh.fileno())
-            os.replace(tmp, dest)
-            fsync_folder(dest.parent)
+            if not _put_in_place(tmp, dest):
+                raise _no_overwrite(dest)
         except sqlite3.Error as err:
             tmp.unlink(missing_ok=True)
             raise _failed(self.path, err) from err

@@ -19,7 +19,13 @@ from __future__ import annotations
 
 import json
 import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+if sys.platform != "win32":
+    import fcntl
 
 from credentials.errors import CredentialsError, RegisterError
 
@@ -63,7 +69,36 @@ def known(home: Path) -> dict[str, Path]:
 
 
 def claim(filing: str, path: Path, *, home: Path, new_register: bool = False) -> None:
-    """Record ``path`` as the register of ``filing``; refuse when another one is known."""
+    """Record ``path`` as the register of ``filing``; refuse when another one is known. Two
+    processes claiming at once (two institutions on one machine) take turns, so neither's entry
+    is lost."""
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        with _locked(home):
+            _claim(filing, path, home=home, new_register=new_register)
+    except OSError as err:
+        raise RegisterError(
+            f"cannot record the register in {home / INDEX}: {err.strerror}",
+            zh=f"无法在 {home / INDEX} 中登记发证名册",
+        ) from err
+
+
+@contextmanager
+def _locked(home: Path) -> Iterator[None]:
+    """An exclusive lock on the index while it is read and rewritten (where the system has
+    ``flock``; elsewhere a lone process)."""
+    if sys.platform == "win32":
+        yield
+        return
+    fd = os.open(home / f".{INDEX}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _claim(filing: str, path: Path, *, home: Path, new_register: bool) -> None:
     index = _read(home)
     target = str(path.resolve())
     previous = index.get(filing)
@@ -86,16 +121,9 @@ def claim(filing: str, path: Path, *, home: Path, new_register: bool = False) ->
     if previous == target:
         return
     index[filing] = target
-    try:
-        home.mkdir(parents=True, exist_ok=True)
-        tmp = home / f".{INDEX}.{os.getpid()}.tmp"
-        tmp.write_text(json.dumps(index, ensure_ascii=False, indent=2) + "\n", "utf-8")
-        os.replace(tmp, home / INDEX)
-    except OSError as err:
-        raise RegisterError(
-            f"cannot record the register in {home / INDEX}: {err.strerror}",
-            zh=f"无法在 {home / INDEX} 中登记发证名册",
-        ) from err
+    tmp = home / f".{INDEX}.{os.getpid()}.tmp"
+    tmp.write_text(json.dumps(index, ensure_ascii=False, indent=2) + "\n", "utf-8")
+    os.replace(tmp, home / INDEX)
 
 
 def find(filing: str | None, home: Path) -> Path:

@@ -75,10 +75,10 @@ def render_svg(code: qrsymbol.Symbol, *, size_mm: float = 30.0, path: Path | Non
     runs = []
     for r in range(n):
         row = code.modules[r * n : (r + 1) * n]
+        y = f" {r + border}h"
         for m in _DARK_RUN.finditer(row):
-            runs.append(
-                f"M{m.start() + border} {r + border}h{m.end() - m.start()}v1h-{m.end() - m.start()}z"
-            )
+            start, end = m.span()
+            runs.append(f"M{start + border}{y}{end - start}v1h-{end - start}z")
     svg = (
         '<?xml version="1.0" encoding="utf-8"?>\n'
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{side:.3f}mm" height="{side:.3f}mm" '

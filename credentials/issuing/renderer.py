@@ -11,8 +11,9 @@ The workers are forked when the renderer starts, before the issuing process star
 start at once and import nothing. They never touch the register's connection.
 
 Crash safety is unchanged: files are written only after their certificates are committed, each
-one atomically (``files.write_atomic``), and a run that dies leaves only missing files, which the
-next run of the same roster regenerates. Workers die with the process that started them (Linux:
+one atomically (``files.write_all_atomic``: a piece's files flushed to disk together, then
+renamed), and a run that dies leaves only missing files, which the next run of the same roster
+regenerates. Workers die with the process that started them (Linux:
 ``PR_SET_PDEATHSIG``), so that a killed issuer leaves no worker writing behind it; the temporary
 files a killed worker leaves are named after its process and removed by the next run.
 
@@ -62,9 +63,10 @@ def write_all(
     """Write the files of ``entries``; a refusal comes back as ``(en, zh)`` (an ``OSError``
     is raised as itself)."""
     try:
-        for entry, code in entries:
-            files.write(entry, out, ctx, code, sync_folder=False)
-        if entries:
+        if entries:  # every file of the piece flushed to disk at once, then renamed
+            files.write_all_atomic(
+                [item for entry, code in entries for item in files.contents(entry, out, ctx, code)]
+            )
             files.sync(out)
     except CredentialsError as err:
         return str(err), err.zh or str(err)

@@ -101,3 +101,24 @@ def test_a_template_is_not_replayed_where_its_fonts_have_other_names() -> None:
     fresh = certificate_pdf.Canvas(io.BytesIO(), pagesize=certificate_pdf.PAGE)
     certificate_pdf._share_template(fresh, page)
     assert certificate_pdf._replay(fresh, first)
+
+
+def _name_ids(font_file: bytes) -> set[int]:
+    """The name IDs of a TrueType file's ``name`` table (read from its table directory)."""
+    tables = int.from_bytes(font_file[4:6], "big")
+    for i in range(tables):
+        entry = font_file[12 + 16 * i : 28 + 16 * i]
+        if entry[:4] == b"name":
+            start = int.from_bytes(entry[8:12], "big")
+            name = font_file[start : start + int.from_bytes(entry[12:16], "big")]
+            count = int.from_bytes(name[2:4], "big")
+            return {int.from_bytes(name[12 + 12 * k : 14 + 12 * k], "big") for k in range(count)}
+    raise AssertionError("no name table")
+
+
+def test_the_licence_text_travels_once_per_file_and_the_copyright_in_every_subset() -> None:
+    template, holder = _font_files(certificate_pdf.render([_page("王伟芳")]))
+    assert {0, 13} <= _name_ids(template)  # copyright and the licence text
+    assert 0 in _name_ids(holder)
+    assert 13 not in _name_ids(holder)
+    assert len(holder) < 10_000  # the licence text alone is 20 KB

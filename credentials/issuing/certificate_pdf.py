@@ -12,8 +12,8 @@ Extension A, 𠮷 in Extension B) are drawn in HanaMin A or B (Debian: ``fonts-h
 character in the first font that can draw it; ``undrawable`` names the ones no font here can draw,
 so that issuing refuses them before anything is signed. The only module that imports ``reportlab``.
 
-Speed (a roster prints every certificate twice: its own PDF and a page of the batch PDF): what
-every certificate of an institution prints alike (the template: title, statement, labels) gets
+Speed (each certificate's page is drawn once, as its own PDF; the batch PDF binds those pages:
+``pdf_book``): what every certificate of an institution prints alike (the template: title, statement, labels) gets
 the first font subsets of each document, the same in every document and made once per process;
 the holder's own characters get a small subset of their own (``_share_template``). The
 template's drawing is recorded once per process and replayed (``_segments``, ``_replay``).

@@ -21,6 +21,7 @@ from credentials.credential import qr, qrsymbol
 from credentials.credential.claims import Credential, IdType
 from credentials.errors import CredentialsError, RegisterError
 from credentials.issuing import certificate_pdf
+from credentials.issuing.pdf_book import PdfBook
 from credentials.issuing.register import Entry, fsync_folder
 from credentials.keys import VerifyKey
 from credentials.levels import Level
@@ -276,9 +277,15 @@ def write_batch_pdf(
     codes: Mapping[tuple[str, int], qrsymbol.Symbol] | None = None,
 ) -> int:  # fmt: skip
     """One PDF with every certificate, ready to print (``codes``: QR symbols already encoded, by
-    number and version); returns the page count."""
+    number and version), bound from each certificate's own PDF (``pdf_book``); returns the page
+    count."""
     known = codes or {}
-    pages = [page(e, ctx, known.get((e.number, e.version))) for e in entries]
-    write_atomic(path, certificate_pdf.render(pages, title=f"职业技能等级证书 {path.stem}"))
-    fsync_folder(path.parent)
-    return len(pages)
+    book = PdfBook(path, title=f"职业技能等级证书 {path.stem}")
+    try:
+        for e in entries:
+            pdf = certificate_pdf.render([page(e, ctx, known.get((e.number, e.version)))])
+            book.add((e.number, e.version), pdf)
+    except BaseException:
+        book.abort()
+        raise
+    return book.close()

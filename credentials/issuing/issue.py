@@ -216,6 +216,9 @@ class _Run:
         with register.transaction():  # a re-run of the same roster continues its batch
             batch = register.batch_of(digest) or register.new_batch(options.source, digest, key)
         result = BatchResult(batch, seconds=self.phase)
+        if renderer is not None:
+            pdf = options.out / f"batch-{batch}.pdf"
+            self._guard(partial(renderer.bind, pdf, title=f"职业技能等级证书 {pdf.stem}"))
         self._chunks(batch, pending, result, renderer)
         if renderer is not None:
             self._rest(batch, result, renderer)
@@ -257,20 +260,21 @@ class _Run:
         # what was issued before: its current version (a re-issue's), never a revoked one
         current = [register.versions(e.number)[-1] for e in result.already]
         current = [e for e in current if e.status == "issued"]
-        missing = [e for e in current if files.missing(e, options.out)]
+        gone = [files.missing(e, options.out) for e in current]
+        missing = [e for e, m in zip(current, gone, strict=True) if m]
+        present = [e for e, m in zip(current, gone, strict=True) if not m]
         self._verified(missing)
+        self._verified(present)
         self._guard(partial(renderer.submit, missing, rows=0))
+        self._guard(partial(renderer.submit, present, rows=0, write=False))  # pages only
         result.regenerated = len(missing)
-        everything = sorted([*current, *result.issued], key=lambda e: (e.number, e.version))
-        if everything:
-            pdf = options.out / f"batch-{batch}.pdf"
-            write = partial(files.write_batch_pdf, everything, pdf, renderer.ctx, renderer.codes)
-            result.pages = self._guard(write)
-            result.batch_pdf = pdf
-        self.phase["batch_pdf"] = time.perf_counter() - clock
-        clock = time.perf_counter()
         self._progress(self._guard(renderer.wait))
         self.phase["files"] += time.perf_counter() - clock
+        clock = time.perf_counter()
+        result.pages = self._guard(renderer.finish)  # the pages bound as they came back
+        if result.pages:
+            result.batch_pdf = options.out / f"batch-{batch}.pdf"
+        self.phase["batch_pdf"] = time.perf_counter() - clock
 
     def _progress(self, rows: int) -> None:
         if rows and self.options.progress is not None:

@@ -3,8 +3,9 @@
 A certificate's files (``.cose``, QR PNG and SVG, one-page PDF) take about ten times longer than
 numbering, signing and recording it, almost all of it in reportlab, which holds the GIL. So the
 files of each committed chunk go to worker processes, one per core, and the issuing process goes
-on with the next chunk; ``bench/roster_bench.py`` measures the gain. The QR symbol is encoded once,
-by the issuing process, which keeps it for the batch PDF.
+on with the next chunk; ``bench/roster_bench.py`` measures the gain. Each worker encodes the QR
+symbol and draws the certificate's page once: its one-page PDF comes back to the issuing process,
+which binds it into the batch PDF (``pdf_book``) instead of drawing the page a second time.
 
 The workers are forked when the renderer starts, before the issuing process starts any thread
 (forking a process with threads can copy a held lock), with the fonts already loaded, so they
@@ -33,9 +34,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from credentials.credential import qr, qrsymbol
+from credentials.credential import qr
 from credentials.errors import CredentialsError, RegisterError
 from credentials.issuing import certificate_pdf, files
+from credentials.issuing.pdf_book import PdfBook
 from credentials.issuing.register import Entry
 
 _PR_SET_PDEATHSIG = 1
@@ -54,34 +56,46 @@ def _die_with_parent() -> None:
 
 
 _Refusal = tuple[str, str] | None
-_Pending = tuple[concurrent.futures.Future[_Refusal], int]  # a piece of work, the rows it counts
+_Page = tuple[tuple[str, int], bytes]  # a certificate's (number, version) and its one-page PDF
+_Result = tuple[_Refusal, list[_Page]]
+_Pending = tuple[concurrent.futures.Future[_Result], int]  # a piece of work, the rows it counts
 
 
 def write_all(
-    entries: Sequence[tuple[Entry, qrsymbol.Symbol]], out: Path, ctx: files.Context
-) -> _Refusal:
-    """Write the files of ``entries``; a refusal comes back as ``(en, zh)`` (an ``OSError``
-    is raised as itself)."""
+    entries: Sequence[Entry], out: Path, ctx: files.Context, *, write: bool = True
+) -> _Result:
+    """Write the files of ``entries`` (``write=False``: only make their PDFs, for the batch PDF);
+    returns each one's PDF, or a refusal as ``(en, zh)`` (an ``OSError`` is raised as itself)."""
+    pages: list[_Page] = []
     try:
-        if entries:  # every file of the piece flushed to disk at once, then renamed
-            files.write_all_atomic(
-                [item for entry, code in entries for item in files.contents(entry, out, ctx, code)]
-            )
+        items: list[tuple[Path, bytes]] = []
+        for entry in entries:
+            code = qr.make(ctx.site_url, entry.credential)
+            if write:
+                made = files.contents(entry, out, ctx, code)
+                items += made
+                pdf = made[-1][1]
+            else:
+                pdf = certificate_pdf.render([files.page(entry, ctx, code)])
+            pages.append(((entry.number, entry.version), pdf))
+        if items:  # every file of the piece flushed to disk at once, then renamed
+            files.write_all_atomic(items)
             files.sync(out)
     except CredentialsError as err:
-        return str(err), err.zh or str(err)
-    return None
+        return (str(err), err.zh or str(err)), []
+    return None, pages
 
 
 class Renderer:
     """Writes the files of committed certificates: in worker processes for a large roster, in
-    this process for a small one. ``submit`` returns at once; ``wait`` returns how many
-    certificates' files were written since the last call, and raises the first failure."""
+    this process for a small one; and binds their pages into the batch PDF (``book``).
+    ``submit`` returns at once; ``wait`` returns how many certificates' files were written since
+    the last call, and raises the first failure."""
 
     def __init__(self, out: Path, ctx: files.Context, *, rows: int) -> None:
         self.out = out
         self.ctx = ctx
-        self.codes: dict[tuple[str, int], qrsymbol.Symbol] = {}
+        self.book: PdfBook | None = None
         self.pool: concurrent.futures.ProcessPoolExecutor | None = None
         self.pending: list[_Pending] = []
         self.workers = os.cpu_count() or 1
@@ -94,24 +108,34 @@ class Renderer:
             )
             self.pool.submit(os.getpid).result()  # every worker forked now, before any thread
 
-    def submit(self, entries: Sequence[Entry], *, rows: int) -> None:
-        """Write the files of ``entries``; ``rows`` is what the progress counts when they are."""
-        work = []
-        for entry in entries:
-            code = qr.make(self.ctx.site_url, entry.credential)
-            self.codes[(entry.number, entry.version)] = code
-            work.append((entry, code))
+    def bind(self, path: Path, *, title: str) -> None:
+        """From now on, every certificate's page goes into the batch PDF at ``path``."""
+        self.out.mkdir(parents=True, exist_ok=True)
+        self.book = PdfBook(path, title=title)
+
+    def submit(self, entries: Sequence[Entry], *, rows: int, write: bool = True) -> None:
+        """Write the files of ``entries`` (``write=False``: their pages only, for the batch PDF);
+        ``rows`` is what the progress counts when they are written."""
+        work = list(entries)
         if not work or self.pool is None:
-            _raise(write_all(work, self.out, self.ctx))
-            self.pending.append((_done(), rows))
+            self._take(write_all(work, self.out, self.ctx, write=write))
+            self.pending.append((_DONE, rows))
             return
         # in pieces, so that every worker is busy until the last file; each piece counts its
         # own certificates (the first also the chunk's rows issued before, which have no files)
         step = max(1, -(-len(work) // self.workers))
         extra = rows - len(work)
         for i in range(0, len(work), step):
-            future = self.pool.submit(write_all, work[i : i + step], self.out, self.ctx)
-            self.pending.append((future, len(work[i : i + step]) + (extra if i == 0 else 0)))
+            piece = work[i : i + step]
+            future = self.pool.submit(write_all, piece, self.out, self.ctx, write=write)
+            self.pending.append((future, len(piece) + (extra if i == 0 else 0)))
+
+    def _take(self, result: _Result) -> None:
+        refusal, pages = result
+        _raise(refusal)
+        if self.book is not None:
+            for key, pdf in pages:
+                self.book.add(key, pdf)
 
     def ready(self) -> int:
         """How many certificates' files are written among those not yet counted (no waiting)."""
@@ -121,27 +145,40 @@ class Renderer:
             (done if f.done() else waiting).append((f, n))
         self.pending = waiting
         for f, _ in done:
-            _raise(f.result())
+            if f is not _DONE:
+                self._take(f.result())
         return sum(n for _, n in done)
 
     def wait(self) -> int:
         """Wait for every submitted file; how many rows are counted now."""
         count = 0
         for future, n in self.pending:
-            _raise(future.result())
+            if future is not _DONE:
+                self._take(future.result())
             count += n
         self.pending = []
         return count
 
+    def finish(self) -> int:
+        """Close the batch PDF (after ``wait``): its page count (0: no page, no file)."""
+        book, self.book = self.book, None
+        if book is None:
+            return 0
+        if not book.pages:
+            book.abort()
+            return 0
+        return book.close()
+
     def close(self) -> None:
+        if self.book is not None:
+            self.book.abort()
+            self.book = None
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _done() -> concurrent.futures.Future[_Refusal]:
-    future: concurrent.futures.Future[_Refusal] = concurrent.futures.Future()
-    future.set_result(None)
-    return future
+_DONE: concurrent.futures.Future[_Result] = concurrent.futures.Future()
+_DONE.set_result((None, []))
 
 
 def _raise(refusal: _Refusal) -> None:

@@ -166,11 +166,6 @@ class PdfBook:
         self._next = _INFO + 1
         self._write(b"%PDF-1.4\n%\x93\x8c\x8b\x9e skillcert\n")
 
-    @property
-    def pages(self) -> int:
-        """How many pages are bound so far."""
-        return len(self._pages)
-
     def _write(self, data: bytes) -> None:
         self._out.write(data)
 

@@ -95,6 +95,7 @@ class Renderer:
     def __init__(self, out: Path, ctx: files.Context, *, rows: int) -> None:
         self.out = out
         self.ctx = ctx
+        self.binding: tuple[Path, str] | None = None
         self.book: PdfBook | None = None
         self.pool: concurrent.futures.ProcessPoolExecutor | None = None
         self.pending: list[_Pending] = []
@@ -109,9 +110,9 @@ class Renderer:
             self.pool.submit(os.getpid).result()  # every worker forked now, before any thread
 
     def bind(self, path: Path, *, title: str) -> None:
-        """From now on, every certificate's page goes into the batch PDF at ``path``."""
-        self.out.mkdir(parents=True, exist_ok=True)
-        self.book = PdfBook(path, title=title)
+        """From now on, every certificate's page goes into the batch PDF at ``path`` (its file
+        is started with the first page: after the first certificates are committed)."""
+        self.binding = (path, title)
 
     def submit(self, entries: Sequence[Entry], *, rows: int, write: bool = True) -> None:
         """Write the files of ``entries`` (``write=False``: their pages only, for the batch PDF);
@@ -133,9 +134,13 @@ class Renderer:
     def _take(self, result: _Result) -> None:
         refusal, pages = result
         _raise(refusal)
-        if self.book is not None:
-            for key, pdf in pages:
-                self.book.add(key, pdf)
+        if self.binding is None or not pages:
+            return
+        if self.book is None:
+            path, title = self.binding
+            self.book = PdfBook(path, title=title)
+        for key, pdf in pages:
+            self.book.add(key, pdf)
 
     def ready(self) -> int:
         """How many certificates' files are written among those not yet counted (no waiting)."""
@@ -161,13 +166,8 @@ class Renderer:
 
     def finish(self) -> int:
         """Close the batch PDF (after ``wait``): its page count (0: no page, no file)."""
-        book, self.book = self.book, None
-        if book is None:
-            return 0
-        if not book.pages:
-            book.abort()
-            return 0
-        return book.close()
+        book, self.book, self.binding = self.book, None, None
+        return book.close() if book is not None else 0
 
     def close(self) -> None:
         if self.book is not None:

@@ -213,7 +213,8 @@ class PdfBook:
         if tag is not None:
             head = _TAG.sub(lambda m: b"/" + m[1] + b" /" + tag + b"+", head)
         visiting.discard(number)
-        digest = hashlib.sha256(head + b"\0" + (obj.stream or b"")).digest()
+        body = head + (b"\0N" if obj.stream is None else b"\0S" + obj.stream)
+        digest = hashlib.sha256(body).digest()
         here = self._stored.get(digest) if not page else None
         if here is None:
             here = self._next

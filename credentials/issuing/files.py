@@ -11,8 +11,7 @@ import ctypes
 import ctypes.util
 import os
 import sys
-import tempfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from credentials.credential.claims import Credential, IdType
 from credentials.errors import CredentialsError, RegisterError
 from credentials.issuing import certificate_pdf
 from credentials.issuing.pdf_book import PdfBook
-from credentials.issuing.register import Entry, fsync_folder
+from credentials.issuing.register import Entry, fsync_folder, temporary_beside
 from credentials.keys import VerifyKey
 from credentials.levels import Level
 from credentials.registry.model import Institution
@@ -96,16 +95,13 @@ def write_all_atomic(items: Sequence[tuple[Path, bytes]]) -> None:
     Many files (a piece of a roster) are flushed together: one ``syncfs`` of their file system
     where the system has it (Linux), instead of one ``fsync`` each (each waits for the disk's
     journal: half the time of a certificate's four files). The temporary files are named after
-    this process (``.<name>.<pid>.<random>.tmp``), so that ``remove_stale`` can tell a file a
-    killed process left from one another issuer is writing.
+    this process (``register.temporary_beside``), for ``remove_stale``.
     """
     together = len(items) > 1 and _SYNCFS is not None
-    written: list[tuple[str, Path]] = []
+    written: list[tuple[Path, Path]] = []
     try:
         for path, data in items:
-            fd, tmp = tempfile.mkstemp(
-                dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp"
-            )
+            fd, tmp = temporary_beside(path)
             written.append((tmp, path))
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
@@ -118,7 +114,7 @@ def write_all_atomic(items: Sequence[tuple[Path, bytes]]) -> None:
             os.replace(tmp, path)
     except BaseException:
         for tmp, _ in written:
-            Path(tmp).unlink(missing_ok=True)
+            tmp.unlink(missing_ok=True)
         raise
 
 
@@ -232,17 +228,12 @@ def foreign(entry: Entry, out: Path) -> bool:
     return True
 
 
-def write(
-    entry: Entry, out: Path, ctx: Context, code: qrsymbol.Symbol | None = None, *,
-    sync_folder: bool = True,
-) -> None:  # fmt: skip
+def write(entry: Entry, out: Path, ctx: Context, code: qrsymbol.Symbol | None = None) -> None:
     """Write (or rewrite) all four files of a certificate (``code``: its QR symbol when already
-    encoded); a ``.cose`` file already there with a different whole credential is never
-    overwritten (another register's certificate). ``sync_folder=False`` leaves the folder's
-    fsync to the caller (once for many certificates: ``sync(out)``)."""
+    encoded), and flush the folder; a ``.cose`` file already there with a different whole
+    credential is never overwritten (another register's certificate)."""
     write_all_atomic(contents(entry, out, ctx, code))
-    if sync_folder:
-        fsync_folder(out)
+    fsync_folder(out)
 
 
 def contents(
@@ -263,28 +254,22 @@ def contents(
         (cose_path, entry.credential),
         (png_path, qr.render_png(code)),
         (svg_path, qr.render_svg(code)),
-        (pdf_path, certificate_pdf.render([page(entry, ctx, code)])),
+        (pdf_path, pdf(entry, ctx, code)),
     ]
 
 
-def sync(out: Path) -> None:
-    """Make the names of the files written in ``out`` durable (one fsync of the folder)."""
-    fsync_folder(out)
+def pdf(entry: Entry, ctx: Context, code: qrsymbol.Symbol | None = None) -> bytes:
+    """The certificate's own one-page PDF."""
+    return certificate_pdf.render([page(entry, ctx, code)])
 
 
-def write_batch_pdf(
-    entries: Iterable[Entry], path: Path, ctx: Context,
-    codes: Mapping[tuple[str, int], qrsymbol.Symbol] | None = None,
-) -> int:  # fmt: skip
-    """One PDF with every certificate, ready to print (``codes``: QR symbols already encoded, by
-    number and version), bound from each certificate's own PDF (``pdf_book``); returns the page
-    count."""
-    known = codes or {}
+def write_batch_pdf(entries: Iterable[Entry], path: Path, ctx: Context) -> int:
+    """One PDF with every certificate, ready to print, bound from each certificate's own PDF
+    (``pdf_book``); returns the page count."""
     book = PdfBook(path, title=f"职业技能等级证书 {path.stem}")
     try:
         for e in entries:
-            pdf = certificate_pdf.render([page(e, ctx, known.get((e.number, e.version)))])
-            book.add((e.number, e.version), pdf)
+            book.add((e.number, e.version), pdf(e, ctx))
     except BaseException:
         book.abort()
         raise

@@ -218,7 +218,7 @@ class _Run:
         result = BatchResult(batch, seconds=self.phase)
         if renderer is not None:
             pdf = options.out / f"batch-{batch}.pdf"
-            self._guard(partial(renderer.bind, pdf, title=f"职业技能等级证书 {pdf.stem}"))
+            renderer.bind(pdf, title=f"职业技能等级证书 {pdf.stem}")
         self._chunks(batch, pending, result, renderer)
         if renderer is not None:
             self._rest(batch, result, renderer)
@@ -263,17 +263,14 @@ class _Run:
         gone = [files.missing(e, options.out) for e in current]
         missing = [e for e, m in zip(current, gone, strict=True) if m]
         present = [e for e, m in zip(current, gone, strict=True) if not m]
-        self._verified(missing)
-        self._verified(present)
+        self._verified(current)
         self._guard(partial(renderer.submit, missing, rows=0))
         self._guard(partial(renderer.submit, present, rows=0, write=False))  # pages only
         result.regenerated = len(missing)
         self._progress(self._guard(renderer.wait))
         self.phase["files"] += time.perf_counter() - clock
         clock = time.perf_counter()
-        result.pages = self._guard(renderer.finish)  # the pages bound as they came back
-        if result.pages:
-            result.batch_pdf = options.out / f"batch-{batch}.pdf"
+        result.batch_pdf, result.pages = self._guard(renderer.finish)  # bound as they came back
         self.phase["batch_pdf"] = time.perf_counter() - clock
 
     def _progress(self, rows: int) -> None:

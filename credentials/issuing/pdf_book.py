@@ -10,7 +10,7 @@ subset tag of its own (viewers may take two subsets with one tag for the same fo
 
 Pages are added in any order (as the workers finish them) and printed in the order of their keys
 (certificate number, version). The file is written under a temporary name beside its own
-(``.<name>.<pid>.<random>.tmp``, which ``files.remove_stale`` cleans up after a crash), flushed to
+(``register.temporary_beside``, which ``files.remove_stale`` cleans up after a crash), flushed to
 disk and renamed when it is complete (the folder flushed too), so a batch PDF that exists is whole.
 
 Only PDFs this program wrote are read (reportlab's output: a classic cross-reference table, one
@@ -22,12 +22,11 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
 from credentials.errors import CredentialsError
-from credentials.issuing.register import fsync_folder
+from credentials.issuing.register import fsync_folder, temporary_beside
 
 _REF = re.compile(rb"(\d+) 0 R\b")
 _TAG = re.compile(rb"/(FontName|BaseFont) /[A-Z]{6}\+")
@@ -154,10 +153,7 @@ class PdfBook:
     def __init__(self, path: Path, *, title: str) -> None:
         self.path = path
         self.title = title
-        fd, tmp = tempfile.mkstemp(
-            dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp"
-        )
-        self._tmp = Path(tmp)
+        fd, self._tmp = temporary_beside(path)
         self._out: BinaryIO = os.fdopen(fd, "wb")
         self._offsets: dict[int, int] = {}
         self._stored: dict[bytes, int] = {}  # an object's hash -> its number here

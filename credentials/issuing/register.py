@@ -16,6 +16,7 @@ import contextlib
 import datetime as dt
 import os
 import sqlite3
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -70,6 +71,16 @@ def _put_in_place(built: Path, path: Path) -> bool:
         return True
     finally:
         built.unlink(missing_ok=True)
+
+
+def temporary_beside(path: Path) -> tuple[int, Path]:
+    """A new temporary file in ``path``'s folder, open for writing: ``.<name>.<pid>.<random>.tmp``,
+    the name ``files.remove_stale`` reads to tell what a killed process left from what another
+    issuer is still writing."""
+    fd, tmp = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp"
+    )
+    return fd, Path(tmp)
 
 
 def fsync_folder(folder: Path) -> None:
@@ -139,31 +150,30 @@ class Register:
             )
         if size is None:
             self._create()
-        self._open()
+        self._open(path)
 
     def _create(self) -> None:
         """A new register is built whole under a temporary name beside ``path`` (schema in place,
         mode 0600) and then put in place: two processes starting on a new register at once both
         end up in the same, complete one."""
-        path = self.path
-        self.path = path.with_name(f".{path.name}.{os.getpid()}.new")
-        self.path.unlink(missing_ok=True)
+        built = self.path.with_name(f".{self.path.name}.{os.getpid()}.new")
+        built.unlink(missing_ok=True)
         try:
-            _create_private(self.path)
-            self._open()
+            _create_private(built)
+            self._open(built)
             self.db.close()
-            _put_in_place(self.path, path)
+            _put_in_place(built, self.path)
         except OSError as err:
             raise RegisterError(
-                f"cannot create the register {path}: {err.strerror}", zh=f"无法创建发证名册 {path}"
+                f"cannot create the register {self.path}: {err.strerror}",
+                zh=f"无法创建发证名册 {self.path}",
             ) from err
         finally:
-            self.path.unlink(missing_ok=True)
-            self.path = path
+            built.unlink(missing_ok=True)
 
-    def _open(self) -> None:
+    def _open(self, path: Path) -> None:
         try:
-            self.db = self._connect()
+            self.db = self._connect(path)
             if self.readonly:
                 self._check_version()
             else:
@@ -173,14 +183,14 @@ class Register:
                 self._migrate()
         except sqlite3.Error as err:
             raise RegisterError(
-                f"{self.path} is not a usable register database: {err}",
-                zh=f"{self.path} 不是可用的发证名册数据库（文件已损坏或不是发证名册）",
+                f"{path} is not a usable register database: {err}",
+                zh=f"{path} 不是可用的发证名册数据库（文件已损坏或不是发证名册）",
             ) from err
 
-    def _connect(self) -> sqlite3.Connection:
+    def _connect(self, path: Path) -> sqlite3.Connection:
         if not self.readonly:
-            return sqlite3.connect(self.path, timeout=60, isolation_level=None)
-        uri = self.path.resolve().as_uri()
+            return sqlite3.connect(path, timeout=60, isolation_level=None)
+        uri = path.resolve().as_uri()
         try:
             db = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=60, isolation_level=None)
             db.execute("SELECT count(*) FROM sqlite_master").fetchone()

@@ -38,7 +38,7 @@ from credentials.credential import qr
 from credentials.errors import CredentialsError, RegisterError
 from credentials.issuing import certificate_pdf, files
 from credentials.issuing.pdf_book import PdfBook
-from credentials.issuing.register import Entry
+from credentials.issuing.register import Entry, fsync_folder
 
 _PR_SET_PDEATHSIG = 1
 # Fewer rows than this are rendered in the issuing process: starting workers costs about 0.4 s.
@@ -71,16 +71,13 @@ def write_all(
         items: list[tuple[Path, bytes]] = []
         for entry in entries:
             code = qr.make(ctx.site_url, entry.credential)
-            if write:
-                made = files.contents(entry, out, ctx, code)
-                items += made
-                pdf = made[-1][1]
-            else:
-                pdf = certificate_pdf.render([files.page(entry, ctx, code)])
+            made = files.contents(entry, out, ctx, code) if write else []
+            items += made
+            pdf = made[-1][1] if made else files.pdf(entry, ctx, code)
             pages.append(((entry.number, entry.version), pdf))
         if items:  # every file of the piece flushed to disk at once, then renamed
             files.write_all_atomic(items)
-            files.sync(out)
+            fsync_folder(out)
     except CredentialsError as err:
         return (str(err), err.zh or str(err)), []
     return None, pages
@@ -119,8 +116,9 @@ class Renderer:
         ``rows`` is what the progress counts when they are written."""
         work = list(entries)
         if not work or self.pool is None:
-            self._take(write_all(work, self.out, self.ctx, write=write))
-            self.pending.append((_DONE, rows))
+            future: concurrent.futures.Future[_Result] = concurrent.futures.Future()
+            future.set_result(write_all(work, self.out, self.ctx, write=write))
+            self.pending.append((future, rows))
             return
         # in pieces, so that every worker is busy until the last file; each piece counts its
         # own certificates (the first also the chunk's rows issued before, which have no files)
@@ -150,24 +148,23 @@ class Renderer:
             (done if f.done() else waiting).append((f, n))
         self.pending = waiting
         for f, _ in done:
-            if f is not _DONE:
-                self._take(f.result())
+            self._take(f.result())
         return sum(n for _, n in done)
 
     def wait(self) -> int:
         """Wait for every submitted file; how many rows are counted now."""
         count = 0
         for future, n in self.pending:
-            if future is not _DONE:
-                self._take(future.result())
+            self._take(future.result())
             count += n
         self.pending = []
         return count
 
-    def finish(self) -> int:
-        """Close the batch PDF (after ``wait``): its page count (0: no page, no file)."""
+    def finish(self) -> tuple[Path | None, int]:
+        """Close the batch PDF (after ``wait``): its path and page count (None, 0: no page, no
+        file)."""
         book, self.book, self.binding = self.book, None, None
-        return book.close() if book is not None else 0
+        return (book.path, book.close()) if book is not None else (None, 0)
 
     def close(self) -> None:
         if self.book is not None:
@@ -175,10 +172,6 @@ class Renderer:
             self.book = None
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
-
-
-_DONE: concurrent.futures.Future[_Result] = concurrent.futures.Future()
-_DONE.set_result((None, []))
 
 
 def _raise(refusal: _Refusal) -> None:

@@ -208,6 +208,29 @@ def test_mutated_credentials_are_never_genuine(data: st.DataObject) -> None:
 _REG = load_registry(VECTORS / "registry")
 
 
+def test_the_penalty_follows_segno_where_finder_like_patterns_overlap() -> None:
+    """N3 patterns 4 or 6 modules apart (1011101011101, 1011101110111 …) are counted in segno's
+    search order: after one that counts the search goes on 7 modules later, else 4. Symbols of
+    such runs with a few modules flipped, rows and columns, score as segno scores them."""
+    from segno.encoder import mask_scores
+
+    from credentials.credential import qrsymbol
+
+    n = qrsymbol.SIZE
+    rng = random.Random(11)
+    pieces = (b"\x01\x00\x01\x01\x01\x00", b"\x01\x00\x01\x01", b"\x00\x00\x00\x00", b"\x01")
+    chained = 0
+    for _ in range(300):
+        line = b"".join(rng.choice(pieces) for _ in range(n * n))[: n * n]
+        modules = bytes(m ^ (rng.random() < 0.03) for m in line)
+        if rng.random() < 0.5:  # the same patterns down the columns
+            modules = qrsymbol._transpose(modules)
+        rows = [bytearray(modules[r * n : (r + 1) * n]) for r in range(n)]
+        assert qrsymbol.penalty(modules) == sum(mask_scores(rows, n, n))
+        chained += b"\x01\x00\x01\x01\x01\x00\x01\x01\x01\x00\x01" in modules
+    assert chained > 200  # overlapping patterns were there to be counted
+
+
 def test_the_mask_is_chosen_by_all_four_penalty_rules_as_segno_chooses() -> None:
     """ISO/IEC 18004 §7.8.3: our penalty of a symbol equals segno's (N1 runs, N2 blocks, N3
     finder-like patterns, N4 balance), and the mask we choose is segno's for 161 of the 170
@@ -232,8 +255,7 @@ def test_the_mask_is_chosen_by_all_four_penalty_rules_as_segno_chooses() -> None
             for mask in range(8):
                 sym = qrsymbol.encode(qr.prefix(site).encode(), qr.digits(data), mask=mask)
                 rows = [bytearray(sym.modules[r * n : (r + 1) * n]) for r in range(n)]
-                lanes = int.from_bytes(sym.modules, "big")
-                assert qrsymbol._penalty(lanes) == sum(mask_scores(rows, n, n))
+                assert qrsymbol.penalty(sym.modules) == sum(mask_scores(rows, n, n))
         bits = qrsymbol._data_bits(qr.prefix(site).encode(), qr.digits(data))[1]
         capacity = qrsymbol._capacity(mine.level) * 8
         if (bits + min(4, capacity - bits)) % 8 == 0:

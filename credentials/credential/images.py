@@ -189,21 +189,3 @@ def looks_like_image(data: bytes) -> bool:
     return data.startswith(
         (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM", b"II*\x00", b"MM\x00*")
     ) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP")
-
-
-_TO_PIXEL = bytes([255, 0]) + bytes(254)  # module 0 (light) -> white, 1 (dark) -> black
-
-
-def png_from_modules(
-    modules: bytes, size: int, *, scale: int, border: int = 4, dpi: int = 300
-) -> bytes:
-    """A 1-bit PNG of a ``size`` × ``size`` symbol (modules 0/1, row after row)."""
-    symbol = Image.frombytes("L", (size, size), modules.translate(_TO_PIXEL))
-    full = Image.new("L", (size + 2 * border, size + 2 * border), 255)
-    full.paste(symbol, (border, border))
-    side = (size + 2 * border) * scale
-    image = full.resize((side, side), Image.Resampling.NEAREST)
-    image = image.convert("1", dither=Image.Dither.NONE)
-    buf = io.BytesIO()
-    image.save(buf, format="PNG", dpi=(dpi, dpi), compress_level=1)
-    return buf.getvalue()

@@ -13,9 +13,11 @@ layout; the tests compare it module for module with segno, a general encoder).
 from __future__ import annotations
 
 import re
+import struct
+import zlib
 from pathlib import Path
 
-from credentials.credential import images, qrsymbol
+from credentials.credential import qrsymbol
 from credentials.errors import MalformedCredential
 
 VERSION = 11
@@ -23,7 +25,9 @@ VERSION = 11
 # credential (under 200 bytes) and below Python's 4,300-digit integer-conversion limit.
 MAX_DIGITS = 3_615
 _MM_PER_INCH = 25.4
+_QUIET = 4  # modules of light margin around the symbol
 _DARK_RUN = re.compile(b"\x01+")
+_PNG_GREY = bytes.maketrans(b"\x00\x01", b"10")  # PNG grey, 1 bit: 1 is white
 
 
 def prefix(site_url: str) -> str:
@@ -67,18 +71,17 @@ def make(site_url: str, data: bytes) -> qrsymbol.Symbol:
 
 
 def render_svg(code: qrsymbol.Symbol, *, size_mm: float = 30.0, path: Path | None = None) -> bytes:
-    """SVG whose symbol (without the 4-module quiet zone) measures ``size_mm``; one path."""
-    n = qrsymbol.SIZE
+    """SVG whose symbol (without the 4-module quiet zone) measures ``size_mm``; one path of
+    the dark runs, each a rectangle one module high."""
+    n, border = qrsymbol.SIZE, _QUIET
     module = size_mm / n
-    border = 4
     side = (n + 2 * border) * module
     runs = []
     for r in range(n):
-        row = code.modules[r * n : (r + 1) * n]
         y = f" {r + border}h"
-        for m in _DARK_RUN.finditer(row):
+        for m in _DARK_RUN.finditer(code.modules, r * n, (r + 1) * n):
             start, end = m.span()
-            runs.append(f"M{start + border}{y}{end - start}v1h-{end - start}z")
+            runs.append(f"M{start - r * n + border}{y}{end - start}v1h-{end - start}z")
     svg = (
         '<?xml version="1.0" encoding="utf-8"?>\n'
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{side:.3f}mm" height="{side:.3f}mm" '
@@ -94,10 +97,36 @@ def render_svg(code: qrsymbol.Symbol, *, size_mm: float = 30.0, path: Path | Non
 def render_png(
     code: qrsymbol.Symbol, *, size_mm: float = 30.0, dpi: int = 300, path: Path | None = None
 ) -> bytes:
-    """PNG at ``dpi`` whose symbol measures about ``size_mm`` (whole pixels per module)."""
-
-    scale = max(1, round(size_mm / _MM_PER_INCH * dpi / qrsymbol.SIZE))
-    out = images.png_from_modules(code.modules, qrsymbol.SIZE, scale=scale, dpi=dpi)
+    """A 1-bit PNG at ``dpi`` whose symbol measures about ``size_mm`` (whole pixels per module),
+    with a 4-module quiet zone; written directly (rows of bits, deflated)."""
+    n, border = qrsymbol.SIZE, _QUIET
+    scale = max(1, round(size_mm / _MM_PER_INCH * dpi / n))
+    side = (n + 2 * border) * scale
+    pad = -side % 8
+    stretch = (
+        1 << scale
+    ) - 1  # a bit spread to ``scale`` bits: its bits, ``scale`` apart, times this
+    gap = "0" * (scale - 1)
+    quiet = "1" * border
+    blank = b"\x00" + bytes([0xFF]) * ((side + pad) // 8)
+    lines = [blank * (border * scale)]
+    for r in range(n):
+        light = quiet + code.modules[r * n : (r + 1) * n].translate(_PNG_GREY).decode() + quiet
+        row = (int(gap.join(light), 2) * stretch) << pad
+        lines.append((b"\x00" + row.to_bytes((side + pad) // 8, "big")) * scale)
+    lines.append(blank * (border * scale))
+    per_metre = int(dpi / 0.0254 + 0.5)
+    out = b"".join([
+        b"\x89PNG\r\n\x1a\n",
+        _chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)),
+        _chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1)),
+        _chunk(b"IDAT", zlib.compress(b"".join(lines), 1)),  # level 6: 6x slower, 20 % smaller
+        _chunk(b"IEND", b""),
+    ])  # fmt: skip
     if path is not None:
         path.write_bytes(out)
     return out
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))

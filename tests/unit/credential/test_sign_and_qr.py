@@ -4,6 +4,7 @@ the verifier."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import os
 import random
@@ -124,6 +125,31 @@ def test_every_rendering_decodes_with_zxing() -> None:
         svg = qr.render_svg(code)
         raster = cairosvg.svg2png(bytestring=svg, dpi=300)
         assert [qr.decode_text(t) for t in images.qr_texts(raster)] == [data], i
+
+
+def test_png_is_the_symbol_at_300_dpi_module_for_module() -> None:
+    """The PNG is written directly (no imaging library): a 1-bit grey image at 300 dpi, six
+    pixels a module (30 mm), a white quiet zone of 4 modules, and every module's pixels the
+    colour of the module; read back here with Pillow."""
+    from PIL import Image
+
+    from credentials.credential import qrsymbol
+
+    n, scale, quiet = qrsymbol.SIZE, 6, 4
+    rng = random.Random(9)
+    for _ in range(10):
+        code = qr.make("https://skillcert.example.org", rng.randbytes(rng.randrange(100, 200)))
+        with Image.open(io.BytesIO(qr.render_png(code))) as img:
+            assert img.mode == "1"
+            assert img.size == ((n + 2 * quiet) * scale,) * 2
+            assert [round(d) for d in img.info["dpi"]] == [300, 300]
+            pixels = img.convert("L").tobytes()
+        side = img.size[0]
+        for y in range(side):
+            for x in range(side):
+                r, c = y // scale - quiet, x // scale - quiet
+                dark = 0 <= r < n and 0 <= c < n and code.modules[r * n + c] == 1
+                assert pixels[y * side + x] == (0 if dark else 255), (x, y)
 
 
 def test_svg_is_30_mm() -> None:

@@ -1,4 +1,4 @@
-"""Raster images: reading QR codes from photos and scans, and writing QR symbols as PNG.
+"""Raster images: reading QR codes from photos and scans, and checking holders' photos.
 
 The only module that imports ``zxingcpp`` (ZXing-C++, an independent QR decoder) and ``PIL``.
 """

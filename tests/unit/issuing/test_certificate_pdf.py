@@ -122,3 +122,19 @@ def test_the_licence_text_travels_once_per_file_and_the_copyright_in_every_subse
     assert 0 in _name_ids(holder)
     assert 13 not in _name_ids(holder)
     assert len(holder) < 10_000  # the licence text alone is 20 KB
+
+
+def test_number_arrays_are_written_as_reportlab_writes_them() -> None:
+    """The faster PDFArray.format (a font's widths) gives reportlab's own bytes: numbers, whole
+    and not, any length (a line break every ten), and arrays of anything else left to it."""
+    import random
+
+    pdfdoc = certificate_pdf.pdfdoc
+    rng = random.Random(4)
+    for size in (0, 1, 9, 10, 11, 20, 21, 170, 256):
+        seq = [rng.choice([0, 500, 1000, 1000.0, 333.5, -121.0938, 878.90625, 1e-7, 2**40])
+               for _ in range(size)]  # fmt: skip
+        array = pdfdoc.PDFArray(seq)
+        assert certificate_pdf._array(array, None) == certificate_pdf._reportlab_array(array, None)
+    names = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode"), 1])
+    assert certificate_pdf._array(names, None) == b"[ /FlateDecode 1 ]"

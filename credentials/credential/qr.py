@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 import struct
 import zlib
+from collections.abc import Callable
+from operator import getitem
 from pathlib import Path
 
 from credentials.credential import qrsymbol
@@ -26,7 +28,6 @@ VERSION = 11
 MAX_DIGITS = 3_615
 _MM_PER_INCH = 25.4
 _QUIET = 4  # modules of light margin around the symbol
-_DARK_RUN = re.compile(b"\x01+")
 _PNG_GREY = bytes.maketrans(b"\x00\x01", b"10")  # PNG grey, 1 bit: 1 is white
 
 
@@ -70,24 +71,69 @@ def make(site_url: str, data: bytes) -> qrsymbol.Symbol:
     return qrsymbol.encode(prefix(site_url).encode("ascii"), digits(data))
 
 
+class DarkRuns:
+    """The dark runs of QR symbols written as text in one output's syntax (SVG path data, PDF
+    rectangles), one piece per run (``run``: its first column, its row's text, its length).
+
+    Written from tables rather than run by run (a symbol has about 900 runs): each row is cut
+    into bytes of 8 modules, the text of every value of every byte of a row is made once per
+    process, and a symbol is one table look-up per byte, joined, each row given its own text. A
+    run that crosses from one byte to the next is written as two pieces side by side, which
+    cover the same modules."""
+
+    def __init__(self, run: Callable[[int, str, int], str], row: Callable[[int, int], str]) -> None:
+        self._run = run
+        self._row = row  # (row, modules a row) -> the row's text
+        self._tables: dict[int, tuple[tuple[tuple[str, ...], ...], tuple[str, ...]]] = {}
+
+    def text(self, modules: bytes, size: int) -> str:
+        """The runs of a ``size`` × ``size`` symbol (modules 0/1, row after row)."""
+        pieces, rows = self._tables.get(size) or self._build(size)
+        pad = b"0" * (-size % 8)
+        bits = modules.translate(_ASCII_BITS)
+        padded = b"".join([bits[r * size : (r + 1) * size] + pad for r in range(size)])
+        texts = list(map(getitem, pieces * size, int(padded, 2).to_bytes(len(padded) // 8, "big")))
+        step = len(pieces)
+        return "".join([
+            "".join(texts[i : i + step]).replace("\0", row)
+            for i, row in zip(range(0, len(texts), step), rows, strict=True)
+        ])  # fmt: skip
+
+    def _build(self, size: int) -> tuple[tuple[tuple[str, ...], ...], tuple[str, ...]]:
+        """For each byte of a row, the text of each of its values (the row's text left as \\0),
+        and each row's text."""
+        pieces = []
+        for first in range(0, size, 8):
+            texts = []
+            for value in range(256):
+                bits = f"{value:08b}"[: size - first]
+                texts.append("".join(self._run(first + m.start(), "\0", len(m[0]))
+                                     for m in re.finditer("1+", bits)))  # fmt: skip
+            pieces.append(tuple(texts))
+        made = self._tables[size] = (tuple(pieces), tuple(self._row(r, size) for r in range(size)))
+        return made
+
+
+_ASCII_BITS = bytes.maketrans(b"\x00\x01", b"01")
+_SVG_RUNS = DarkRuns(
+    lambda column, row, length: f"M{column + _QUIET} {row}h{length}v1h-{length}z",
+    lambda r, size: str(r + _QUIET),
+)
+
+
 def render_svg(code: qrsymbol.Symbol, *, size_mm: float = 30.0, path: Path | None = None) -> bytes:
     """SVG whose symbol (without the 4-module quiet zone) measures ``size_mm``; one path of
     the dark runs, each a rectangle one module high."""
     n, border = qrsymbol.SIZE, _QUIET
     module = size_mm / n
     side = (n + 2 * border) * module
-    runs = []
-    for r in range(n):
-        y = f" {r + border}h"
-        for m in _DARK_RUN.finditer(code.modules, r * n, (r + 1) * n):
-            start, end = m.span()
-            runs.append(f"M{start - r * n + border}{y}{end - start}v1h-{end - start}z")
+    runs = _SVG_RUNS.text(code.modules, n)
     svg = (
         '<?xml version="1.0" encoding="utf-8"?>\n'
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{side:.3f}mm" height="{side:.3f}mm" '
         f'viewBox="0 0 {n + 2 * border} {n + 2 * border}" shape-rendering="crispEdges">'
         f'<rect width="100%" height="100%" fill="#fff"/>'
-        f'<path fill="#000" d="{"".join(runs)}"/></svg>\n'
+        f'<path fill="#000" d="{runs}"/></svg>\n'
     ).encode()
     if path is not None:
         path.write_bytes(svg)

@@ -152,6 +152,32 @@ def test_png_is_the_symbol_at_300_dpi_module_for_module() -> None:
                 assert pixels[y * side + x] == (0 if dark else 255), (x, y)
 
 
+def test_dark_runs_cover_exactly_the_dark_modules() -> None:
+    """``qr.DarkRuns`` writes each dark run from its tables (runs across a byte of 8 modules
+    in two pieces): read back, the rectangles cover every dark module once and no light one, for
+    symbols of any size, and the SVG's path is those rectangles."""
+    import re
+
+    rng = random.Random(12)
+    runs = qr.DarkRuns(lambda col, row, length: f"{col},{row},{length};", lambda r, size: str(r))
+    for size in (1, 5, 8, 9, 21, 61, 61, 61):
+        modules = bytes(rng.random() < 0.5 for _ in range(size * size))
+        covered = bytearray(size * size)
+        for col, row, length in re.findall(r"(\d+),(\d+),(\d+);", runs.text(modules, size)):
+            for c in range(int(col), int(col) + int(length)):
+                covered[int(row) * size + c] += 1
+        assert bytes(covered) == modules
+    code = qr.make("https://skillcert.example.org", bytes(range(150)))
+    path = re.search(r' d="([^"]*)"', qr.render_svg(code).decode())
+    assert path is not None
+    n = len(code.matrix)
+    covered = bytearray(n * n)
+    for x, y, w in re.findall(r"M(\d+) (\d+)h(\d+)v1h-\3z", path[1]):
+        for c in range(int(x) - 4, int(x) - 4 + int(w)):
+            covered[(int(y) - 4) * n + c] += 1
+    assert bytes(covered) == code.modules
+
+
 def test_svg_is_30_mm() -> None:
     code = qr.make("https://skillcert.example.org", bytes(180))
     svg = qr.render_svg(code).decode()

@@ -7,8 +7,9 @@ The flow, for one roster (``issue_rows``):
    published record, the claim limits and the QR code's fixed size, the photo, the serials left
    and the output folder. Any problem in any row: nothing is issued, and every problem is
    reported at once (``RosterError``).
-2. ID commitments (Argon2id, a few ms each by design) are computed by worker threads on every
-   core, while the main thread goes on with step 3 as they arrive.
+2. ID commitments (Argon2id, a few ms each by design) are computed by worker threads: on the
+   other cores while step 1 checks the rows (``roster_rows``), then on every core while the main
+   thread goes on with step 3 as they arrive.
 3. In transactions of up to ``CHUNK`` rows, each row not issued before (same person, occupation,
    job, level and date; checked inside the transaction) gets the next serial, is signed and
    recorded. Only after the commit are its files written.
@@ -96,14 +97,20 @@ def _commit(r: RosterRow) -> bytes:
 class CheckedRows(tuple[RosterRow, ...]):
     """Rows that ``roster_rows`` checked, with the issuer and options they were checked for:
     ``issue_rows`` then checks them against the register only, not again row by row (a pass
-    over every row, its photo and a probe signature: 0.4 ms a row). A slice or any other
-    sequence of rows is a plain tuple or list again, and is checked in full."""
+    over every row, its photo and a probe signature: 1 ms a row). It also takes the ID
+    commitments computed while the rows were checked (``commitments``, by row index). A slice or
+    any other sequence of rows is a plain tuple or list again, and is checked in full."""
 
     checked_for: tuple[object, ...]
+    commitments: dict[int, bytes]
 
-    def __new__(cls, rows: Sequence[RosterRow], issuer: Issuer, options: Options) -> CheckedRows:
+    def __new__(
+        cls, rows: Sequence[RosterRow], issuer: Issuer, options: Options,
+        commitments: dict[int, bytes] | None = None,
+    ) -> CheckedRows:  # fmt: skip
         made = super().__new__(cls, rows)
         made.checked_for = _checked_for(issuer, options)
+        made.commitments = commitments or {}
         return made
 
     def fits(self, issuer: Issuer, options: Options) -> bool:
@@ -113,6 +120,34 @@ class CheckedRows(tuple[RosterRow, ...]):
             all(a is b for a, b in zip(mine[:2], theirs[:2], strict=True))
             and mine[2:] == theirs[2:]
         )
+
+
+def _committing_while(
+    rows: Sequence[RosterRow], work: Callable[[], _T]
+) -> tuple[_T, dict[int, bytes]]:
+    """``work()`` (checking the rows, one core), while worker threads on the other cores compute
+    the rows' ID commitments (Argon2id, without the GIL): what ``work`` returns, and the
+    commitments done by then, by row index. The rest are cancelled and the threads joined before
+    this returns, so that no thread runs when the file renderer forks its worker processes; a
+    roster refused throws its commitments away (they are random-salted, kept only in memory)."""
+    threads = (os.cpu_count() or 1) - 1
+    if threads < 1 or not rows:
+        return work(), {}
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=threads)
+    futures = [pool.submit(_commit, r) for r in rows]
+    try:
+        result = work()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    done = {i: f.result() for i, f in enumerate(futures)
+            if f.done() and not f.cancelled() and f.exception() is None}  # fmt: skip
+    return result, done
+
+
+def _finished(value: bytes) -> concurrent.futures.Future[bytes]:
+    future: concurrent.futures.Future[bytes] = concurrent.futures.Future()
+    future.set_result(value)
+    return future
 
 
 def _checked_for(issuer: Issuer, options: Options) -> tuple[object, ...]:
@@ -147,16 +182,20 @@ def roster_rows(
     the rows alike, is reported in one ``RosterError``, sorted by row. ``register`` None: a
     register not made yet (``issue_rows`` checks the rows against it once it is)."""
     rows, problems = roster.parse(table, photos=photos)
-    if rows and options.need_batch and options.batch is None:
-        found = find_batch(rows, issuer, options.batch_key)
-        if isinstance(found, RosterProblem):
-            problems.append(found)
-        else:
-            options.batch = found
-    problems += preflight(rows, issuer, register, options)
-    if problems:
-        raise RosterError(sorted(problems, key=lambda p: p.row), source=options.source)
-    return CheckedRows(rows, issuer, options)
+
+    def check() -> list[RosterProblem]:
+        if rows and options.need_batch and options.batch is None:
+            found = find_batch(rows, issuer, options.batch_key)
+            if isinstance(found, RosterProblem):
+                problems.append(found)
+            else:
+                options.batch = found
+        return problems + preflight(rows, issuer, register, options)
+
+    found, commitments = _committing_while(rows, check)
+    if found:
+        raise RosterError(sorted(found, key=lambda p: p.row), source=options.source)
+    return CheckedRows(rows, issuer, options, commitments)
 
 
 class _Run:
@@ -184,7 +223,9 @@ class _Run:
         # while this thread numbers, signs and records, and the renderer writes files.
         pool = concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
         try:
-            pending = {i: pool.submit(_commit, self.rows[i]) for i in todo}
+            early = self.rows.commitments if isinstance(self.rows, CheckedRows) else {}
+            pending = {i: _finished(early[i]) if i in early else pool.submit(_commit, self.rows[i])
+                       for i in todo}  # fmt: skip
             result = self._issue(pending, renderer)
             if renderer is not None:
                 renderer.close()  # every file is written: free the workers' memory for the lookups

@@ -98,8 +98,21 @@ def sign1(
     conformance tests: credentials always have an empty one)."""
     protected_bytes = encode(protected) if protected else b""
     signature = key.sign(sig_structure(protected_bytes, payload, external_aad))
-    message = [protected_bytes, unprotected or {}, payload, signature]
-    return cbor.encode(cbor.Tag(_COSE_SIGN1_TAG, message))
+    return _envelope(protected_bytes, unprotected or {}, payload, signature)
+
+
+def sign1_size(payload: bytes, *, protected: dict[int, Any]) -> int:
+    """How many bytes ``sign1`` makes of ``payload`` with these headers, whatever the key: an
+    Ed25519 signature is always 64 bytes (nothing is signed)."""
+    return len(_envelope(encode(protected) if protected else b"", {}, payload, bytes(64)))
+
+
+def _envelope(
+    protected_bytes: bytes, unprotected: dict[int, Any], payload: bytes, signature: bytes
+) -> bytes:
+    return cbor.encode(
+        cbor.Tag(_COSE_SIGN1_TAG, [protected_bytes, unprotected, payload, signature])
+    )
 
 
 def _fail(problem: str) -> MalformedCredential:

@@ -318,3 +318,16 @@ def test_the_mask_is_chosen_by_all_four_penalty_rules_as_segno_chooses() -> None
         same += code.mask == mine.mask
     assert compared == 170
     assert same >= 161
+
+
+def test_sign1_size_is_the_length_of_what_sign1_makes() -> None:
+    """The roster check measures a credential's size without signing it (the QR code's fixed
+    version): the length is the same whatever the key and the payload."""
+    rng = random.Random(13)
+    for _ in range(50):
+        key = SigningKey.generate()
+        payload = rng.randbytes(rng.randrange(0, 600))
+        header = protected_header(key.kid)
+        assert cose.sign1_size(payload, protected=header) == len(
+            cose.sign1(payload, key, protected=header)
+        )

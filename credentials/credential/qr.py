@@ -149,9 +149,8 @@ def render_png(
     scale = max(1, round(size_mm / _MM_PER_INCH * dpi / n))
     side = (n + 2 * border) * scale
     pad = -side % 8
-    stretch = (
-        1 << scale
-    ) - 1  # a bit spread to ``scale`` bits: its bits, ``scale`` apart, times this
+    # a module spread to ``scale`` pixels: its bit and ``scale - 1`` zeros, times 0b11…1
+    stretch = (1 << scale) - 1
     gap = "0" * (scale - 1)
     quiet = "1" * border
     blank = b"\x00" + bytes([0xFF]) * ((side + pad) // 8)

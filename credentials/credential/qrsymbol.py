@@ -427,15 +427,15 @@ def _finder_masks() -> tuple[int, tuple[int, ...], tuple[int, ...]]:
     starts with fewer than k modules before them in the line; for k = 7 to 10, those with fewer
     than k - 6 modules after the pattern (beyond the line's edge counts as light)."""
     n = SIZE
-    starts = _where(lambda r, c: c <= n - 7)
-    before = tuple(_where(_column_below(k)) for k in range(1, 5))
-    after = tuple(_where(_column_below(n - k, above=True)) for k in range(7, 11))
+    starts = _where(_in_columns(range(n - 6)))
+    before = tuple(_where(_in_columns(range(k))) for k in range(1, 5))
+    after = tuple(_where(_in_columns(range(n - k, n))) for k in range(7, 11))
     return starts, before, after
 
 
-def _column_below(k: int, *, above: bool = False) -> Callable[[int, int], bool]:
-    """The test "column < k" (``above``: column >= k)."""
-    return (lambda r, c: c >= k) if above else (lambda r, c: c < k)
+def _in_columns(columns: range) -> Callable[[int, int], bool]:
+    """The test "the module's column is in ``columns``", for ``_where``."""
+    return lambda r, c: c in columns
 
 
 def _finder_like(x: int) -> int:

@@ -97,7 +97,7 @@ def _commit(r: RosterRow) -> bytes:
 class CheckedRows(tuple[RosterRow, ...]):
     """Rows that ``roster_rows`` checked, with the issuer and options they were checked for:
     ``issue_rows`` then checks them against the register only, not again row by row (a pass
-    over every row, its photo and a probe signature: 1 ms a row). It also takes the ID
+    over every row, its photo and its credential's size: 1 ms a row). It also takes the ID
     commitments computed while the rows were checked (``commitments``, by row index). A slice or
     any other sequence of rows is a plain tuple or list again, and is checked in full."""
 

@@ -12,20 +12,20 @@ Extension A, 𠮷 in Extension B) are drawn in HanaMin A or B (Debian: ``fonts-h
 character in the first font that can draw it; ``undrawable`` names the ones no font here can draw,
 so that issuing refuses them before anything is signed. The only module that imports ``reportlab``.
 
-Speed (each certificate's page is drawn once, as its own PDF; the batch PDF binds those pages:
-``pdf_book``): what every certificate of an institution prints alike (the template: title, statement, labels) gets
-the first font subsets of each document, the same in every document and made once per process;
-the holder's own characters get a small subset of their own (``_share_template``). The
-template's drawing is recorded once per process and replayed (``_segments``, ``_replay``).
-Both leave the printed page exactly as drawn plainly (tests compare the rendered pixels and the
-extracted text).
+Speed. Each certificate's page is drawn once, as its own PDF, which ``pdf_writer`` writes from
+reportlab's drawing (``_parts``: reportlab's own writer took half the time); the batch PDF binds
+those pages (``pdf_book``). What every certificate of an institution prints alike (the
+template: title, statement, labels) gets the first font subsets of each document, the same in
+every document and made once per process; the holder's own characters get a small subset of
+their own (``_share_template``). The template's drawing is recorded once per process and
+replayed (``_segments``, ``_replay``). All of it leaves the printed page exactly as reportlab
+draws and writes it plainly (tests compare the rendered pixels and the extracted text).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
@@ -42,6 +42,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from credentials.credential import qr
+from credentials.issuing import pdf_writer
 
 PAGE = landscape(A4)
 QR_SIZE_MM = 30.0
@@ -100,9 +101,9 @@ ttfonts.makeToUnicodeCMap = _to_unicode_cmap
 
 
 class _Flate(pdfdoc.PDFStreamFilterZCompress):
-    """Flate at zlib level 3, not 6: measured (bench/roster_bench.py) a quarter less time per
-    one-page certificate for files 5 % larger (the font subset is most of each file). The
-    streams of the shared font subset (``_share_template``) come back identical in every document, so
+    """Flate as ``pdf_writer`` compresses (level 3, the window fit to the data), for the PDFs
+    reportlab writes (more than one page, or a Chinese font the reader supplies). The streams
+    of the shared font subset (``_share_template``) come back identical in every document, so
     the last few large streams are kept compressed."""
 
     def encode(self, text: str | bytes) -> bytes:
@@ -110,13 +111,7 @@ class _Flate(pdfdoc.PDFStreamFilterZCompress):
 
 
 def _deflate(text: str | bytes) -> bytes:
-    """zlib at level 3, its window no larger than the data (the same compression): zlib's
-    default state (a 32 KB window, 256 KB in all) costs 65 µs to set up, more than compressing
-    a holder's character map; a PDF has a few such small streams."""
-    data = text.encode("utf8") if isinstance(text, str) else text
-    bits = max(9, min(15, (len(data) - 1).bit_length()))
-    packer = zlib.compressobj(3, zlib.DEFLATED, bits, min(8, max(1, bits - 7)))
-    return packer.compress(data) + packer.flush()
+    return pdf_writer.deflate(text.encode("utf8") if isinstance(text, str) else text)
 
 
 _KEEP, _KEEP_FROM = 16, 2048
@@ -639,19 +634,111 @@ def _share_template(c: Canvas, p: CertificatePage) -> None:
 
 
 def render(pages: Iterable[CertificatePage], *, title: str = "职业技能等级证书") -> bytes:
-    """A PDF with one A4 landscape page per certificate."""
+    """A PDF with one A4 landscape page per certificate: one page written by ``pdf_writer``
+    (a certificate's own PDF, the pages of the batch PDF), more by reportlab."""
+    pages = list(pages)
+    if not pages:
+        raise ValueError("a certificate PDF needs at least one page")
     buf = io.BytesIO()
     c = Canvas(buf, pagesize=PAGE, pageCompression=1)
     c.setTitle(title)
     c.setCreator("skillcert")
-    count = 0
+    _share_template(c, pages[0])
     for page in pages:
-        if count == 0:
-            _share_template(c, page)
         _page(c, page)
+        if len(pages) == 1 and (parts := _parts(c, title)) is not None:
+            return pdf_writer.write(parts)
         c.showPage()
-        count += 1
-    if count == 0:
-        raise ValueError("a certificate PDF needs at least one page")
     c.save()
     return buf.getvalue()
+
+
+def _parts(c: Canvas, title: str) -> pdf_writer.OnePage | None:
+    """The page drawn on ``c`` (not yet shown) as ``pdf_writer``'s parts; None when it holds
+    what the writer does not write: a font other than a standard one or an embedded TrueType
+    subset (STSong-Light, the reader's own CJK font), or transparency, colour spaces,
+    annotations, which no certificate draws."""
+    state: dict[str, Any] = c.__dict__
+    if (state["_annotationrefs"] or state["_colorsUsed"] or state["_shadingUsed"]
+            or state["_extgstate"]._c or state["_psCommandsBeforePage"]
+            or state["_psCommandsAfterPage"] or state["_cropMarks"] or state["_pageRotation"]
+            or state["_pageTransition"] or state["_pageDuration"] is not None):  # fmt: skip
+        return None
+    doc = state["_doc"]
+    fonts: list[pdf_writer.StandardFont | pdf_writer.Subset] = []
+    for name, internal in doc.fontMapping.items():
+        font: Any = pdfmetrics.getFont(name)
+        if isinstance(font, TTFont):
+            subsets = font.state[doc].subsets
+            fonts += [_subset(name, f"{internal[1:]}+{n}", n, tuple(codes))
+                      for n, codes in enumerate(subsets)]  # fmt: skip
+        elif (standard := _standard(name, internal[1:])) is not None:
+            fonts.append(standard)
+        else:
+            return None
+    images = []
+    for name in dict.fromkeys(state["_formsinuse"]):
+        image = _image(doc, doc.getXObjectName(name))
+        if image is None:
+            return None
+        images.append(image)
+    code = "\n".join([state["_preamble"], *state["_code"], " "]) + "\n"
+    width, height = state["_pagesize"]
+    return pdf_writer.OnePage(width, height, code.encode("utf8"), fonts, images, title)
+
+
+@lru_cache(maxsize=_KEEP)
+def _subset(font_name: str, resource: str, n: int, codes: tuple[int, ...]) -> pdf_writer.Subset:
+    """Subset ``n`` of a TrueType font in a document (its characters ``codes``, the page's name
+    for it ``resource``), as reportlab embeds it; the template's (the first) is the same in
+    every certificate of an institution, and made once."""
+    font: Any = pdfmetrics.getFont(font_name)
+    face = font.face
+    base = b"".join((ttfonts.SUBSETN(n), b"+", face.name, face.subfontNameX)).decode("latin-1")
+    flags = face.flags & ~ttfonts.FF_NONSYMBOLIC | ttfonts.FF_SYMBOLIC
+    metrics = pdf_writer.FontMetrics(face.ascent, face.capHeight, face.descent, flags,
+                                     tuple(face.bbox), face.italicAngle, face.stemV,
+                                     face.defaultWidth)  # fmt: skip
+    return pdf_writer.Subset(
+        resource=resource,
+        base_font=base,
+        widths=tuple(map(face.getCharWidth, codes)),
+        to_unicode=_to_unicode_cmap(base, codes).encode("utf8"),
+        program=face.makeSubset(codes),
+        metrics=metrics,
+    )
+
+
+@lru_cache(maxsize=64)
+def _standard(font_name: str, resource: str) -> pdf_writer.StandardFont | None:
+    """A standard font (Times-Roman) in its standard encoding; None: another kind of font."""
+    font: Any = pdfmetrics.getFont(font_name)
+    standard: Any = pdfmetrics.standardFonts
+    if (font.face.name not in standard or standard.__embed__
+            or font.encoding.makePDFObject() != "/WinAnsiEncoding"):  # fmt: skip
+        return None
+    return pdf_writer.StandardFont(resource, font.face.name)
+
+
+def _image(doc: Any, name: str) -> pdf_writer.Image | None:
+    """The image XObject ``name`` of ``doc`` as reportlab would write it; None: not an image,
+    or one with a colour-key mask (reportlab makes none for a photo or a seal: it gives a
+    transparent PNG a soft mask)."""
+    image = doc.idToObject.get(name)
+    if not isinstance(image, pdfdoc.PDFImageXObject) or image.mask:
+        return None
+    data: Any = image.streamContent  # bytes (the stubs say str)
+    if not isinstance(data, bytes):
+        return None
+    decode = getattr(image, "_decode", None)
+    if image.colorSpace == "DeviceCMYK" and getattr(image, "_dotrans", False):
+        decode = (1, 0, 1, 0, 1, 0, 1, 0)
+    soft = getattr(image, "smask", None)
+    soft_mask = _image(doc, soft.name) if soft is not None else None
+    if soft is not None and soft_mask is None:
+        return None
+    return pdf_writer.Image(
+        resource=name, width=image.width, height=image.height, bits=image.bitsPerComponent,
+        color_space=image.colorSpace, filters=tuple(getattr(image, "_filters", ())), data=data,
+        decode=tuple(decode) if decode else None, soft_mask=soft_mask,
+    )  # fmt: skip

@@ -12,8 +12,8 @@ _MODE_BYTE = 4
 _MODE_NUMERIC = 1
 
 
-def pdf_page_png(pdf: bytes, *, page: int = 0, dpi: int = 200) -> bytes:
-    """One page of a PDF rendered to a grey PNG with PDFium."""
+def pdf_page_png(pdf: bytes, *, page: int = 0, dpi: int = 200, mode: str = "L") -> bytes:
+    """One page of a PDF rendered to a PNG with PDFium (grey, or ``mode="RGB"``)."""
     import pypdfium2
 
     document = pypdfium2.PdfDocument(pdf)
@@ -22,7 +22,7 @@ def pdf_page_png(pdf: bytes, *, page: int = 0, dpi: int = 200) -> bytes:
     finally:
         document.close()
     buf = io.BytesIO()
-    image.convert("L").save(buf, format="PNG")
+    image.convert(mode).save(buf, format="PNG")
     return buf.getvalue()
 
 

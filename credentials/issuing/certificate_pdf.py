@@ -201,19 +201,23 @@ def _without_licence_text(name: bytes) -> bytes:
 
 @cache
 def _fonts() -> _Fonts:
-    names: list[str] = []
-    faces: list[Any] = []
+    """The first choice: UKai, else STSong-Light (HanaMin: ``_rare_fonts``, loaded when needed)."""
     for path in _KAI_PATHS:
         if path.is_file():
             font = TTFont("UKai", str(path), subfontIndex=0)
             _keep_tables(font)
             pdfmetrics.registerFont(font)
-            names.append("UKai")
-            faces.append(font.face)
-            break
-    if not names:
-        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-        return _Fonts(("STSong-Light",), ())
+            return _Fonts(("UKai",), (font.face,))
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    return _Fonts(("STSong-Light",), ())
+
+
+@cache
+def _rare_fonts() -> _Fonts:
+    """HanaMin A and B, for the characters UKai has no outline for: loaded the first time one
+    is met (the two files take 0.2 s to read, four times UKai; most rosters never need them)."""
+    names: list[str] = []
+    faces: list[Any] = []
     for name, path in _FALLBACK_PATHS:
         if path.is_file():
             font = TTFont(name, str(path))
@@ -244,6 +248,12 @@ def _font_for(ch: str) -> str | None:
         except UnicodeEncodeError:
             return None
         return fonts.names[0]
+    # UKai first; HanaMin read only for what UKai cannot draw
+    return _first_drawing(fonts, ch) or _first_drawing(_rare_fonts(), ch)
+
+
+def _first_drawing(fonts: _Fonts, ch: str) -> str | None:
+    """The first of ``fonts`` with an outline for ``ch`` (a space needs none)."""
     for name, face in zip(fonts.names, fonts.faces, strict=True):
         glyph = face.charToGlyph.get(ord(ch))
         if glyph is not None and (ch.isspace() or face.glyphPos[glyph + 1] > face.glyphPos[glyph]):
@@ -599,7 +609,9 @@ def _template_chars(template: CertificatePage) -> tuple[tuple[str, str], ...]:
         step(scratch, template)
     doc = scratch.__dict__["_doc"]
     out = []
-    for name in _fonts().names:
+    for name in (*_fonts().names, *(name for name, _ in _FALLBACK_PATHS)):
+        if name not in doc.fontMapping:
+            continue
         font: Any = pdfmetrics.getFont(name)  # a TTFont (reportlab's stubs say Font)
         state = font.state.get(doc)
         if state is not None:

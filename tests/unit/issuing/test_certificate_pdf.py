@@ -8,6 +8,7 @@ import io
 import re
 import zlib
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -138,3 +139,24 @@ def test_number_arrays_are_written_as_reportlab_writes_them() -> None:
         assert certificate_pdf._array(array, None) == certificate_pdf._reportlab_array(array, None)
     names = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode"), 1])
     assert certificate_pdf._array(names, None) == b"[ /FlateDecode 1 ]"
+
+
+def test_hanamin_is_read_only_when_a_character_needs_it() -> None:
+    """UKai draws almost every name: HanaMin A and B (0.2 s to read) wait for a character UKai
+    has no outline for, and are read then (in a fresh process: other tests have read them)."""
+    import subprocess
+    import sys
+
+    script = (
+        "from tests.unit.issuing.test_certificate_pdf import _page\n"
+        "from credentials.issuing import certificate_pdf as c\n"
+        "assert not c.undrawable('王伟芳') and c.render([_page('王伟芳')])\n"
+        "print(c._rare_fonts.cache_info().currsize)\n"
+        "print(c.undrawable('刘䶮'), c._rare_fonts.cache_info().currsize)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True, cwd=Path(__file__).resolve().parents[3]).stdout  # fmt: skip
+    first, second = out.splitlines()
+    assert first == "0"
+    loaded = certificate_pdf.undrawable("䶮") == []  # HanaMin installed here
+    assert second == ("[] 1" if loaded else "['䶮'] 1")

@@ -38,6 +38,22 @@ def test_public_key_lines_are_not_secrets() -> None:
     assert len(secret_scan.scan(f"notes: {RFC8032_PUBLIC.hex()}\n", "f.yaml")) == 1
 
 
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("ownership: private\nname: x\n", []),  # the word as a value, not a field's name
+        ("ownership: private\n  Private_Key: abc\n", [(2, 3)]),
+        ("İstanbul: İİİ\r\n- 'my_secret' : 2\r\n", [(2, 4)]),  # lowering İ lengthens the text
+        ("notes: seed words\n# seed: 1\nSigningKey: 2\nsigning_key: 3\n", [(4, 1)]),
+        ("  x: İİ seed\n  seedling: 1\n  key: secret\n", [(2, 3)]),
+    ],
+)
+def test_fields_named_like_a_secret_are_found_on_their_line(
+    text: str, where: list[tuple[int, int]]
+) -> None:
+    assert [(f.line, f.column) for f in secret_scan.scan(text, "f.yaml")] == where
+
+
 def _all_documents() -> list[tuple[Path, str]]:
     files = [(p, "institution") for p in sorted((SAMPLE_REGISTRY / "institutions").glob("*.yaml"))]
     return [*files, (SAMPLE_REGISTRY / "bureau.yaml", "bureau")]

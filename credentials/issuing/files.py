@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import errno
 import os
+import secrets
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -89,15 +91,19 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def write_all_atomic(items: Sequence[tuple[Path, bytes]]) -> None:
-    """Write each ``(path, data)`` so that readers see all of a file or nothing: every file goes
-    to a temporary name, is flushed to disk, and only then renamed to its own.
+    """Write each ``(path, data)`` so that readers see all of a file or nothing: every file is
+    written, flushed to disk, and only then given its name.
 
     Many files (a piece of a roster) are flushed together: one ``syncfs`` of their file system
     where the system has it (Linux), instead of one ``fsync`` each (each waits for the disk's
-    journal: half the time of a certificate's four files). The temporary files are named after
-    this process (``register.temporary_beside``), for ``remove_stale``.
+    journal: half the time of a certificate's four files). Where the file system can, they are
+    written without a name (``O_TMPFILE``) and named once on disk (``_write_unnamed``); else
+    under temporary names, named after this process (``register.temporary_beside``, for
+    ``remove_stale``), renamed once on disk.
     """
     together = len(items) > 1 and _SYNCFS is not None
+    if together and _UNNAMED[0] and _write_unnamed(items):
+        return
     written: list[tuple[Path, Path]] = []
     try:
         for path, data in items:
@@ -116,6 +122,64 @@ def write_all_atomic(items: Sequence[tuple[Path, bytes]]) -> None:
         for tmp, _ in written:
             tmp.unlink(missing_ok=True)
         raise
+
+
+# Whether files may be written without a name (Linux: O_TMPFILE, and /proc to name them by); set
+# to False the first time a file system refuses it.
+_UNNAMED = [sys.platform.startswith("linux") and hasattr(os, "O_TMPFILE")
+            and os.path.isdir("/proc/self/fd")]  # fmt: skip
+_NOT_HERE = (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL)  # what a kernel says without O_TMPFILE
+
+
+def _write_unnamed(items: Sequence[tuple[Path, bytes]]) -> bool:
+    """Write ``items`` as files without a name in their folders, flush their file systems, then
+    give each its name (``linkat``): one directory entry each, not a temporary name made and then
+    renamed (measured: a third of the time of writing a certificate's four files). A process
+    killed before the names leaves nothing behind. False, with nothing written, where the file
+    system cannot (the caller then writes them under temporary names)."""
+    folders: dict[Path, int] = {}
+    unnamed: list[tuple[int, Path]] = []
+    try:
+        for path, data in items:
+            if path.parent not in folders:
+                folders[path.parent] = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                fd = os.open(path.parent, os.O_TMPFILE | os.O_WRONLY, 0o600)
+            except OSError as err:
+                if err.errno not in _NOT_HERE:
+                    raise
+                _UNNAMED[0] = False
+                return False
+            unnamed.append((fd, path))
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        _flush_file_system(folders)
+        for fd, path in unnamed:
+            _name(fd, folders[path.parent], path)
+    finally:
+        for fd, _ in unnamed:
+            os.close(fd)
+        for fd in folders.values():
+            os.close(fd)
+    return True
+
+
+def _name(fd: int, folder: int, path: Path) -> None:
+    """Give the unnamed file ``fd`` the name ``path`` (in the open ``folder``); a file already
+    there (written again) is replaced at once: linked under a temporary name, then renamed."""
+    source = f"/proc/self/fd/{fd}"
+    try:
+        os.link(source, path.name, dst_dir_fd=folder)
+    except FileExistsError:
+        while True:
+            temporary = f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+            try:
+                os.link(source, temporary, dst_dir_fd=folder)
+                break
+            except FileExistsError:
+                continue
+        os.replace(temporary, path.name, src_dir_fd=folder, dst_dir_fd=folder)
 
 
 def _find_syncfs() -> Callable[[int], int] | None:

@@ -12,11 +12,12 @@ The workers are forked when the renderer starts, before the issuing process star
 start at once and import nothing. They never touch the register's connection.
 
 Crash safety is unchanged: files are written only after their certificates are committed, each
-one atomically (``files.write_all_atomic``: a piece's files flushed to disk together, then
-renamed), and a run that dies leaves only missing files, which the next run of the same roster
-regenerates. Workers die with the process that started them (Linux:
-``PR_SET_PDEATHSIG``), so that a killed issuer leaves no worker writing behind it; the temporary
-files a killed worker leaves are named after its process and removed by the next run.
+one atomically (``files.write_all_atomic``: a piece's files flushed to disk together, then given
+their names), and a run that dies leaves only missing files, which the next run of the same roster
+regenerates. Workers die with the process that started them (Linux: ``PR_SET_PDEATHSIG``), so that
+a killed issuer leaves no worker writing behind it; a killed worker leaves no half-written file
+(written without a name where the file system can; else under a temporary name after its process,
+which the next run removes).
 
 Workers report a refusal (a ``.cose`` file of another credential) as text, not as a pickled
 exception, and the issuing process raises it.

@@ -71,3 +71,49 @@ def test_the_file_system_flush_reports_its_failure(tmp_path: Path, monkeypatch: 
     with pytest.raises(OSError, match="Input/output error"):
         files.write_all_atomic([(tmp_path / "a.cose", b"a"), (tmp_path / "b.png", b"b")])
     assert list(tmp_path.iterdir()) == []
+
+
+def _unnamed_here(tmp_path: Path) -> bool:
+    if not files._UNNAMED[0] or files._SYNCFS is None:
+        return False
+    try:
+        os.close(os.open(tmp_path, os.O_TMPFILE | os.O_WRONLY, 0o600))
+    except OSError:
+        return False
+    return True
+
+
+def test_files_written_together_are_named_only_once_on_disk_without_a_temporary_name(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """Where the file system can, a piece's files are written without a name and named once
+    flushed: no temporary name is ever made; a file already there (written again) is replaced."""
+    if not _unnamed_here(tmp_path):
+        pytest.skip("no O_TMPFILE here: files are written under temporary names")
+    (tmp_path / "1.pdf").write_bytes(b"damaged")
+    monkeypatch.setattr(files, "temporary_beside", None)  # any temporary name would fail
+    items = [(tmp_path / f"{i}.pdf", bytes([i]) * 5000) for i in range(4)]
+    files.write_all_atomic(items)
+    assert [p.read_bytes() for p, _ in items] == [data for _, data in items]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"{i}.pdf" for i in range(4)]
+
+
+def test_where_the_file_system_refuses_unnamed_files_temporary_names_are_used(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    if files._SYNCFS is None:
+        pytest.skip("no syncfs here: each file is flushed with fsync")
+    real_open = os.open
+
+    def refusing(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if flags & getattr(os, "O_TMPFILE", 0) == getattr(os, "O_TMPFILE", -1):
+            raise OSError(errno.EOPNOTSUPP, "Operation not supported")
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(files, "_UNNAMED", [True])
+    monkeypatch.setattr(files.os, "open", refusing)
+    items = [(tmp_path / f"{i}.png", bytes([i]) * 100) for i in range(3)]
+    files.write_all_atomic(items)
+    assert [p.read_bytes() for p, _ in items] == [data for _, data in items]
+    assert list(tmp_path.glob(".*.tmp")) == []
+    assert files._UNNAMED == [False]  # not asked again

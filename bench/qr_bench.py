@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import statistics
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -25,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from machine import describe, load
-from timing import per_call
+from timing import median_per_call
 
 from credentials.credential import qr, qrsymbol
 from credentials.issuing import certificate_pdf
@@ -35,7 +34,7 @@ SITE = "https://skillcert.example.org"
 
 def per_symbol(work: Callable[[int], object], count: int, rounds: int) -> float:
     """Median over ``rounds`` of the time per symbol (``work(i)`` for each of ``count``), in ms."""
-    return statistics.median(per_call(work, count) for _ in range(rounds)) * 1e3
+    return median_per_call(work, count, rounds) * 1e3
 
 
 def main() -> None:

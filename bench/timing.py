@@ -1,9 +1,10 @@
-"""Timing helpers shared by the benchmarks: a function over many inputs, on one thread or on
-several (the Argon2id calls release the GIL), and a duration in words."""
+"""Timing helpers shared by the benchmarks: a function over many inputs, on one thread (once, or
+the median of rounds) or on several (the Argon2id calls release the GIL), and a duration in words."""
 
 from __future__ import annotations
 
 import concurrent.futures
+import statistics
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -23,6 +24,11 @@ def per_call(f: Callable[[Any], object], n: int) -> float:
     for i in range(n):
         f(i)
     return (time.perf_counter() - start) / n
+
+
+def median_per_call(f: Callable[[Any], object], n: int, rounds: int) -> float:
+    """The median over ``rounds`` of ``per_call(f, n)``: seconds per call."""
+    return statistics.median(per_call(f, n) for _ in range(rounds))
 
 
 def span(seconds: float) -> str:

@@ -20,10 +20,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -34,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import yaml
 from machine import describe, load
 from synthetic import generate
+from timing import median_per_call
 
 from credentials.registry.validate import yamldoc
 
@@ -96,13 +95,7 @@ def main() -> None:
         raws = [p.read_bytes() for p in sorted((reg / "institutions").glob("*.yaml"))]
     floor = 0.0
     for name, parse in _parsers().items():
-        times = []
-        for _ in range(args.runs):
-            t0 = time.perf_counter()
-            for raw in raws:
-                parse(raw)
-            times.append((time.perf_counter() - t0) / len(raws))
-        each = statistics.median(times)
+        each = median_per_call(lambda i, parse=parse: parse(raws[i]), len(raws), args.runs)
         floor = floor or (each if "floor" in name else 0.0)
         ratio = f", {each / floor:.2f} of the floor" if floor else ""
         print(f"{name}: {each * 1e6:,.0f} µs a file{ratio}")

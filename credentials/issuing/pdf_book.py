@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from credentials.errors import CredentialsError
+from credentials.issuing import pdf_writer
 from credentials.issuing.register import fsync_folder, temporary_beside
 
 _REF = re.compile(rb"(\d+) 0 R\b")
@@ -37,7 +38,6 @@ _FONT_FILE = re.compile(rb"/FontFile[23]? (\d+) 0 R")
 _DESCRIPTOR = re.compile(rb"/FontDescriptor (\d+) 0 R")
 _PARENT = re.compile(rb"/Parent \d+ 0 R")
 _LENGTH = re.compile(rb"/Length (\d+)")
-_CATALOG, _PAGES, _INFO = 1, 2, 3
 
 
 class _Unreadable(Exception):
@@ -166,19 +166,23 @@ class PdfBook:
         # bytes there, the objects they refer to (there, and here) and their number here
         self._again: dict[tuple[int, int], tuple[bytes, list[int], list[int], int]] = {}
         self._pages: list[tuple[tuple[str, int], int]] = []
-        self._next = _INFO + 1
-        self._write(b"%PDF-1.4\n%\x93\x8c\x8b\x9e skillcert\n")
+        self._next = pdf_writer.INFO + 1
+        self._write(pdf_writer.HEADER)
 
     def _write(self, data: bytes) -> None:
         self._out.write(data)
 
     def _store(self, number: int, head: bytes, stream: bytes | None) -> None:
-        self._offsets[number] = self._out.tell()
         parts = [f"{number} 0 obj\n".encode(), head]
         if stream is not None:
             parts += [b"\nstream\n", stream, b"\nendstream"]
         parts.append(b"\nendobj\n")
-        self._write(b"".join(parts))
+        self._put(number, b"".join(parts))
+
+    def _put(self, number: int, data: bytes) -> None:
+        """Object ``number``, whole, written next."""
+        self._offsets[number] = self._out.tell()
+        self._write(data)
 
     def add(self, key: tuple[str, int], pdf: bytes) -> None:
         """Bind the page of ``pdf`` (one certificate's PDF), printed in the order of ``key``."""
@@ -235,7 +239,9 @@ class PdfBook:
             lambda m: b"%d 0 R" % self._place(source, int(m[1]), placed, visiting), head
         )
         if page:  # the page tree is this book's
-            return self._new(head.replace(b"/Parent \0", b"/Parent %d 0 R" % _PAGES), obj.stream)
+            return self._new(
+                head.replace(b"/Parent \0", b"/Parent %d 0 R" % pdf_writer.PAGES), obj.stream
+            )
         tag = None
         if b"/Type /FontDescriptor" in head and (program := _FONT_FILE.search(head)):
             tag = _tag(int(program[1]))  # one tag per font program stored here
@@ -270,18 +276,14 @@ class PdfBook:
         if not self._pages:
             self.abort()
             raise ValueError("a batch PDF needs at least one page")
-        kids = b" ".join(f"{n} 0 R".encode() for _, n in sorted(self._pages))
-        title = "".join(f"{b:02X}" for b in ("\ufeff" + self.title).encode("utf-16-be"))
-        self._store(_CATALOG, f"<< /Type /Catalog /Pages {_PAGES} 0 R >>".encode(), None)
-        self._store(_PAGES, b"<< /Type /Pages /Count %d /Kids [ %s ] >>" % (
-            len(self._pages), kids), None)  # fmt: skip
-        self._store(_INFO, f"<< /Title <{title}> /Creator (skillcert) >>".encode(), None)
-        at = self._out.tell()
-        rows = [b"0000000000 65535 f \n"]
-        rows += [b"%010d 00000 n \n" % self._offsets[n] for n in range(1, self._next)]
-        self._write(b"xref\n0 %d\n" % self._next + b"".join(rows))
-        self._write(b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R >>\nstartxref\n%d\n%%%%EOF\n"
-                    % (self._next, _CATALOG, _INFO, at))  # fmt: skip
+        kids = [n for _, n in sorted(self._pages)]
+        numbers = (pdf_writer.CATALOG, pdf_writer.PAGES, pdf_writer.INFO)
+        for number, data in zip(
+            numbers, pdf_writer.document_objects(kids, self.title), strict=True
+        ):
+            self._put(number, data)
+        offsets = [self._offsets[n] for n in range(1, self._next)]
+        self._write(pdf_writer.cross_reference(offsets, self._out.tell()))
         try:
             self._out.flush()
             os.fsync(self._out.fileno())

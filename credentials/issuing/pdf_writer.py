@@ -123,6 +123,31 @@ def _text_string(text: str) -> str:
     return "<" + ("\ufeff" + text).encode("utf-16-be").hex().upper() + ">"
 
 
+# The file's first line, and the numbers of the document's catalog, page tree and information:
+# the same in a certificate's PDF and in the batch PDF (``pdf_book``).
+HEADER = b"%PDF-1.4\n%\x93\x8c\x8b\x9e skillcert\n"
+CATALOG, PAGES, INFO = 1, 2, 3
+
+
+def document_objects(pages: Sequence[int], title: str) -> tuple[bytes, bytes, bytes]:
+    """The catalog, the page tree of the page objects ``pages`` and the document information."""
+    kids = " ".join(f"{n} 0 R" for n in pages)
+    return (
+        _object(CATALOG, f"<< /Pages {PAGES} 0 R /Type /Catalog >>"),
+        _object(PAGES, f"<< /Count {len(pages)} /Kids [ {kids} ] /Type /Pages >>"),
+        _object(INFO, f"<< /Creator (skillcert) /Title {_text_string(title)} >>"),
+    )
+
+
+def cross_reference(offsets: Sequence[int], at: int) -> bytes:
+    """The cross-reference table of objects 1, 2, ... at ``offsets`` in the file, written at
+    ``at``, with the trailer and the end of the file."""
+    rows = b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    count = len(offsets) + 1
+    return (b"xref\n0 %d\n0000000000 65535 f \n%strailer\n<< /Info %d 0 R /Root %d 0 R "
+            b"/Size %d >>\nstartxref\n%d\n%%%%EOF\n") % (count, rows, INFO, CATALOG, count, at)  # fmt: skip
+
+
 def _stream(number_: int, data: bytes, before: str, after: str = "") -> bytes:
     """A stream object; its dictionary's entries in order, ``before`` and ``after`` its length."""
     entries = f"{before} /Length {len(data)} {after}".strip().encode("ascii")
@@ -180,15 +205,13 @@ def _image_objects(image: Image, first: int) -> list[bytes]:
     return objects
 
 
-_CATALOG, _PAGES, _INFO, _PAGE, _CONTENT = 1, 2, 3, 4, 5
+_PAGE, _CONTENT = 4, 5
 
 
 def write(page: OnePage) -> bytes:
     """``page`` as a PDF file."""
     objects: list[bytes] = [
-        _object(_CATALOG, f"<< /Pages {_PAGES} 0 R /Type /Catalog >>"),
-        _object(_PAGES, f"<< /Count 1 /Kids [ {_PAGE} 0 R ] /Type /Pages >>"),
-        _object(_INFO, f"<< /Creator (skillcert) /Title {_text_string(page.title)} >>"),
+        *document_objects([_PAGE], page.title),
         b"",  # the page, once its resources have numbers
         _stream(_CONTENT, deflate(page.content, _OWN), _FLATE),
     ]
@@ -212,16 +235,11 @@ def write(page: OnePage) -> bytes:
         resources += f" /XObject << {' '.join(images)} >>"
     objects[_PAGE - 1] = _object(_PAGE, (
         f"<< /Contents {_CONTENT} 0 R /MediaBox [ 0 0 {number(page.width)} "
-        f"{number(page.height)} ] /Parent {_PAGES} 0 R /Resources << {resources} >> "
+        f"{number(page.height)} ] /Parent {PAGES} 0 R /Resources << {resources} >> "
         "/Type /Page >>"
     ))  # fmt: skip
-    head = b"%PDF-1.4\n%\x93\x8c\x8b\x9e skillcert\n"
-    offsets, at = [], len(head)
+    offsets, at = [], len(HEADER)
     for data in objects:
         offsets.append(at)
         at += len(data)
-    rows = b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    count = len(objects) + 1
-    tail = (b"xref\n0 %d\n0000000000 65535 f \n%strailer\n<< /Info %d 0 R /Root %d 0 R "
-            b"/Size %d >>\nstartxref\n%d\n%%%%EOF\n") % (count, rows, _INFO, _CATALOG, count, at)  # fmt: skip
-    return head + b"".join(objects) + tail
+    return HEADER + b"".join(objects) + cross_reference(offsets, at)

@@ -102,20 +102,13 @@ ttfonts.makeToUnicodeCMap = _to_unicode_cmap
 
 class _Flate(pdfdoc.PDFStreamFilterZCompress):
     """Flate as ``pdf_writer`` compresses (level 3, the window fit to the data), for the PDFs
-    reportlab writes (more than one page, or a Chinese font the reader supplies). The streams
-    of the shared font subset (``_share_template``) come back identical in every document, so
-    the last few large streams are kept compressed."""
+    reportlab writes (more than one page, or a Chinese font the reader supplies)."""
 
     def encode(self, text: str | bytes) -> bytes:
-        return _deflate(text) if len(text) < _KEEP_FROM else _deflate_kept(text)
+        return pdf_writer.deflate(text.encode("utf8") if isinstance(text, str) else text)
 
 
-def _deflate(text: str | bytes) -> bytes:
-    return pdf_writer.deflate(text.encode("utf8") if isinstance(text, str) else text)
-
-
-_KEEP, _KEEP_FROM = 16, 2048
-_deflate_kept = lru_cache(maxsize=_KEEP)(_deflate)
+_KEEP = 16  # the template subsets kept made (one per institution and font: a few at most)
 
 
 pdfdoc.PDFZCompress = _Flate()
@@ -155,8 +148,8 @@ class _Fonts:
 
 def _keep_tables(font: Any) -> None:
     """Every document's font subset is cut from the same tables: read each table of the font
-    file once (reportlab copies the whole glyph table out of the file for every document), and
-    keep the last few subsets made (the template's is the same in every document).
+    file once (reportlab copies the whole glyph table out of the file for every document). The
+    template's subset, the same in every document, is made once (``_shared_subset``).
 
     The first subset of a document carries the font's ``name`` table whole: its copyright and
     its licence text (UKai: the Arphic Public License, 20 KB). Later subsets (the holder's own
@@ -167,8 +160,8 @@ def _keep_tables(font: Any) -> None:
     compact = _without_licence_text(table("name"))
     cut = face.makeSubset
 
-    def make(subset: tuple[int, ...]) -> bytes:
-        first = subset[32:128] == _ASCII  # reportlab's subset 0 holds ASCII at its own codes
+    def make(subset: Sequence[int]) -> bytes:
+        first = tuple(subset[32:128]) == _ASCII  # reportlab's subset 0 holds ASCII at its codes
         face.get_table = table if first else (lambda tag: compact if tag == "name" else table(tag))
         try:
             return cut(list(subset))  # type: ignore[no-any-return]
@@ -176,8 +169,7 @@ def _keep_tables(font: Any) -> None:
             face.get_table = table
 
     face.get_table = table
-    made = lru_cache(maxsize=_KEEP)(make)  # reportlab passes a list: keyed as a tuple
-    face.makeSubset = lambda subset: made(tuple(subset))
+    face.makeSubset = make
 
 
 _ASCII = tuple(range(32, 128))
@@ -627,10 +619,10 @@ def _share_template(c: Canvas, p: CertificatePage) -> None:
     reportlab cuts one font subset per 256 characters, in the order they are first drawn, so
     each one-page certificate had a subset of its own to make and compress (a third of its
     time). With the template's characters first and the subset closed after them, the first
-    subset is the same in every certificate of the institution and is made and compressed once
-    per process (``_keep_tables``, ``_Flate``), and the template's drawing can be replayed
-    (``_segments``); the holder's few characters go in a small subset of their own. No subset
-    holds another holder's characters.
+    subset is the same in every certificate of the institution and is made once per process
+    (``_shared_subset``; ``pdf_writer`` writes it once too), and the template's drawing can be
+    replayed (``_segments``); the holder's few characters go in a small subset of their own. No
+    subset holds another holder's characters.
     """
     if not _fonts().faces:  # STSong-Light: the reader's font, nothing embedded
         return

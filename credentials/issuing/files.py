@@ -154,7 +154,8 @@ def _write_unnamed(items: Sequence[tuple[Path, bytes]]) -> bool:
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view) :]
-        _flush_file_system(folders)
+        for folder, fd in folders.items():  # already open: not opened again to be flushed
+            _flush_file_system_of(fd, folder)
         for fd, path in unnamed:
             _name(fd, folders[path.parent], path)
     finally:
@@ -198,15 +199,20 @@ _SYNCFS = _find_syncfs()
 
 def _flush_file_system(folders: Iterable[Path]) -> None:
     """Everything written to the file systems of ``folders`` on disk (``syncfs``)."""
-    assert _SYNCFS is not None
     for folder in folders:
         fd = os.open(folder, os.O_RDONLY)
         try:
-            if _SYNCFS(fd) != 0:
-                err = ctypes.get_errno()
-                raise OSError(err, os.strerror(err), str(folder))
+            _flush_file_system_of(fd, folder)
         finally:
             os.close(fd)
+
+
+def _flush_file_system_of(fd: int, folder: Path) -> None:
+    """Everything written to the file system of the open ``folder`` on disk (``syncfs``)."""
+    assert _SYNCFS is not None
+    if _SYNCFS(fd) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, os.strerror(err), str(folder))
 
 
 def _alive(pid: int) -> bool:

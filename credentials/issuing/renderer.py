@@ -76,7 +76,7 @@ def write_all(
             items += made
             pdf = made[-1][1] if made else files.pdf(entry, ctx, code)
             pages.append(((entry.number, entry.version), pdf))
-        if items:  # every file of the piece flushed to disk at once, then renamed
+        if items:  # every file of the piece flushed to disk at once, then named
             files.write_all_atomic(items)
             fsync_folder(out)
     except CredentialsError as err:

@@ -35,7 +35,7 @@ from credentials.credential.sign import sign
 from credentials.keys import SigningKey, save_signing_key
 from credentials.levels import Level
 from credentials.numbers import format_number, parse_number
-from credentials.registry import edit
+from credentials.registry import edit, snapshot
 from credentials.registry.registry import load_registry
 from credentials.site import build as site_build
 
@@ -119,9 +119,11 @@ def main() -> None:
             capture_output=True, text=True, check=True, cwd=ROOT,
         )  # fmt: skip
         r = json.loads(out.stdout.strip().splitlines()[-1])
-        shard = json.loads((site / "snapshot" / "manifest.json").read_text())["shards"][number[5:7]]
-        print(f"registry: {len(registry):,} institutions; the credential's shard {shard['path']} "
-              f"{shard['bytes'] / 1e3:.0f} KB raw")  # fmt: skip
+        manifest = json.loads((site / "snapshot" / "manifest.json").read_text())
+        shard = manifest["shards"][snapshot.shard_for(manifest, number)]
+        print(f"registry: {len(registry):,} institutions, {len(manifest['shards'])} shards; the "
+              f"credential's shard {shard['path']} {shard['bytes'] / 1e3:.0f} KB raw; the manifest "
+              f"{(site / 'snapshot' / 'manifest.json').stat().st_size / 1e3:.0f} KB raw")  # fmt: skip
         print(f"verdict on a first visit: median {r['first_visit_ms']:.0f} ms from navigation")
         print(
             f"verdict when cached (service worker): median {r['cached_after_load_ms']:.0f} ms after "
@@ -131,6 +133,8 @@ def main() -> None:
             f"first visit transferred: {r['first_visit_bytes_gzip'] / 1e3:.0f} KB gzipped "
             "(page, theme, scripts, manifest, one shard)  goal <= 400 KB"
         )
+        kinds = sorted(r["first_visit_by_kind"].items(), key=lambda kv: -kv[1])
+        print("  of which: " + ", ".join(f"{k} {v / 1e3:.0f} KB" for k, v in kinds))
         print(f"issuance record of {inst.filing_number}: {published:,} certificates")
         print(f"lookup by number + ID number: median {r['lookup_first_ms']:.0f} ms first (records and "
               f"Argon2id code fetched), {r['lookup_cached_ms']:.0f} ms cached (click to verdict)  goal <= 500 ms")  # fmt: skip

@@ -13,7 +13,9 @@ const listed = (url) => PRECACHE.some((p) => new URL(p, scope()).href === url.hr
 const snapshotFile = (url) => url.pathname.startsWith(scope().pathname) && SNAPSHOT.test(url.pathname);
 
 self.addEventListener("install", (event) => {
-  const requests = PRECACHE.map((p) => new Request(new URL(p, scope()).href, { cache: "reload" }));
+  // "no-cache": each file is checked with the server (If-None-Match), so what the page has just
+  // loaded comes from the HTTP cache on a 304, not downloaded twice, and nothing stale is kept
+  const requests = PRECACHE.map((p) => new Request(new URL(p, scope()).href, { cache: "no-cache" }));
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(requests)).then(() => self.skipWaiting()));
 });
 

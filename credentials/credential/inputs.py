@@ -118,14 +118,14 @@ def read_input(source: str, *, stdin: BinaryIO | None = None) -> bytes:
     return read_given(source, stdin=stdin).data
 
 
-def province_of(data: bytes) -> str | None:
-    """Positions 6–7 of the credential's number (which snapshot shard it needs), if readable."""
+def filing_of(data: bytes) -> str | None:
+    """The filing number in the credential's number (which snapshot shard it needs), if readable."""
     try:
         claims = cose.decode(cose.parse_sign1(data).payload)
         number = number_from_claim(claims.get(1)) if isinstance(claims, dict) else ""
     except CredentialsError:
         return None
-    return number[5:7] or None
+    return number[:13] or None
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,11 +166,11 @@ def _trusted_key(source: Source) -> bytes:
     return bureau.snapshot_public_key
 
 
-def registry_of(source: Source, *, province: str | None) -> tuple[Registry, dict[str, Any] | None]:
-    """The registry ``source`` names (of a snapshot: the shard of ``province`` and its records,
-    read as they are needed), with the snapshot's manifest."""
+def registry_of(source: Source, *, filing: str | None) -> tuple[Registry, dict[str, Any] | None]:
+    """The registry ``source`` names (of a snapshot: the shard that holds institution ``filing``
+    and its records, read as they are needed), with the snapshot's manifest."""
     if source.snapshot is not None:
-        return snapshot.fetch(source.snapshot, trusted_key=_trusted_key(source), province=province)
+        return snapshot.fetch(source.snapshot, trusted_key=_trusted_key(source), filing=filing)
     return load_registry(source.registry_dir, git_dates=True), None
 
 
@@ -179,7 +179,7 @@ def verify_source(
 ) -> Outcome:
     """Check ``data`` against the registry ``source`` names, as of ``at``; with ``id_number``,
     also whether the credential commits to it."""
-    registry, manifest = registry_of(source, province=province_of(data))
+    registry, manifest = registry_of(source, filing=filing_of(data))
     report = check(data, registry, at=at)
     id_match = None
     if id_number is not None and report.credential is not None:
@@ -202,7 +202,7 @@ class LookedUp:
 def lookup_source(number: str, id_number: str, source: Source, *, at: dt.date) -> LookedUp:
     """Confirm a typed (number, ID number) pair against the published records ``source`` names."""
     typed = "".join(number.split()).upper()
-    registry, manifest = registry_of(source, province=typed[5:7] if len(typed) == 22 else None)
+    registry, manifest = registry_of(source, filing=typed[:13] if len(typed) == 22 else None)
     found = lookup(typed, id_number, registry, at=at)
     stale = snapshot.stale_as_of(manifest, at) if manifest is not None else None
     return LookedUp(found, registry, manifest, stale)

@@ -44,10 +44,9 @@ def key_publication(kid: str, filing: str, registry: Registry, location: str) ->
     if bureau is None or not bureau.snapshot_public_key:
         return Publication("unknown", location, None, "bureau.yaml 中没有快照公钥，无法确认已公布的目录",
                            "bureau.yaml has no snapshot key to trust the published registry with")  # fmt: skip
-    province = registry.institutions[filing].province if filing in registry.institutions else None
     try:
         published, manifest = snapshot.fetch(location, trusted_key=bureau.snapshot_public_key,
-                                             province=province, timeout=_TIMEOUT)  # fmt: skip
+                                             filing=filing, timeout=_TIMEOUT)  # fmt: skip
     except SnapshotError as err:
         return Publication("unknown", location, None, err.zh or str(err), str(err))
     as_of = str(manifest.get("date"))

@@ -1,13 +1,16 @@
-"""The registry snapshot: what the offline verifier needs, compact, sharded by province, signed.
+"""The registry snapshot: what the offline verifier needs, compact, sharded, signed.
 
-``build(registry, day=…, commit=…)`` returns the files of a snapshot: one shard per province
-(positions 6–7 of a certificate number say which to fetch) holding, for every institution, its
-names, validity periods, status events, dated scope rows, keys with their windows, revocations and
-re-issues, with occupation names deduplicated per shard; and ``manifest.json`` listing the shards
-with their SHA-256 and the bureau's record policy. The published issuance records are sharded
+``build(registry, day=…, commit=…)`` returns the files of a snapshot: shards of at most ``PART``
+institutions each, a province's institutions cut in the order of their filing numbers, holding for
+every institution its names, validity periods, status events, dated scope rows, keys with their
+windows, revocations and re-issues, with occupation names deduplicated per shard; and
+``manifest.json`` listing the shards with their SHA-256, province and first filing number, and the
+bureau's record policy. The filing number (a certificate number's first 13 characters) says which
+one shard to fetch (``shard_for``): a phone's first visit fetches the manifest and one small shard,
+however many institutions the province has. The published issuance records are sharded
 too, so that one certificate needs little: ``records/<filing>/index.json`` (whose SHA-256 the
-province shard gives for the institution) lists ``records/<filing>/<yy><level>-<block>.json``,
-each with its SHA-256, each holding the entries of 500 serials. Manifest → province shard →
+institution's shard gives) lists ``records/<filing>/<yy><level>-<block>.json``,
+each with its SHA-256, each holding the entries of 500 serials. Manifest → shard →
 records index → records shard: every file is checked against the hash its parent gives. ``sign_manifest`` signs the manifest's exact bytes with the bureau's key;
 ``load`` checks that signature and the shard hashes and returns a ``Registry`` that gives the same
 verdicts as the registry it came from (a test runs every vector through both). Pure: bytes in,
@@ -44,13 +47,18 @@ from credentials.registry.model import (
 from credentials.registry.records import RecordEntry, Records, from_shard, shard_key, shards
 from credentials.registry.registry import RecordPolicy, Registry
 
-FORMAT = 4  # 2: revocations carry their reason; 3: the manifest says until when it is valid;
-# 4: issuance records, revocations of every version (version null)
+FORMAT = 5  # 2: revocations carry their reason; 3: the manifest says until when it is valid;
+# 4: issuance records, revocations of every version (version null); 5: shards of PART institutions
+# (a province's first shard named by its code, the next ones <code>-2, <code>-3 …)
+# At most this many institutions per shard: the manifest grows by one entry per shard (about 50
+# bytes gzipped), a shard by about 300 bytes gzipped per institution; 64 keeps both small at
+# 20,000 institutions (bench/verify_page_bench.py).
+PART = 64
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig.json"
 _SHARD_NAME = re.compile(r"[0-9A-Za-z_-]{1,64}\.json")
 _RECORD_KEY = re.compile(r"[0-9]{3}-[0-9]{1,4}")
-_MAX_FILE = 64 * 1024 * 1024  # a province shard at national scale is a few MB
+_MAX_FILE = 64 * 1024 * 1024  # far above a shard of PART institutions or a records file
 
 
 def _dumps(value: Any) -> bytes:
@@ -120,7 +128,8 @@ def _records(registry: Registry, files: dict[str, bytes]) -> dict[str, str]:
 
 
 def build(registry: Registry, *, day: dt.date, commit: str | None) -> dict[str, bytes]:
-    """The snapshot's files: ``manifest.json``, one shard per province, and the records."""
+    """The snapshot's files: ``manifest.json``, the shards (``PART`` institutions at most, one
+    province each), and the records."""
     by_province: dict[str, list[Institution]] = defaultdict(list)
     for inst in registry.institutions.values():
         by_province[inst.province].append(inst)
@@ -128,22 +137,26 @@ def build(registry: Registry, *, day: dt.date, commit: str | None) -> dict[str, 
     indexes = _records(registry, files)
     shards_listed = {}
     for province, insts in sorted(by_province.items()):
-        codes = sorted({r.occupation for i in insts for r in i.scope})
-        names = {c: registry.occupations[c].name for c in codes if c in registry.occupations}
-        shard = {
-            "format": FORMAT,
-            "province": province,
-            "date": day.isoformat(),
-            "occupations": names,
-            "institutions": {
-                i.filing_number: {**_institution(i), "rec": indexes.get(i.filing_number)}
-                for i in sorted(insts, key=lambda i: i.filing_number)
-            },
-        }
-        data = _dumps(shard)
-        path = f"{province}.json"
-        files[path] = data
-        shards_listed[province] = {"path": path, "sha256": _sha(data), "bytes": len(data)}
+        ordered = sorted(insts, key=lambda i: i.filing_number)
+        for n, start in enumerate(range(0, len(ordered), PART)):
+            part = ordered[start : start + PART]
+            codes = sorted({r.occupation for i in part for r in i.scope})
+            names = {c: registry.occupations[c].name for c in codes if c in registry.occupations}
+            shard = {
+                "format": FORMAT,
+                "province": province,
+                "date": day.isoformat(),
+                "occupations": names,
+                "institutions": {
+                    i.filing_number: {**_institution(i), "rec": indexes.get(i.filing_number)}
+                    for i in part
+                },
+            }
+            data = _dumps(shard)
+            name = province if n == 0 else f"{province}-{n + 1}"
+            files[f"{name}.json"] = data
+            shards_listed[name] = {"path": f"{name}.json", "sha256": _sha(data), "bytes": len(data),
+                                   "province": province, "from": part[0].filing_number}  # fmt: skip
     bureau = registry.bureau
     max_age = bureau.snapshot_max_age_days if bureau else 7
     manifest = {
@@ -176,7 +189,8 @@ def _bad(en: str, zh: str) -> SnapshotError:
 
 
 def _well_formed(manifest: Any) -> bool:
-    """A manifest whose shard entries are plain file names with a SHA-256 each."""
+    """A manifest whose shard entries are plain file names with a SHA-256, a province and a
+    first filing number each."""
     shards = manifest.get("shards") if isinstance(manifest, dict) else None
     if not isinstance(shards, dict):
         return False
@@ -185,8 +199,29 @@ def _well_formed(manifest: Any) -> bool:
         and isinstance(info.get("path"), str)
         and _SHARD_NAME.fullmatch(info["path"]) is not None
         and isinstance(info.get("sha256"), str)
+        and isinstance(info.get("province"), str)
+        and isinstance(info.get("from"), str)
         for info in shards.values()
     )
+
+
+def shard_for(manifest: Mapping[str, Any], number: str) -> str | None:
+    """The name of the one shard that holds institution ``number[:13]`` if the snapshot has it
+    (a filing number or a certificate number): of its province's shards (positions 6–7), the
+    one with the last first filing number not after it; None when there is none (or ``number``
+    is shorter than a filing number)."""
+    filing = number[:13]
+    if len(filing) < 13:
+        return None
+    best: str | None = None
+    for name, info in manifest["shards"].items():
+        if (
+            info["province"] == filing[5:7]
+            and info["from"] <= filing
+            and (best is None or info["from"] > manifest["shards"][best]["from"])
+        ):
+            best = name
+    return best
 
 
 def open_manifest(
@@ -226,23 +261,23 @@ def open_manifest(
 
 
 def load(
-    files: Mapping[str, bytes], *, trusted_key: bytes | None, provinces: set[str] | None = None
+    files: Mapping[str, bytes], *, trusted_key: bytes | None, shards: set[str] | None = None
 ) -> tuple[Registry, dict[str, Any]]:
     """A ``Registry`` from snapshot files, after checking the signature and the shard hashes.
 
     ``trusted_key`` is the bureau's snapshot public key (None accepts an unsigned snapshot, for
-    local builds only). ``provinces`` limits which shards are read (all when None).
+    local builds only). ``shards`` limits which shards are read, by name (all when None).
     """
     raw = files.get(MANIFEST)
     if raw is None:
         raise _bad("snapshot has no manifest.json", "目录快照缺少 manifest.json")
     manifest = open_manifest(raw, files.get(SIGNATURE), trusted_key=trusted_key)
-    return _registry(manifest, files, provinces), manifest
+    return _registry(manifest, files, shards), manifest
 
 
 class ShardRecords:
     """The records of a snapshot, read shard by shard as numbers are asked for: the institution's
-    index (checked against the hash its province shard gives), then the shard of the number's
+    index (checked against the hash its shard gives), then the shard of the number's
     serials (checked against the index)."""
 
     def __init__(self, read: Callable[[str], bytes], indexes: Mapping[str, str]) -> None:
@@ -292,15 +327,16 @@ def _policy(manifest: dict[str, Any]) -> RecordPolicy:
 
 
 def _registry(
-    manifest: dict[str, Any], files: Mapping[str, bytes], provinces: set[str] | None,
+    manifest: dict[str, Any], files: Mapping[str, bytes], names: set[str] | None,
     read: Callable[[str], bytes] | None = None,
 ) -> Registry:  # fmt: skip
     indexes: dict[str, str] = {}
     institutions: dict[str, Institution] = {}
     occupations: dict[str, Occupation] = {}
-    for province, info in manifest["shards"].items():
-        if provinces is not None and province not in provinces:
+    for name, info in manifest["shards"].items():
+        if names is not None and name not in names:
             continue
+        province = info["province"]
         data = files.get(info["path"])
         if data is None:
             raise _bad(
@@ -379,21 +415,22 @@ def stale_as_of(manifest: dict[str, Any], day: dt.date) -> str | None:
 
 
 def fetch(
-    location: str, *, trusted_key: bytes | None, province: str | None = None, timeout: float = 30
+    location: str, *, trusted_key: bytes | None, filing: str | None = None, timeout: float = 30
 ) -> tuple[Registry, dict[str, Any]]:
     """The registry of a published snapshot (a directory or the URL of ``snapshot/``).
 
     The manifest's signature is checked before anything the manifest names is read; then only the
-    shard of ``province`` is fetched (every shard when None or when the snapshot has no such
-    province), each checked against its hash.
+    shard that holds institution ``filing`` is fetched (``shard_for``; every shard when None or
+    when no shard can hold it), each checked against its hash.
     """
     read = _reader(location, timeout)
     raw = read(MANIFEST)
     signature = read(SIGNATURE) if trusted_key is not None else None
     manifest = open_manifest(raw, signature, trusted_key=trusted_key)
     shards = manifest["shards"]
-    wanted: set[str] = {province} if province is not None and province in shards else set(shards)
-    files = {shards[p]["path"]: read(shards[p]["path"]) for p in sorted(wanted)}
+    one = shard_for(manifest, filing) if filing is not None else None
+    wanted: set[str] = {one} if one is not None else set(shards)
+    files = {shards[n]["path"]: read(shards[n]["path"]) for n in sorted(wanted)}
     return _registry(manifest, files, wanted, read), manifest
 
 

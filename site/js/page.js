@@ -4,7 +4,7 @@
 // Nothing leaves the browser.
 import * as ed from "@noble/ed25519";
 // jsQR and Argon2id are loaded only when the camera, a picture or the ID box is used.
-import { check, ed25519Backend, fromQrText, Malformed, parseCredential, SnapshotRegistry, verifyEd25519 } from "./verifier.js";
+import { check, ed25519Backend, fromQrText, Malformed, parseCredential, shardName, SnapshotRegistry, verifyEd25519 } from "./verifier.js";
 import { TITLES, describe, LEVELS, ID_TYPES, problemText, verdict, contentVerified, UNVERIFIED, lookupVerdict } from "./wording.js";
 import { lookup, snapshotRecords, typedNumber } from "./records.js";
 
@@ -39,9 +39,11 @@ async function manifest() {
   return manifestPromise;
 }
 
-async function shardFor(m, province) {
-  const info = m.shards[province];
-  if (!info) return [];
+// The one shard that holds institution ``number.slice(0, 13)`` (none: no shard can hold it).
+async function shardFor(m, number) {
+  const name = shardName(m, number);
+  if (name === null) return [];
+  const info = m.shards[name];
   const data = await fetchBytes(SNAPSHOT + info.path);
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", data));
   if (ed.etc.bytesToHex(digest) !== info.sha256) throw new Error("registry snapshot shard is altered");
@@ -243,8 +245,7 @@ async function lookupTyped() {
     const m = await manifest();
     checkNotReplayed(m);
     const number = typedNumber(typed);
-    const province = number ? number.slice(5, 7) : null;
-    const registry = registryOf(m, province && m.shards[province] ? await shardFor(m, province) : []);
+    const registry = registryOf(m, number ? await shardFor(m, number) : []);
     renderLookup(await lookup(typed, id, registry, today()), m);
   } catch (e) {
     showCannot(e.message, "");
@@ -253,11 +254,10 @@ async function lookupTyped() {
 $("sc-lookup-go").addEventListener("click", lookupTyped);
 
 async function shardsForData(m, data) {
-  // the province (positions 6-7 of the number) decides which shard is needed
-  let province = null;
-  try { province = parseCredential(data).credential.number.slice(5, 7); } catch { /* malformed: any shard */ }
-  if (province && m.shards[province]) return shardFor(m, province);
-  return [];
+  // the filing number (the number's first 13 characters) decides which shard is needed
+  let number = null;
+  try { number = parseCredential(data).credential.number; } catch { /* malformed: no shard */ }
+  return number ? shardFor(m, number) : [];
 }
 
 // --- images and the camera: find the QR code (BarcodeDetector where it exists, jsQR otherwise) ---

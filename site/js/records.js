@@ -1,6 +1,6 @@
 // The published issuance records (发证记录) as the page reads them, and the lookup by typed
 // certificate number and ID number: the same rules as credentials/credential/publication.py and
-// lookup.py, the same shards as credentials/registry/snapshot.py (manifest -> province shard ->
+// lookup.py, the same shards as credentials/registry/snapshot.py (manifest -> shard ->
 // records/<filing>/index.json -> records/<filing>/<yy><level>-<block>.json, each checked against
 // the SHA-256 its parent gives).
 

@@ -128,6 +128,21 @@ export function statusOn(inst, day) {
   return "active";
 }
 
+// The name of the one snapshot shard that holds institution ``number.slice(0, 13)`` if the snapshot
+// has it (a filing or certificate number): of its province's shards (positions 6-7), the one with
+// the last first filing number not after it; null when there is none or ``number`` is shorter than
+// a filing number (credentials/registry/
+// snapshot.py shard_for: the same choice, tests/vectors/shard-choice.json).
+export function shardName(manifest, number) {
+  const filing = String(number).slice(0, 13);
+  if (filing.length < 13) return null;
+  let best = null;
+  for (const [name, info] of Object.entries(manifest.shards)) {
+    if (info.province === filing.slice(5, 7) && info.from <= filing && (best === null || info.from > manifest.shards[best].from)) best = name;
+  }
+  return best;
+}
+
 // The registry of snapshot shards. ``records(number)`` resolves to the published entries of a number
 // (records.js snapshotRecords); ``policy`` is the manifest's record policy.
 export class SnapshotRegistry {

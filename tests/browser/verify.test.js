@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
+import crypto from "node:crypto";
 import { chromium } from "playwright-core";
 
 const SITE = process.env.SITE_DIR;
@@ -11,6 +12,7 @@ const SHOTS = process.env.SHOTS_DIR || "build/screenshots";
 const CREDS = JSON.parse(fs.readFileSync(process.env.CREDENTIALS, "utf-8"));
 const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css", ".json": "application/json" };
 let server, base, browser;
+const downloads = new Map();  // path -> how many times its body was sent (not counting 304s)
 const foreign = [];
 
 before(async () => {
@@ -18,8 +20,14 @@ before(async () => {
     let file = path.join(SITE, decodeURIComponent(new URL(req.url, "http://x").pathname));
     if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, "index.html");
     if (!fs.existsSync(file)) { res.writeHead(404); res.end(); return; }
-    res.writeHead(200, { "content-type": TYPES[path.extname(file)] || "application/octet-stream" });
-    fs.createReadStream(file).pipe(res);
+    // like GitHub Pages and GitLab Pages: an ETag, and a 304 to a request that already has it
+    const body = fs.readFileSync(file);
+    const etag = `"${crypto.createHash("sha256").update(body).digest("hex").slice(0, 16)}"`;
+    if (req.headers["if-none-match"] === etag) { res.writeHead(304, { etag }); res.end(); return; }
+    const at = new URL(req.url, "http://x").pathname;
+    downloads.set(at, (downloads.get(at) || 0) + 1);
+    res.writeHead(200, { "content-type": TYPES[path.extname(file)] || "application/octet-stream", etag });
+    res.end(body);
   });
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${server.address().port}`;
@@ -139,6 +147,21 @@ test("a photo of the certificate (rotated, scaled, JPEG) verifies", async () => 
   await page.setInputFiles("#sc-upload", CREDS.photo);
   await page.waitForFunction(() => document.getElementById("sc-verdict")?.textContent.includes("真实有效"), null, { timeout: 20000 });
   assert.ok((await page.textContent(".sc-cert")).includes("张小芳"));
+  await context.close();
+});
+
+test("the service worker's precache revalidates what the page loaded: nothing is downloaded twice", async () => {
+  const context = await browser.newContext({ viewport: { width: 360, height: 800 } });
+  const page = await context.newPage();
+  downloads.clear();
+  await page.goto(base + "/v/#" + CREDS.genuine.split("#")[1]);
+  await page.waitForFunction(() => document.getElementById("sc-verdict")?.textContent.includes("真实有效"), null, { timeout: 20000 });
+  await page.evaluate(() => navigator.serviceWorker.ready);  // installed: every listed file is cached
+  const chunks = fs.readdirSync(path.join(SITE, "assets")).filter((f) => /^verify-.*\.js$/.test(f));
+  assert.ok(chunks.length >= 2);
+  for (const at of ["/v/", "/assets/verify.js", "/assets/extra.css", ...chunks.map((f) => "/assets/" + f)]) {
+    assert.equal(downloads.get(at), 1, `${at} downloaded ${downloads.get(at) || 0} times`);
+  }
   await context.close();
 });
 

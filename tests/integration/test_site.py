@@ -148,7 +148,7 @@ def test_snapshot_and_registry_give_the_same_verdicts_on_every_vector() -> None:
     vectors = [
         p
         for p in sorted(VECTORS.glob("*.json"))
-        if p.name not in ("check-ids.json", "parity.json", "lookup.json")
+        if p.name not in ("check-ids.json", "parity.json", "lookup.json", "shard-choice.json")
     ]
     for path in vectors:
         v = json.loads(path.read_text("utf-8"))
@@ -157,6 +157,59 @@ def test_snapshot_and_registry_give_the_same_verdicts_on_every_vector() -> None:
         assert [(c.id, c.status, c.reason) for c in a.checks] == [
             (c.id, c.status, c.reason) for c in b.checks
         ], path.name
+
+
+def test_shard_choice_is_the_vectors(tmp_path: Path) -> None:
+    doc = json.loads((VECTORS / "shard-choice.json").read_text("utf-8"))
+    for number, want in doc["cases"]:
+        assert snapshot.shard_for(doc["manifest"], number) == want, number
+
+
+def test_a_large_province_is_cut_into_shards_and_one_shard_holds_each_institution(
+    tmp_path: Path,
+) -> None:
+    """150 more institutions in Henan: three shards of at most 64, each institution in the one
+    shard ``shard_for`` names, and a snapshot fetched for one filing number reads that shard only
+    and gives the verdicts the whole registry gives."""
+    from dataclasses import replace
+
+    from tests.vectors.generate import KEYS
+
+    registry = load_registry(VECTORS / "registry")
+    model = registry.institutions["Y000041019101"]
+    extra = {f"Y0000419{n:05d}": replace(model, filing_number=f"Y0000419{n:05d}", keys=())
+             for n in range(150)}  # fmt: skip
+    big = type(registry)({**registry.institutions, **extra}, registry.bureau, registry.occupations,
+                         records=registry.records, record_policy=registry.record_policy)  # fmt: skip
+    files = snapshot.sign_manifest(snapshot.build(big, day=dt.date(2026, 11, 21), commit=None),
+                                   KEYS["bureau"])  # fmt: skip
+    manifest = json.loads(files[snapshot.MANIFEST])
+    henan = sorted(n for n, info in manifest["shards"].items() if info["province"] == "41")
+    assert henan == ["41", "41-2", "41-3"]
+    held: dict[str, str] = {}
+    for name in henan:
+        shard = json.loads(files[manifest["shards"][name]["path"]])
+        assert len(shard["institutions"]) <= snapshot.PART
+        assert manifest["shards"][name]["from"] == min(shard["institutions"])
+        held |= dict.fromkeys(shard["institutions"], name)
+    assert set(held) == {n for n in big.institutions if n[5:7] == "41"}
+    for number, name in held.items():
+        assert snapshot.shard_for(manifest, number) == name
+    for name, data in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(data)
+    trusted = KEYS["bureau"].public_key.raw
+    one, _ = snapshot.fetch(str(tmp_path), trusted_key=trusted, filing="Y000041019101")
+    assert "Y000041019101" in one.institutions
+    assert set(one.institutions) == {n for n, s in held.items() if s == held["Y000041019101"]}
+    v = json.loads((VECTORS / "valid-technician-college.json").read_text("utf-8"))
+    data, at = bytes.fromhex(v["cose_hex"]), dt.date.fromisoformat(v["at"])
+    assert v["inputs"]["credential"]["number"].startswith("Y000041019101")
+    a, b = check(data, registry, at=at), check(data, one, at=at)
+    assert a.ok
+    assert [(c.id, c.status, c.reason) for c in a.checks] == [
+        (c.id, c.status, c.reason) for c in b.checks
+    ]
 
 
 def test_directory_links_only_the_provinces_the_registry_has(tmp_path: Path) -> None:

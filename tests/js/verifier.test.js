@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { check, CHECK_IDS, SnapshotRegistry, fromQrText, verifyEd25519, setEd25519Backend, ed25519Backend } from "../../site/js/verifier.js";
+import { check, CHECK_IDS, shardName, SnapshotRegistry, fromQrText, verifyEd25519, setEd25519Backend, ed25519Backend } from "../../site/js/verifier.js";
 import { unhex } from "../../site/js/cbor.js";
 import { snapshotRecords } from "../../site/js/records.js";
 import { describe, verdict } from "../../site/js/wording.js";
@@ -25,6 +25,12 @@ test("check ids and order are Python's", () => {
 });
 
 
+test("the shard a number needs is the one Python chooses (shard-choice.json)", () => {
+  const doc = json(path.join(VECTORS, "shard-choice.json"));
+  assert.ok(doc.cases.length >= 10);
+  for (const [number, want] of doc.cases) assert.equal(shardName(doc.manifest, number), want, number);
+});
+
 test("Node has Ed25519 in WebCrypto, so both verification paths are tested", async () => {
   setEd25519Backend("auto");
   assert.equal(await ed25519Backend(), "webcrypto");
@@ -33,7 +39,7 @@ test("Node has Ed25519 in WebCrypto, so both verification paths are tested", asy
 // Every test below runs twice: with WebCrypto's Ed25519, and with the pure-JS path that browsers
 // without it use. Both must give Python's answers.
 for (const name of ["webcrypto", "noble"]) {
-const files = fs.readdirSync(VECTORS).filter((f) => f.endsWith(".json") && !["check-ids.json", "parity.json", "lookup.json"].includes(f)).sort();
+const files = fs.readdirSync(VECTORS).filter((f) => f.endsWith(".json") && !["check-ids.json", "parity.json", "lookup.json", "shard-choice.json"].includes(f)).sort();
 
 test(`[${name}] parity: the same status, reason and problem as Python for 600 byte strings`, async () => {
   setEd25519Backend(name);

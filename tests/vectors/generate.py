@@ -599,6 +599,7 @@ def generate(out: Path) -> None:
         (out / "snapshot" / name).write_bytes(data)
     write_pinned_edge_cases(out / "conformance")
     write_parity(out / "parity.json", registry)
+    write_shard_choice(out / "shard-choice.json")
     lookups = records_cases.lookups(registry, ID_NUMBER)
     (out / "lookup.json").write_text(
         json.dumps(lookups, ensure_ascii=False, indent=2) + "\n", "utf-8"
@@ -642,6 +643,37 @@ def write_parity(dest: Path, registry: Registry) -> None:
     doc = {"note": "Python's answer for each byte string; site/js must agree (tests/js).",
            "at": AT.isoformat(), "cases": cases}  # fmt: skip
     dest.write_text(json.dumps(doc, separators=(",", ":")) + "\n", "utf-8")
+
+
+def write_shard_choice(dest: Path) -> None:
+    """Which shard holds a number, by Python's ``snapshot.shard_for``, for a manifest whose
+    provinces are cut into several shards (the sample registry's are one shard each): before,
+    on and between the shards' first filing numbers, after the last, in a province without
+    shards, S and Y numbers. The page's ``shardName`` must choose the same."""
+    from credentials.registry import snapshot
+
+    firsts = {"41": "S000041000003", "41-2": "Y000041010001", "41-3": "Y000041050007",
+              "33": "Y000033000001", "33-2": "Y000033000065"}  # fmt: skip
+    manifest = {"shards": {name: {"path": f"{name}.json", "sha256": "0" * 64, "province": name[:2],
+                                  "from": first} for name, first in firsts.items()}}  # fmt: skip
+    expected = {
+        "S000041000001": None,  # before the province's first shard: not in the snapshot
+        "S000041000003": "41", "S000041999999": "41", "Y000041000001": "41",
+        "Y000041010001": "41-2", "Y000041010002": "41-2", "Y000041050006": "41-2",
+        "Y000041050007": "41-3", "Y000041999999": "41-3",
+        "Y000041050007263000001": "41-3",  # a certificate number: its first 13 characters
+        "Y000033000064": "33", "Y000033000065263000001": "33-2",
+        "S000033000001": None,  # S sorts before Y: before Zhejiang's first shard
+        "Y000032000001": None,  # a province without shards
+        "Y0000410": None, "": None,
+    }  # fmt: skip
+    cases = [[n, want] for n, want in expected.items()]
+    for number, want in cases:
+        got = snapshot.shard_for(manifest, number)
+        assert got == want, (number, got, want)
+    doc = {"note": "snapshot.shard_for's choice for each number; site/js shardName must agree.",
+           "manifest": manifest, "cases": cases}  # fmt: skip
+    dest.write_text(json.dumps(doc, indent=1) + "\n", "utf-8")
 
 
 NOBLE = HERE / "external" / "noble-ed25519" / "edge-cases.json"

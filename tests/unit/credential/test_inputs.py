@@ -61,9 +61,9 @@ def test_unreadable_files_say_why(tmp_path: Path) -> None:
         inputs.read_input(str(tmp_path / "cut.png"))
 
 
-def test_province_of_names_the_shard() -> None:
-    assert inputs.province_of(DATA) == VALID["inputs"]["credential"]["number"][5:7]
-    assert inputs.province_of(b"\xd2\x84") is None
+def test_filing_of_names_the_shard() -> None:
+    assert inputs.filing_of(DATA) == VALID["inputs"]["credential"]["number"][:13]
+    assert inputs.filing_of(b"\xd2\x84") is None
 
 
 def test_verify_source_from_a_snapshot_reads_only_what_the_signature_covers(tmp_path: Path) -> None:

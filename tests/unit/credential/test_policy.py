@@ -20,7 +20,7 @@ from tests.conftest import VECTORS
 FILES = sorted(
     p
     for p in VECTORS.glob("*.json")
-    if p.name not in ("check-ids.json", "parity.json", "lookup.json")
+    if p.name not in ("check-ids.json", "parity.json", "lookup.json", "shard-choice.json")
 )
 
 

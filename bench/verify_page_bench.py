@@ -11,6 +11,7 @@ in Node. Goals: verdict <= 300 ms after load when cached; first visit <= 400 KB;
 cached; one lookup's records <= 50 KB gzipped. Medians of 5; never fails on time.
 
     .venv/bin/python bench/verify_page_bench.py [--count 20000]
+    LOG_SENT=/tmp/sent.log .venv/bin/python bench/verify_page_bench.py  # and every response's size
 """
 
 from __future__ import annotations

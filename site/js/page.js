@@ -4,7 +4,7 @@
 // Nothing leaves the browser.
 import * as ed from "@noble/ed25519";
 // jsQR and Argon2id are loaded only when the camera, a picture or the ID box is used.
-import { check, ed25519Backend, fromQrText, Malformed, parseCredential, shardName, SnapshotRegistry, verifyEd25519 } from "./verifier.js";
+import { check, ed25519Backend, fromQrText, Malformed, parseCredential, shardName, SNAPSHOT_FORMAT, SnapshotRegistry, verifyEd25519 } from "./verifier.js";
 import { TITLES, describe, LEVELS, ID_TYPES, problemText, verdict, contentVerified, UNVERIFIED, lookupVerdict } from "./wording.js";
 import { lookup, snapshotRecords, typedNumber } from "./records.js";
 
@@ -34,7 +34,11 @@ async function manifest() {
     // the same strict, cofactorless Ed25519 as for credentials (libsodium's rules)
     const ok = await verifyEd25519(BUREAU_KEY, raw, ed.etc.hexToBytes(String(sig.signature)));
     if (!ok) throw new Error("registry snapshot signature does not verify");
-    return JSON.parse(new TextDecoder().decode(raw));
+    const m = JSON.parse(new TextDecoder().decode(raw));
+    if (m.format !== SNAPSHOT_FORMAT) {
+      throw new Error(`目录快照的格式（${m.format}）与本页面不符，请联网刷新页面。The registry snapshot's format (${m.format}) is not this page's: reload the page online.`);
+    }
+    return m;
   })();
   return manifestPromise;
 }

@@ -128,6 +128,10 @@ export function statusOn(inst, day) {
   return "active";
 }
 
+// The snapshot format this page reads (credentials/registry/snapshot.py FORMAT): a page kept by an
+// old service worker refuses a newer snapshot rather than misreading it.
+export const SNAPSHOT_FORMAT = 5;
+
 // The name of the one snapshot shard that holds institution ``number.slice(0, 13)`` if the snapshot
 // has it (a filing or certificate number): of its province's shards (positions 6-7), the one with
 // the last first filing number not after it; null when there is none or ``number`` is shorter than

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { check, CHECK_IDS, shardName, SnapshotRegistry, fromQrText, verifyEd25519, setEd25519Backend, ed25519Backend } from "../../site/js/verifier.js";
+import { check, CHECK_IDS, shardName, SNAPSHOT_FORMAT, SnapshotRegistry, fromQrText, verifyEd25519, setEd25519Backend, ed25519Backend } from "../../site/js/verifier.js";
 import { unhex } from "../../site/js/cbor.js";
 import { snapshotRecords } from "../../site/js/records.js";
 import { describe, verdict } from "../../site/js/wording.js";
@@ -24,6 +24,10 @@ test("check ids and order are Python's", () => {
   assert.deepEqual(CHECK_IDS, json(path.join(VECTORS, "check-ids.json")));
 });
 
+
+test("the page reads the snapshot format Python writes", () => {
+  assert.equal(SNAPSHOT_FORMAT, manifest.format);
+});
 
 test("the shard a number needs is the one Python chooses (shard-choice.json)", () => {
   const doc = json(path.join(VECTORS, "shard-choice.json"));

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from cli import main
 from credentials.credential import qr
+from credentials.registry import snapshot
 from tests.conftest import VECTORS
 
 pytestmark = pytest.mark.integration
@@ -85,10 +86,14 @@ def test_pictures_without_a_code(width: int, height: int, fmt: str) -> None:
 _SHARD = st.fixed_dictionaries({
     "path": st.one_of(st.text(max_size=40), st.sampled_from(["/dev/zero", "../../etc/passwd", "41.json"])),
     "sha256": st.text(max_size=64),
+}, optional={
+    "province": st.one_of(st.text(max_size=3), st.just("41"), st.integers()),
+    "from": st.one_of(st.text(max_size=14), st.sampled_from(["", "Y000041019101", "Z"]), st.none()),
 })  # fmt: skip
 _MANIFEST = st.builds(
-    lambda shards: json.dumps({"format": 3, "date": "2026-11-21", "valid_until": "2026-11-28",
-                               "shards": shards}).encode(),
+    lambda fmt, shards: json.dumps({"format": fmt, "date": "2026-11-21",
+                                    "valid_until": "2026-11-28", "shards": shards}).encode(),
+    st.sampled_from([3, snapshot.FORMAT]),
     st.dictionaries(st.text(max_size=4), _SHARD, max_size=3),
 )  # fmt: skip
 
@@ -106,3 +111,56 @@ def test_damaged_snapshot_folders(manifest: bytes, signature: bytes) -> None:
             cose = folder / "c.cose"
             cose.write_bytes(VALID)
             _run(["verify", str(cose), "--snapshot", str(folder), *key, *_BASE])
+
+
+# manifests of the current format that are nearly right: each shard's province and first filing
+# number present or not, of the right type or not, on the number's side or not
+_NEAR_SHARD = st.fixed_dictionaries({
+    "path": st.sampled_from(["41.json", "41-2.json", "../41.json"]),
+    "sha256": st.sampled_from(["", "0" * 64]),
+}, optional={
+    "province": st.sampled_from(["41", "41", "41", "4", "", 41, None]),
+    "from": st.sampled_from(["Y000041019101", "S000041000001", "Y0000419", "", 7, None, ["Y"]]),
+})  # fmt: skip
+_NEAR_MANIFEST = st.builds(
+    lambda shards: json.dumps({"format": snapshot.FORMAT, "shards": shards}).encode(),
+    st.dictionaries(st.sampled_from(["41", "41-2", "x"]), _NEAR_SHARD, max_size=3),
+)
+
+
+@_SETTINGS
+@given(
+    st.one_of(st.binary(max_size=400), _MANIFEST, _NEAR_MANIFEST, _NEAR_MANIFEST),
+    st.one_of(
+        st.binary(max_size=200),
+        st.just(b"{}"),
+        st.just(b'{"occupations":{},"institutions":{"Y000041019101":{}}}'),
+    ),
+    st.one_of(
+        st.sampled_from(["Y000041019101", "Y000041019101263000001", "S000041000002"]),
+        st.text(max_size=25),
+    ),
+    st.booleans(),
+)
+def test_unsigned_snapshots_fail_only_with_a_snapshot_error(
+    manifest: bytes, shard: bytes, filing: str, hashed: bool
+) -> None:
+    """An unsigned snapshot (local builds) gets past the signature: its manifest's shape, the
+    shard choice, the hashes and the shard's contents (``hashed``: the manifest gives the shard's
+    true SHA-256, so that its contents are read) must each fail as a ``SnapshotError``."""
+    import contextlib
+    import hashlib
+
+    from credentials.errors import SnapshotError
+
+    if hashed and manifest.startswith(b'{"format"'):
+        doc = json.loads(manifest)
+        for info in doc["shards"].values():
+            info["path"], info["sha256"] = "41.json", hashlib.sha256(shard).hexdigest()
+        manifest = json.dumps(doc).encode()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / "manifest.json").write_bytes(manifest)
+        (folder / "41.json").write_bytes(shard)
+        with contextlib.suppress(SnapshotError):
+            snapshot.fetch(str(folder), trusted_key=None, filing=filing)

@@ -208,3 +208,23 @@ def test_no_node_modules_is_a_clear_error(
     _no_traceback(["site", "build"], result)
     assert result.exit_code == 1
     assert "npm ci" in result.output
+
+
+@pytest.mark.parametrize("value", ["1²", "3٣", "2022-03-0١", "０1"])
+def test_digits_that_are_not_ascii_in_a_registry_file_are_a_finding(
+    registry_copy: Path, value: str
+) -> None:
+    """str.isdigit() and ``\\d`` take "²" and "٣" for digits, YAML does not: the quick resolver
+    read "1²" as an integer and ``int()`` raised (a traceback). Each value is a string to YAML,
+    so a field that wants digits gets a finding on its line."""
+    path = registry_copy / "institutions" / f"{FILING}.yaml"
+    text = path.read_text("utf-8")
+    line = next(i for i, x in enumerate(text.splitlines(), 1) if x.startswith("city:"))
+    path.write_text(text.replace(text.splitlines()[line - 1], f"city: {value}"), "utf-8")
+    result = CliRunner().invoke(main, ["registry", "check", "--registry", str(registry_copy),
+                                       "--cache", "off"], catch_exceptions=True)  # fmt: skip
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    assert result.exit_code == 1, result.output
+    assert f"{FILING}.yaml:{line}:" in result.output
+    assert "city" in result.output

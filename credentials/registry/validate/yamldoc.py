@@ -39,7 +39,7 @@ _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
 _TAB_INDENT = re.compile(r"^[ ]*\t", re.MULTILINE)
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII: "2022-03-0١" is a string
 
 
 @dataclass(slots=True)
@@ -174,7 +174,8 @@ class _FastLoader(_Loader):  # type: ignore[misc]
                 return _STR
             if value and value[0] not in _MAYBE_SPECIAL:
                 return _WORDS.get(value, _STR)
-            if value.isdigit() and (len(value) == 1 or value[0] != "0"):
+            # ASCII digits only: "3٣" and "1²" are digits to str.isdigit but strings to YAML
+            if value.isascii() and value.isdigit() and (len(value) == 1 or value[0] != "0"):
                 return _INT
             if _ISO_DATE.fullmatch(value):
                 return _TIMESTAMP

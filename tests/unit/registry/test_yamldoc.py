@@ -99,6 +99,7 @@ _SCALARS = [
     "012", "0x1F", "0o17", "0b101", "1_000", "-3", "+4", "3.5", ".5", "1e3", ".inf", "-.Inf", ".nan",
     "2022-03-01", "2022-3-1", "2022-03-01 10:00:00", "2022-03-01T10:00:00Z", "190:20:30", "<<", "=",
     "-", "--", "——", "无", "车工", "6-18-01-01", "Y000041019001", "a b", "nothing", "Yes please",
+    "1²", "3٣", "١", "²", "0²", "٣3", "12０", "2022-03-0١",  # digits to str.isdigit, not to YAML
 ]  # fmt: skip
 
 
@@ -125,6 +126,22 @@ def test_the_quick_resolver_tags_every_scalar_as_pyyaml_does(scalar: str) -> Non
             continue  # not a scalar in this place ("-", "--" in a flow list)
         ours = yamldoc._FastLoader(text).get_single_node()
         assert _tags(ours) == _tags(theirs), text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789²³¹٣١۳०০０-+:._xobeE ", min_size=1, max_size=8))
+def test_the_quick_resolver_tags_numbers_of_any_digits_as_pyyaml_does(scalar: str) -> None:
+    """Numbers of ASCII and other Unicode digits: the same tags as PyYAML, and parsing gives a
+    document or findings, never an exception."""
+    import yaml
+
+    text = f"k: {scalar}\n"
+    try:
+        theirs = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return
+    assert _tags(yamldoc._FastLoader(text).get_single_node()) == _tags(theirs), text
+    yamldoc.parse(text.encode(), "x.yaml")
 
 
 def test_the_quick_resolver_tags_every_sample_and_corpus_file_as_pyyaml_does() -> None:

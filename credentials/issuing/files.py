@@ -231,7 +231,10 @@ def remove_stale(out: Path) -> int:
     removed = 0
     for stale in out.glob(".*.tmp"):
         parts = stale.name.split(".")
-        pid = int(parts[-3]) if len(parts) >= 4 and parts[-3].isdigit() else None
+        # a process id as this module writes it (ASCII digits, a C int): "²" is a digit to
+        # isdigit() and int() refuses it; a 30-digit number overflows os.kill
+        field = parts[-3] if len(parts) >= 4 else ""
+        pid = int(field) if field.isascii() and field.isdigit() and len(field) <= 9 else None
         if pid is not None and _alive(pid):
             continue
         stale.unlink(missing_ok=True)

@@ -32,12 +32,15 @@ def test_only_temporary_files_of_dead_processes_are_removed(tmp_path: Path) -> N
     mine = tmp_path / f".x-v1.pdf.{os.getpid()}.abc123.tmp"  # a live issuer is writing it
     left = tmp_path / f".x-v1.png.{dead_pid}.def456.tmp"  # a killed issuer left it
     old_style = tmp_path / ".x-v1.svg.ghi789.tmp"  # no pid: written before pids were recorded
-    for p in (mine, left, old_style):
+    # not a pid this module writes, and no crash: a digit only to isdigit(), too large for kill()
+    odd = [tmp_path / ".x.²³.abc.tmp", tmp_path / f".x.{'9' * 30}.abc.tmp"]
+    for p in (mine, left, old_style, *odd):
         p.write_bytes(b"partial")
-    assert files.remove_stale(tmp_path) == 2
+    assert files.remove_stale(tmp_path) == 4
     assert mine.exists()
     assert not left.exists()
     assert not old_style.exists()
+    assert not any(p.exists() for p in odd)
 
 
 def test_files_written_together_appear_only_once_all_are_on_disk(tmp_path: Path) -> None:

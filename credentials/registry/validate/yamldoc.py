@@ -242,7 +242,9 @@ class _Builder:
         if tag == _BOOL:
             return self.loader.construct_yaml_bool(node)
         if tag == _INT:
-            return self.loader.construct_yaml_int(node)
+            if value.isascii() and value.isdigit() and (len(value) == 1 or value[0] != "0"):
+                return int(value)  # plain decimal (levels, counts): what PyYAML makes of it
+            return self.loader.construct_yaml_int(node)  # signs, 0x, 0o, 012 octal, 1_000, 1:20
         if tag == _FLOAT:
             return self.loader.construct_yaml_float(node)
         if tag == _TIMESTAMP:

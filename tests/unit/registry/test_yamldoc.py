@@ -141,7 +141,12 @@ def test_the_quick_resolver_tags_numbers_of_any_digits_as_pyyaml_does(scalar: st
     except yaml.YAMLError:
         return
     assert _tags(yamldoc._FastLoader(text).get_single_node()) == _tags(theirs), text
-    yamldoc.parse(text.encode(), "x.yaml")
+    doc, _ = yamldoc.parse(text.encode(), "x.yaml")
+    value = yaml.safe_load(text)["k"]
+    if isinstance(value, int | str):  # integers and strings alike (dates are kept as written)
+        assert doc is not None
+        assert doc.data["k"] == value, text
+        assert type(doc.data["k"]) is type(value), text
 
 
 def test_the_quick_resolver_tags_every_sample_and_corpus_file_as_pyyaml_does() -> None:

@@ -159,6 +159,12 @@ _WORDS = {
 _MAYBE_SPECIAL = frozenset("0123456789-+.~<=")
 
 
+def _plain_decimal(value: str) -> bool:
+    """A YAML 1.1 decimal integer with nothing to convert: ASCII digits ("3٣" and "1²" are digits
+    to str.isdigit, strings to YAML), no leading zero (012 is octal)."""
+    return value.isascii() and value.isdigit() and (len(value) == 1 or value[0] != "0")
+
+
 class _FastLoader(_Loader):  # type: ignore[misc]
     """libyaml's loader with a quicker tag resolver for the common case.
 
@@ -174,8 +180,7 @@ class _FastLoader(_Loader):  # type: ignore[misc]
                 return _STR
             if value and value[0] not in _MAYBE_SPECIAL:
                 return _WORDS.get(value, _STR)
-            # ASCII digits only: "3٣" and "1²" are digits to str.isdigit but strings to YAML
-            if value.isascii() and value.isdigit() and (len(value) == 1 or value[0] != "0"):
+            if _plain_decimal(value):
                 return _INT
             if _ISO_DATE.fullmatch(value):
                 return _TIMESTAMP
@@ -242,8 +247,8 @@ class _Builder:
         if tag == _BOOL:
             return self.loader.construct_yaml_bool(node)
         if tag == _INT:
-            if value.isascii() and value.isdigit() and (len(value) == 1 or value[0] != "0"):
-                return int(value)  # plain decimal (levels, counts): what PyYAML makes of it
+            if _plain_decimal(value):
+                return int(value)  # levels, counts: what PyYAML makes of them
             return self.loader.construct_yaml_int(node)  # signs, 0x, 0o, 012 octal, 1_000, 1:20
         if tag == _FLOAT:
             return self.loader.construct_yaml_float(node)

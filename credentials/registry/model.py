@@ -24,6 +24,9 @@ def _req_date(value: Any) -> Date:
     return dt.date.fromisoformat(value)
 
 
+_LEVEL = {int(level): level for level in Level}  # Level(x), a tenth of the time (30 a file)
+
+
 @dataclass(frozen=True, slots=True)
 class Period:
     """A validity period (有效期), both ends included."""
@@ -189,7 +192,7 @@ class Institution:
                     occupation=r["occupation"],
                     name=r["name"],
                     job=r["job"],
-                    levels=tuple(Level(x) for x in r["levels"]),
+                    levels=tuple(map(_LEVEL.__getitem__, r["levels"])),
                     basis=r["basis"],
                     since=_req_date(r["since"]),
                     until=_date(r.get("until")),

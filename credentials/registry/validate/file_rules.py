@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
-from pathlib import PurePath
 
 from credentials import labels
 from credentials.errors import InvalidNumber
@@ -53,7 +52,7 @@ def check_institution(
 
 
 def _file_name(doc: Document, inst: Institution) -> Iterator[Finding]:
-    actual = PurePath(doc.file).name
+    actual = doc.file.rpartition("/")[2]  # shown paths use '/' (display_prefix)
     if actual != f"{inst.filing_number}.yaml":
         yield finding(
             "file-name-mismatch",

@@ -38,8 +38,13 @@ _NULL = "tag:yaml.org,2002:null"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
+_ScalarNode, _MappingNode = yaml.ScalarNode, yaml.MappingNode  # looked up once per scalar: kept
 _TAB_INDENT = re.compile(r"^[ ]*\t", re.MULTILINE)
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII: "2022-03-0١" is a string
+# Occupation codes (6-18-01-01): digits and dashes, a digit first. YAML 1.1 reads none of them as
+# a number (a dash is only a sign, or an exponent's after a '.'); the only dates are ISO dates,
+# which are tested first.
+_DASHED_CODE = re.compile(r"[0-9]+-[0-9-]*")
 
 
 @dataclass(slots=True)
@@ -175,7 +180,7 @@ class _FastLoader(_Loader):  # type: ignore[misc]
     """
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-        if kind is yaml.ScalarNode:
+        if kind is _ScalarNode:
             if not implicit[0]:
                 return _STR
             if value and value[0] not in _MAYBE_SPECIAL:
@@ -184,8 +189,10 @@ class _FastLoader(_Loader):  # type: ignore[misc]
                 return _INT
             if _ISO_DATE.fullmatch(value):
                 return _TIMESTAMP
+            if _DASHED_CODE.fullmatch(value):
+                return _STR
             return super().resolve(kind, value, implicit)
-        return _MAP if kind is yaml.MappingNode else _SEQ  # no path resolvers are registered
+        return _MAP if kind is _MappingNode else _SEQ  # no path resolvers are registered
 
     def descend_resolver(self, current_node: Any, current_index: Any) -> None:
         """No path resolvers: nothing to track (libyaml's composer calls this for every node)."""

@@ -98,7 +98,8 @@ _SCALARS = [
     "yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF", "TRUE", "FALSE", "y", "n", "true", "False", "null", "NULL", "Null", "~", "", "0", "7",
     "012", "0x1F", "0o17", "0b101", "1_000", "-3", "+4", "3.5", ".5", "1e3", ".inf", "-.Inf", ".nan",
     "2022-03-01", "2022-3-1", "2022-03-01 10:00:00", "2022-03-01T10:00:00Z", "190:20:30", "<<", "=",
-    "-", "--", "——", "无", "车工", "6-18-01-01", "Y000041019001", "a b", "nothing", "Yes please",
+    "-", "--", "——", "无", "车工", "6-18-01-01", "6-18", "1-", "12-3-4", "123-4", "1234-5", "1234-56-78",
+    "1-2.5", "1.5e-3", "1e-3", "-1-2", "6-18-01-0١", "6-18-01-01 ", "Y000041019001", "a b", "nothing", "Yes please",
     "1²", "3٣", "١", "²", "0²", "٣3", "12０", "2022-03-0١",  # digits to str.isdigit, not to YAML
 ]  # fmt: skip
 
@@ -126,6 +127,24 @@ def test_the_quick_resolver_tags_every_scalar_as_pyyaml_does(scalar: str) -> Non
             continue  # not a scalar in this place ("-", "--" in a flow list)
         ours = yamldoc._FastLoader(text).get_single_node()
         assert _tags(ours) == _tags(theirs), text
+
+
+def test_the_quick_resolver_tags_every_short_string_of_digits_and_dashes_as_pyyaml_does() -> None:
+    """Every plain scalar of up to 10 characters from 0, 9 and '-' (occupation codes, dates,
+    signed numbers), resolved by the quick resolver and by PyYAML's."""
+    import itertools
+
+    import yaml
+
+    ours, theirs = yamldoc._FastLoader(""), yaml.resolver.Resolver()
+    compared = 0
+    for size in range(1, 11):
+        for chars in itertools.product("09-", repeat=size):
+            scalar = "".join(chars)
+            expected = theirs.resolve(yaml.ScalarNode, scalar, (True, False))
+            assert ours.resolve(yaml.ScalarNode, scalar, (True, False)) == expected, scalar
+            compared += 1
+    assert compared == sum(3**n for n in range(1, 11))
 
 
 @settings(max_examples=300, deadline=None)
@@ -223,6 +242,9 @@ _MARKUP_BITS = [
     *"<>`]([!{}:#.&;\n\t\r\\\u202e\u200b\x7f\u00ad",
     "javascript",
     "JavaScript",
+    "Java",
+    "ſcrıpt",  # long s and dotless i: (?i) matches them to s and i
+    " :",
     "amp",
     "x",
     "车",

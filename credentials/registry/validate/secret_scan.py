@@ -14,7 +14,6 @@ import base64
 import binascii
 import re
 from collections.abc import Iterator
-from itertools import accumulate
 
 from credentials.keys import PRIVATE_KEY_MARKER
 from credentials.registry.validate.findings import Finding
@@ -59,35 +58,31 @@ def _finds(text: str, word: str) -> Iterator[int]:
 
 def scan(text: str, file: str) -> list[Finding]:
     """Every line of ``text`` that looks like private key material (one finding per line)."""
-    hits: dict[int, tuple[int, str]] = {}
-
-    def hit(pos: int, what: str) -> None:
-        line_start = text.rfind("\n", 0, pos) + 1
-        line = text.count("\n", 0, pos) + 1
-        hits.setdefault(line, (pos - line_start + 1, what))
+    hits: dict[int, tuple[int, str]] = {}  # line -> (column, what), both from 1
 
     if "PRIVATE KEY" in text or PRIVATE_KEY_MARKER in text:
         for m in _PEM.finditer(text):
-            hit(m.start(), "PEM / private key block")
+            line_start = text.rfind("\n", 0, m.start()) + 1
+            row = text.count("\n", 0, m.start()) + 1
+            hits.setdefault(row, (m.start() - line_start + 1, "PEM / private key block"))
     lines = text.split("\n")
-    starts = [0, *accumulate(len(line) + 1 for line in lines)]
     lower = text.lower()  # its lines are those of ``text``: lowering makes no line break
     named = {lower.count("\n", 0, at) for word in _SECRET_WORDS for at in _finds(lower, word)}
     for n in sorted(named):  # a line with a word: is it in a field's name (a value may: private)?
         field = _FIELD_NAME.match(lines[n])
         if field is not None and any(word in field.group(1).lower() for word in _SECRET_WORDS):
-            hit(starts[n] + field.start(1), f"field '{field.group(1)}'")
-    for line, start in zip(lines, starts, strict=False):  # a token is on one line: a long one
+            hits.setdefault(n + 1, (field.start(1) + 1, f"field '{field.group(1)}'"))
+    for n, line in enumerate(lines):  # a token is on one line: a long one
         if len(line) < _SHORTEST:
             continue
         for m in _TOKEN.finditer(line):
             token = m.group()
             if len(token) in (64, 128) and _HEX.fullmatch(token):
                 if len(token) == 128 or not _PUBLIC_KEY_FIELD.match(line):
-                    hit(start + m.start(), f"{len(token)} hex digits")
+                    hits.setdefault(n + 1, (m.start() + 1, f"{len(token)} hex digits"))
             elif _b64_secret(token):
-                hit(start + m.start(), "base64 of a 32/64-byte secret")
+                hits.setdefault(n + 1, (m.start() + 1, "base64 of a 32/64-byte secret"))
     return [
-        finding("private-key-material", file, (line, col), what=what)
-        for line, (col, what) in sorted(hits.items())
+        finding("private-key-material", file, (row, col), what=what)
+        for row, (col, what) in sorted(hits.items())
     ]

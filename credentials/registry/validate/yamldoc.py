@@ -194,11 +194,11 @@ class _FastLoader(_Loader):  # type: ignore[misc]
             return super().resolve(kind, value, implicit)
         return _MAP if kind is _MappingNode else _SEQ  # no path resolvers are registered
 
-    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
-        """No path resolvers: nothing to track (libyaml's composer calls this for every node)."""
-
-    def ascend_resolver(self) -> None:
-        """No path resolvers: nothing to track."""
+    # No path resolvers: nothing to track, and libyaml's composer calls these two for every node.
+    # Builtins that do nothing, not methods: a Python call each would cost more than the rest of
+    # the resolver. ({}.get(node, index) looks the node up in an empty dict; tuple() is ().)
+    descend_resolver: Callable[[Any, Any], Any] = {}.get
+    ascend_resolver: Callable[[], Any] = tuple
 
 
 class _Builder:
@@ -213,7 +213,11 @@ class _Builder:
         if isinstance(node, yaml.SequenceNode):
             if node.tag != _SEQ:
                 self.findings.append(finding("yaml-tag", self.file, _mark(node), tag=node.tag))
-            return [self.build(item) for item in node.value]
+            build = self.build
+            return [  # most items are plain strings: taken without a call each
+                item.value if type(item) is _ScalarNode and item.tag == _STR else build(item)
+                for item in node.value
+            ]
         return self._scalar(node)
 
     def _mapping(self, node: yaml.MappingNode) -> dict[str, Any]:
@@ -221,14 +225,10 @@ class _Builder:
             self.findings.append(finding("yaml-tag", self.file, _mark(node), tag=node.tag))
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = self._scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
-            if not isinstance(key, str):
-                # Keys are field names or codes: a bare 01 or 2022 is read as a number, so say so.
-                shown = key_node.value if isinstance(key_node, yaml.ScalarNode) else "…"
-                self.findings.append(
-                    finding("yaml-key-type", self.file, _mark(key_node), key=repr(shown))
-                )
-                key = str(shown)
+            if type(key_node) is _ScalarNode and key_node.tag == _STR:  # most keys: field names
+                key = key_node.value
+            else:
+                key = self._key(key_node)
             if key in out:
                 first = next(k for k, _ in node.value if getattr(k, "value", None) == key)
                 self.findings.append(
@@ -241,8 +241,20 @@ class _Builder:
                     )
                 )
                 continue
-            out[key] = self.build(value_node)
+            if type(value_node) is _ScalarNode and value_node.tag == _STR:  # most values
+                out[key] = value_node.value
+            else:
+                out[key] = self.build(value_node)
         return out
+
+    def _key(self, key_node: yaml.Node) -> str:
+        key = self._scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+        if isinstance(key, str):
+            return key
+        # Keys are field names or codes: a bare 01 or 2022 is read as a number, so say so.
+        shown = key_node.value if isinstance(key_node, yaml.ScalarNode) else "…"
+        self.findings.append(finding("yaml-key-type", self.file, _mark(key_node), key=repr(shown)))
+        return str(shown)
 
     def _scalar(self, node: yaml.Node) -> Any:
         tag = node.tag

@@ -9,11 +9,14 @@ floor measured in the same run:
   with PyYAML's libyaml loader (`yaml.CSafeLoader`) and does nothing else, on every core;
 - the check runs cold (no parse cache: `--cache off`), filling an empty cache, and warm (every file
   parsed before, as in CI after the first run);
-- `registry diff` of one changed file (goal <= 1 s), with the cache warm and without it.
+- `registry diff` of one changed file (goal <= 1 s), with the cache warm and without it;
+- with ``--instructions N`` (and valgrind installed), the same ratio counted in instructions with
+  callgrind, over the first N institution files in one process: a figure this VM's neighbours
+  cannot move (wall-time ratios here drift by 0.1-0.3 from round to round).
 
 Never fails on time.
 
-    .venv/bin/python bench/registry_bench.py [--count 20000] [--runs 3]
+    .venv/bin/python bench/registry_bench.py [--count 20000] [--runs 3] [--instructions 300]
 """
 
 from __future__ import annotations
@@ -64,6 +67,43 @@ with multiprocessing.get_context("fork").Pool(workers) as pool:
 """
 
 
+# The same comparison counted in instructions: one process, the cycle collector off in both (the
+# check turns it off itself), the set-up (imports, reading, the bureau's and reference files)
+# counted alone and taken off.
+_COUNTED = """
+import gc, sys
+from pathlib import Path
+import yaml
+from credentials.registry.validate import check
+
+root, mode, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+files = {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*.yaml")}
+bureau, occupations, _ = check.load_context(files, "registry/", None)
+items = sorted(("registry/" + k, v) for k, v in files.items() if k.startswith("institutions/"))
+items = items[:count]
+gc.disable()
+if mode == "floor":
+    for _, raw in items:
+        yaml.load(raw, Loader=yaml.CSafeLoader)
+elif mode == "check":
+    assert not any(problems for _, _, problems in check.check_many(
+        items, bureau, occupations, None, keep=False))
+"""
+
+
+def _instructions(reg: Path, mode: str, count: int) -> int:
+    """Instructions (callgrind's Ir) of ``_COUNTED`` in ``mode`` over ``count`` files."""
+    proc = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+         sys.executable, "-c", _COUNTED, str(reg), mode, str(count)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    for line in proc.stderr.splitlines():
+        if "Collected :" in line:
+            return int(line.split(":")[-1])
+    raise SystemExit(f"callgrind printed no count:\n{proc.stderr[-2000:]}")
+
+
 def _run(cmd: list[str], cwd: Path, expect: int, env: dict[str, str]) -> tuple[float, float]:
     """(wall seconds, CPU seconds of the command and every process it waited for)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -110,6 +150,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--count", type=int, default=20_000)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--instructions", type=int, default=0, metavar="N",
+                    help="also count instructions with callgrind over N files (about 1 min a 100)")  # fmt: skip
     args = ap.parse_args()
     print(f"machine: {describe()}; load before: {load()}")
     with tempfile.TemporaryDirectory() as tmp:
@@ -155,6 +197,16 @@ def main() -> None:
         print(_line("registry check, filling an empty cache", *_medians(check, repo, runs, 0, env,
                                                                            fresh=cache), floor))  # fmt: skip
         print(_line("registry check, warm cache", *_medians(check, repo, runs, 0, env), floor))
+        if args.instructions and shutil.which("valgrind"):
+            n = min(args.instructions, files)
+            base, bare, checked = (_instructions(reg, m, n) for m in ("none", "floor", "check"))
+            print(
+                f"instructions (callgrind, one process, {n} institution files): bare YAML load "
+                f"{(bare - base) / n / 1e6:.2f} M a file, registry check {(checked - base) / n / 1e6:.2f} "
+                f"M a file; ratio to the bare YAML load: {(checked - base) / (bare - base):.3f}"
+            )
+        elif args.instructions:
+            print("instructions: valgrind is not installed (apt-get install valgrind)")
 
         # A pull request that adds a scope row to one institution.
         target = sorted((reg / "institutions").glob("*.yaml"))[files // 2]

@@ -108,9 +108,6 @@ class _Flate(pdfdoc.PDFStreamFilterZCompress):
         return pdf_writer.deflate(text.encode("utf8") if isinstance(text, str) else text)
 
 
-_KEEP = 16  # the template subsets kept made (one per institution and font: a few at most)
-
-
 pdfdoc.PDFZCompress = _Flate()
 # Streams in binary, not also in ASCII85 (a 2000s habit for 7-bit mail): the page's drawing and the
 # photo's JPEG a fifth smaller, and no time spent encoding them.
@@ -726,7 +723,8 @@ def _made_subset(
     )
 
 
-_shared_subset = lru_cache(maxsize=_KEEP)(_made_subset)
+# the template subsets kept made (one per institution and font: a few at most)
+_shared_subset = lru_cache(maxsize=16)(_made_subset)
 
 
 @lru_cache(maxsize=64)

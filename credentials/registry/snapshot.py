@@ -154,8 +154,9 @@ def build(registry: Registry, *, day: dt.date, commit: str | None) -> dict[str, 
             }
             data = _dumps(shard)
             name = province if n == 0 else f"{province}-{n + 1}"
-            files[f"{name}.json"] = data
-            shards_listed[name] = {"path": f"{name}.json", "sha256": _sha(data), "bytes": len(data),
+            path = f"{name}.json"
+            files[path] = data
+            shards_listed[name] = {"path": path, "sha256": _sha(data), "bytes": len(data),
                                    "province": province, "from": part[0].filing_number}  # fmt: skip
     bureau = registry.bureau
     max_age = bureau.snapshot_max_age_days if bureau else 7

@@ -135,8 +135,8 @@ export const SNAPSHOT_FORMAT = 5;
 // The name of the one snapshot shard that holds institution ``number.slice(0, 13)`` if the snapshot
 // has it (a filing or certificate number): of its province's shards (positions 6-7), the one with
 // the last first filing number not after it; null when there is none or ``number`` is shorter than
-// a filing number (credentials/registry/
-// snapshot.py shard_for: the same choice, tests/vectors/shard-choice.json).
+// a filing number (the same choice as credentials/registry/snapshot.py shard_for, pinned by
+// tests/vectors/shard-choice.json).
 export function shardName(manifest, number) {
   const filing = String(number).slice(0, 13);
   if (filing.length < 13) return null;
